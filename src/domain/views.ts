@@ -1,0 +1,74 @@
+// The shapes clients read (api.md "Reading results"). Plain data: the store assembles them,
+// the HTTP schemas describe them, the domain summarises them.
+
+import type { HookPhase, HookSource, JobStatus, OnError, PodRef, PodStatus, RestoreHooks } from './types.ts';
+
+export interface HookView {
+  readonly index: number;
+  readonly name: string;
+  readonly source: HookSource;
+  readonly container: string;
+  readonly command: readonly string[];
+  readonly onError: OnError;
+  readonly phase: HookPhase;
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly outputTruncated: boolean;
+  readonly error: string | null;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly durationMs: number | null;
+}
+
+export interface PodResultView {
+  readonly namespace: string;
+  readonly name: string;
+  readonly status: PodStatus;
+  readonly error: string | null;
+  readonly warnings: readonly string[];
+  readonly hooks: readonly HookView[];
+}
+
+export interface Summary {
+  readonly pods: number;
+  readonly hooksTotal: number;
+  readonly hooksAttempted: number;
+  readonly hooksSucceeded: number;
+  readonly hooksFailed: number;
+  readonly hooksPending: number;
+  readonly hooksSkipped: number;
+}
+
+export interface JobSummaryView {
+  readonly id: string;
+  readonly restore: string | null;
+  readonly status: JobStatus;
+  readonly warnings: readonly string[];
+  readonly error: string | null;
+  readonly failFast: boolean;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly summary: Summary;
+}
+
+export interface JobView extends JobSummaryView {
+  readonly pods: readonly PodResultView[];
+}
+
+/** Where a job's pods come from. */
+export type JobSource =
+  | { readonly kind: 'pods'; readonly pods: readonly PodRef[] }
+  | { readonly kind: 'selector'; readonly namespaces: readonly string[]; readonly labelSelector: string };
+
+/** What a worker needs to carry a job out; fixed when the job is created. */
+export interface JobSpec {
+  readonly id: string;
+  readonly restore: string | null;
+  readonly source: JobSource;
+  readonly hooks: RestoreHooks | null;
+  readonly failFast: boolean;
+  readonly warnings: readonly string[];
+  readonly createdAtMs: number;
+}

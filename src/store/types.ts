@@ -1,0 +1,82 @@
+// The results store's contract. Verbs are events in a job's life, in the order they happen;
+// reads return the views of `domain/views.ts`, never raw Redis hashes.
+//
+// Durability rule (architecture.md): a hook's state is written before its exec starts
+// (`markHookRunning`) and again when it ends (`recordHookResult`), so a pod job re-run after
+// a crash can tell finished hooks (never run again) from interrupted ones.
+
+import type { HookPhase, HookResult, JobStatus, PodPlan, PodRef, PodStatus } from '../domain/types.ts';
+import type { JobSpec, JobSummaryView, JobView } from '../domain/views.ts';
+
+export type CreateJobResult =
+  | { readonly kind: 'created'; readonly job: JobSummaryView }
+  /** Same Idempotency-Key and same body: the first job. */
+  | { readonly kind: 'existing'; readonly job: JobSummaryView }
+  /** Same Idempotency-Key, another body. */
+  | { readonly kind: 'conflict'; readonly jobId: string };
+
+export interface ListJobsQuery {
+  readonly restore?: string;
+  readonly status?: JobStatus;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** A hook's recorded state, as a re-delivered pod job reads it back. */
+export interface LedgerEntry {
+  readonly index: number;
+  readonly phase: HookPhase;
+}
+
+/** Everything stored about one pod of a job, for the worker. */
+export interface PodRecord {
+  readonly ref: PodRef;
+  readonly status: PodStatus;
+  /** null until the pod's plan was recorded. */
+  readonly plan: PodPlan | null;
+  readonly hooks: readonly LedgerEntry[];
+}
+
+/** One Server-Sent Event, read back from the job's event log. */
+export interface JobEvent {
+  /** Monotonic within the job; a client resumes after it with Last-Event-ID. */
+  readonly id: string;
+  readonly event: 'hook' | 'done';
+  readonly data: unknown;
+}
+
+export type CancelResult = 'cancelled' | 'ended' | 'not_found';
+
+export interface JobStore {
+  createJob(spec: JobSpec, idempotency?: { readonly key: string; readonly bodyHash: string }): Promise<CreateJobResult>;
+  getSpec(jobId: string): Promise<JobSpec | null>;
+  getJob(jobId: string): Promise<JobView | null>;
+  listJobs(query: ListJobsQuery): Promise<{ jobs: JobSummaryView[]; nextCursor: string | null }>;
+
+  /** The pods are known (given, or listed by the selector): recorded in order, each pending. Idempotent. */
+  setPods(jobId: string, pods: readonly PodRef[], atMs: number): Promise<void>;
+  /** The job could not be carried out at all (e.g. the selector's namespace cannot be listed). */
+  failJob(jobId: string, error: string, atMs: number): Promise<void>;
+
+  getPod(jobId: string, podIndex: number): Promise<PodRecord | null>;
+  /** The pod's plan is known: its hooks are recorded pending (or skipped with their reason). Idempotent: an existing plan is kept. */
+  recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<void>;
+  setPodStatus(jobId: string, podIndex: number, status: PodStatus, error: string | null, atMs: number): Promise<void>;
+  markHooksWaiting(jobId: string, podIndex: number, hookIndexes: readonly number[], atMs: number): Promise<void>;
+  /** Written before the exec starts. */
+  markHookRunning(jobId: string, podIndex: number, hookIndex: number, atMs: number): Promise<void>;
+  /** Written when the hook ends (ran, failed, or settled without running). */
+  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number): Promise<void>;
+
+  /** DELETE: marks the job cancelled unless it has ended. */
+  cancelJob(jobId: string, atMs: number): Promise<CancelResult>;
+  /** The reason hooks not yet started must be skipped (cancelled, or failFast tripped), or null. */
+  stopReason(jobId: string): Promise<string | null>;
+  /** failFast: the first failed pod stops the job; returns the reason recorded. */
+  tripFailFast(jobId: string, reason: string): Promise<void>;
+  /** Every pod has ended: the final status is computed, finishedAt set, retention starts, `done` is emitted. */
+  finishJob(jobId: string, atMs: number): Promise<JobStatus>;
+
+  /** Events after `afterId` (all when null), oldest first. */
+  readEvents(jobId: string, afterId: string | null, max: number): Promise<JobEvent[]>;
+}
