@@ -1,0 +1,123 @@
+// A submission's parent job, in two steps (BullMQ's "process step jobs" pattern):
+//   1. resolve: find the pods (given, or listed by the selector now that the job starts),
+//      record them, and add one child job per pod under this parent;
+//   2. finalize: once every child has ended, give any pod that never finished a clear
+//      failure, compute the job's status, and start its retention.
+// Children are added with deterministic ids and `ignoreDependencyOnFailure`, so a retried
+// resolve adds nothing twice and one pod's failure never blocks the others (pitfalls.md).
+
+import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
+import type { PodRef } from '../domain/types.ts';
+import type { JobSource } from '../domain/views.ts';
+import type { Logger } from '../log.ts';
+import type { JobStore } from '../store/types.ts';
+import { parsePodPayload, podJobId, type JobPayload } from './catalog.ts';
+import { failUnfinishedPod } from './pod-failure.ts';
+
+export interface PodLister {
+  list(namespace: string, labelSelector: string): Promise<PodRef[]>;
+  listAll(labelSelector: string): Promise<PodRef[]>;
+}
+
+export interface JobProcessorDeps {
+  readonly store: JobStore;
+  readonly pods: PodLister;
+  readonly podQueue: Queue;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly maxPodsPerJob: number;
+  readonly podAttempts: number;
+}
+
+const ADD_CHUNK = 500;
+
+/** Errors that retrying cannot fix: the job fails with the message instead. */
+const PERMANENT_KUBE_CODES = new Set(['KUBE_FORBIDDEN', 'KUBE_NOT_FOUND', 'KUBE_UNAUTHORIZED', 'KUBE_BAD_REQUEST']);
+
+function errorCode(err: unknown): string | null {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
+}
+
+async function resolvePods(source: JobSource, lister: PodLister): Promise<PodRef[]> {
+  if (source.kind === 'pods') return [...source.pods];
+  if (source.namespaces.length === 0) return lister.listAll(source.labelSelector);
+  const lists = await Promise.all(source.namespaces.map((ns) => lister.list(ns, source.labelSelector)));
+  return lists.flat();
+}
+
+export async function processJob(job: Job<JobPayload>, token: string, data: JobPayload, deps: JobProcessorDeps): Promise<void> {
+  const { store, clock } = deps;
+  const log = deps.log.child({ jobId: data.jobId });
+  const spec = await store.getSpec(data.jobId);
+  if (!spec) {
+    log.warn('job record is gone (expired); nothing to do');
+    return;
+  }
+
+  if (data.step !== 'finalize') {
+    let refs: PodRef[];
+    try {
+      refs = await resolvePods(spec.source, deps.pods);
+    } catch (err) {
+      const code = errorCode(err);
+      const message = err instanceof Error ? err.message : String(err);
+      if (code === null || !PERMANENT_KUBE_CODES.has(code)) throw err; // retried with backoff
+      log.error({ code, err: message }, 'pods could not be listed; job failed');
+      await store.failJob(data.jobId, `pods could not be listed: ${message}`, clock());
+      await store.finishJob(data.jobId, clock());
+      return;
+    }
+    if (refs.length > deps.maxPodsPerJob) {
+      const message = `the selector matched ${refs.length} pods, more than the limit of ${deps.maxPodsPerJob} per job`;
+      log.error({ pods: refs.length }, message);
+      await store.failJob(data.jobId, message, clock());
+      await store.finishJob(data.jobId, clock());
+      return;
+    }
+    await store.setPods(data.jobId, refs, clock());
+    log.info({ pods: refs.length }, 'job started');
+    await addChildren(job, data.jobId, refs, deps);
+    await job.updateData({ ...data, step: 'finalize' });
+  }
+
+  if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+
+  await finalize(data.jobId, deps, log);
+}
+
+async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly PodRef[], deps: JobProcessorDeps): Promise<void> {
+  const parent = { id: job.id ?? '', queue: job.queueQualifiedName };
+  for (let start = 0; start < refs.length; start += ADD_CHUNK) {
+    const chunk = refs.slice(start, start + ADD_CHUNK).map((ref, i) => {
+      const podIndex = start + i;
+      return {
+        name: 'pod',
+        data: parsePodPayload({ v: 1, jobId, podIndex, namespace: ref.namespace, name: ref.name }),
+        opts: {
+          jobId: podJobId(jobId, podIndex),
+          parent,
+          ignoreDependencyOnFailure: true,
+          attempts: deps.podAttempts,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: true,
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      };
+    });
+    await deps.podQueue.addBulk(chunk);
+  }
+}
+
+async function finalize(jobId: string, deps: JobProcessorDeps, log: Logger): Promise<void> {
+  const { store, clock } = deps;
+  const view = await store.getJob(jobId);
+  for (const [podIndex, pod] of view?.pods.entries() ?? []) {
+    // A pod job that failed for good (e.g. it stalled past its limit) never wrote its end.
+    if (pod.status === 'succeeded' || pod.status === 'failed' || pod.status === 'cancelled') continue;
+    if (await failUnfinishedPod(store, jobId, podIndex, 'the pod could not be processed to its end', clock())) {
+      log.warn({ namespace: pod.namespace, pod: pod.name }, 'pod never finished; recorded failed');
+    }
+  }
+  const status = await store.finishJob(jobId, clock());
+  log.info({ status }, 'job finished');
+}

@@ -1,0 +1,218 @@
+// One pod of a job: plan its hooks from the live pod, then follow the domain's nextStep
+// (wait / exec / settle) until every hook has an outcome. All decisions are the domain's;
+// this file only performs them and records each one in the ledger before and after.
+
+import { hookResultFromExec } from '../domain/exec-result.ts';
+import { nextStep, type NextStepInput } from '../domain/next-step.ts';
+import { planPodHooks } from '../domain/plan.ts';
+import { podStatusOf } from '../domain/summary.ts';
+import {
+  HookPhase,
+  PodStatus,
+  type HookOutcome,
+  type HookResult,
+  type PlannedHook,
+  type PodPlan,
+  type PodRef,
+  type PodState,
+} from '../domain/types.ts';
+import type { Logger } from '../log.ts';
+import type { JobStore } from '../store/types.ts';
+import type { Executor, PodWaiter } from './ports.ts';
+import type { Semaphore } from './semaphore.ts';
+import type { WakeRegistry } from './wake-registry.ts';
+
+export interface PodTask {
+  readonly jobId: string;
+  readonly podIndex: number;
+  readonly ref: PodRef;
+}
+
+export interface PodProcessorDeps {
+  readonly store: JobStore;
+  readonly waiter: PodWaiter;
+  readonly executor: Executor;
+  readonly execSlots: Semaphore;
+  readonly wakes: WakeRegistry;
+  /** Announces that a job must stop (failFast), to every worker process. */
+  readonly publishStop: (jobId: string) => Promise<void>;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly maxWaitMs: number;
+  readonly maxOutputBytes: number;
+}
+
+export interface PodSignals {
+  /** The process is shutting down: waits end at once and the pod goes back to the queue. */
+  readonly shutdown: AbortSignal;
+  /** The shutdown grace has run out: running execs are abandoned too. */
+  readonly hardStop: AbortSignal;
+}
+
+/** `interrupted`: the process is shutting down mid-wait; the caller hands the pod back to the queue. */
+export type PodRunResult = 'done' | 'interrupted';
+
+const INTERRUPTED =
+  'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
+
+function settled(phase: typeof HookPhase.Failed | typeof HookPhase.Skipped, error: string): HookResult {
+  return { phase, exitCode: null, stdout: '', stderr: '', outputTruncated: false, error };
+}
+
+export async function processPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals): Promise<PodRunResult> {
+  const { store, clock } = deps;
+  const { shutdown } = signals;
+  const { jobId, podIndex, ref } = task;
+  const log = deps.log.child({ jobId, namespace: ref.namespace, pod: ref.name, podIndex });
+
+  const spec = await store.getSpec(jobId);
+  const record = await store.getPod(jobId, podIndex);
+  if (!spec || !record) {
+    log.warn('job or pod record is gone (expired); nothing to do');
+    return 'done';
+  }
+  if (record.status === PodStatus.Succeeded || record.status === PodStatus.Failed || record.status === PodStatus.Cancelled) {
+    log.info({ status: record.status }, 'pod already processed');
+    return 'done';
+  }
+
+  let state: PodState = await deps.waiter.get(ref, shutdown);
+  let planned: PodPlan | null = record.plan;
+  if (!planned) {
+    const stop = await store.stopReason(jobId);
+    if (stop) {
+      await store.setPodStatus(jobId, podIndex, PodStatus.Cancelled, stop, clock());
+      log.info({ reason: stop }, 'pod not started: job stopped');
+      return 'done';
+    }
+    if (state.kind === 'deleted') {
+      await store.setPodStatus(jobId, podIndex, PodStatus.Failed, `pod ${ref.namespace}/${ref.name} not found`, clock());
+      log.warn('pod not found');
+      return 'done';
+    }
+    planned = planPodHooks(state.pod, spec.hooks);
+    await store.recordPlan(jobId, podIndex, planned, clock());
+    for (const warning of planned.warnings) log.warn({ warning }, 'hook configuration warning');
+    log.info({ hooks: planned.hooks.length }, 'pod planned');
+  }
+  const plan: PodPlan = planned;
+
+  const outcomes = new Map<number, HookOutcome>();
+  const phases = new Map<number, HookPhase>(plan.hooks.map((h) => [h.index, HookPhase.Pending]));
+  const record1 = (index: number, phase: HookPhase): void => {
+    phases.set(index, phase);
+    if (phase === HookPhase.Succeeded || phase === HookPhase.Failed || phase === HookPhase.Skipped) outcomes.set(index, { index, phase });
+  };
+  for (const entry of record.hooks) {
+    if (entry.phase === HookPhase.Running) {
+      // Written before an exec that never recorded its end: the previous worker died in it.
+      await store.recordHookResult(jobId, podIndex, entry.index, settled(HookPhase.Failed, INTERRUPTED), clock());
+      log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
+      record1(entry.index, HookPhase.Failed);
+    } else {
+      record1(entry.index, entry.phase);
+    }
+  }
+
+  // Velero starts the wait when its handler begins the pod, not when the restore was queued.
+  const waitStartMs = clock();
+  const wake = deps.wakes.register(jobId);
+  try {
+    let stopReason = await store.stopReason(jobId);
+    const input = (s: PodState): NextStepInput => ({
+      plan,
+      outcomes,
+      state: s,
+      waitStartMs,
+      nowMs: clock(),
+      jobMaxWaitMs: deps.maxWaitMs,
+      stopReason,
+    });
+    for (let step = nextStep(input(state)); step.kind !== 'finished'; step = nextStep(input(state))) {
+      switch (step.kind) {
+        case 'settle':
+          for (const s of step.settlements) {
+            await store.recordHookResult(jobId, podIndex, s.index, settled(s.phase, s.reason), clock());
+            record1(s.index, s.phase);
+            log.info({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
+          }
+          break;
+        case 'exec':
+          record1(step.hook.index, await runHook(task, step.hook, deps, log, signals.hardStop));
+          break;
+        case 'wait': {
+          const newlyWaiting = plan.hooks
+            .filter((h) => step.containers.includes(h.container) && phases.get(h.index) === HookPhase.Pending)
+            .map((h) => h.index);
+          if (newlyWaiting.length > 0) {
+            await store.markHooksWaiting(jobId, podIndex, newlyWaiting, clock());
+            await store.setPodStatus(jobId, podIndex, PodStatus.Waiting, null, clock());
+            for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
+            log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
+          }
+          try {
+            const signal = AbortSignal.any([shutdown, wake.signal]);
+            state = (await deps.waiter.waitFor(ref, (s) => nextStep(input(s)).kind !== 'wait', step.untilMs, signal)).state;
+          } catch (err) {
+            if (shutdown.aborted) return 'interrupted';
+            if (!wake.signal.aborted) throw err;
+          }
+          stopReason = await store.stopReason(jobId);
+          break;
+        }
+      }
+    }
+  } finally {
+    wake.dispose();
+  }
+
+  const finalPhases = plan.hooks.map((h) => ({ phase: phases.get(h.index) ?? HookPhase.Pending }));
+  const status = podStatusOf(finalPhases, null);
+  await store.setPodStatus(jobId, podIndex, status, null, clock());
+  log.info({ status }, 'pod finished');
+  if (status === PodStatus.Failed && spec.failFast) {
+    // Velero cancels the restore's hook context once a pod's hooks end with errors.
+    await store.tripFailFast(jobId, `failFast: pod ${ref.namespace}/${ref.name} had a failed hook`);
+    await deps.publishStop(jobId);
+  }
+  return 'done';
+}
+
+async function runHook(task: PodTask, hook: PlannedHook, deps: PodProcessorDeps, podLog: Logger, hardStop: AbortSignal): Promise<HookPhase> {
+  const { store, clock } = deps;
+  const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
+  return deps.execSlots.run(async () => {
+    await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock());
+    await store.setPodStatus(task.jobId, task.podIndex, PodStatus.Running, null, clock());
+    const started = clock();
+    log.info({ command0: hook.command[0], timeoutMs: hook.execTimeoutMs }, 'hook started');
+    const outcome = await deps.executor.exec(
+      {
+        namespace: task.ref.namespace,
+        pod: task.ref.name,
+        container: hook.container,
+        command: hook.command,
+        timeoutMs: hook.execTimeoutMs,
+        maxOutputBytes: deps.maxOutputBytes,
+      },
+      // A running exec is allowed to finish or time out, even through a graceful shutdown.
+      hardStop,
+    );
+    const result = hookResultFromExec(hook, outcome);
+    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
+    // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
+    log.info(
+      {
+        phase: result.phase,
+        exitCode: result.exitCode,
+        durationMs: Math.round(clock() - started),
+        stdoutBytes: result.stdout.length,
+        stderrBytes: result.stderr.length,
+        outputTruncated: result.outputTruncated,
+        error: result.error,
+      },
+      'hook finished',
+    );
+    return result.phase;
+  });
+}

@@ -1,0 +1,145 @@
+// Wires the two BullMQ workers (parent jobs and pods) to the processors, and stops them
+// in order: waits are interrupted at once (their pods go back to the queue for another
+// worker), running execs may finish within the grace, then everything is forced closed.
+
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+import type { JobStore } from '../store/types.ts';
+import { parseJobPayload, parsePodPayload, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
+import { processJob, type PodLister } from './job-processor.ts';
+import { failUnfinishedPod } from './pod-failure.ts';
+import { processPod } from './pod-processor.ts';
+import type { Executor, PodWaiter } from './ports.ts';
+import { createSemaphore } from './semaphore.ts';
+import { createWakeRegistry } from './wake-registry.ts';
+
+export interface WorkerDeps {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly store: JobStore;
+  readonly waiter: PodWaiter;
+  readonly executor: Executor;
+  readonly pods: PodLister;
+  readonly notifier: { onStop(cb: (jobId: string) => void): () => void; publishStop(jobId: string): Promise<void> };
+  readonly log: Logger;
+  readonly clock?: () => number;
+  readonly podConcurrency: number;
+  readonly execConcurrency: number;
+  readonly maxWaitMs: number;
+  readonly maxOutputBytes: number;
+  readonly maxPodsPerJob: number;
+  readonly podAttempts: number;
+}
+
+export interface Workers {
+  /** Safe to call twice. */
+  stop(graceMs: number): Promise<void>;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function startWorkers(deps: WorkerDeps): Workers {
+  const clock = deps.clock ?? Date.now;
+  const log = deps.log.child({ component: 'worker' });
+  const shutdown = new AbortController();
+  const hardStop = new AbortController();
+  const wakes = createWakeRegistry();
+  const execSlots = createSemaphore(deps.execConcurrency);
+  const podQueue = new Queue(QueueNames.pods, { connection: deps.connection, prefix: deps.prefix });
+  const unsubscribe = deps.notifier.onStop((jobId) => wakes.wake(jobId));
+
+  const podDeps = {
+    store: deps.store,
+    waiter: deps.waiter,
+    executor: deps.executor,
+    execSlots,
+    wakes,
+    publishStop: deps.notifier.publishStop,
+    clock,
+    log: deps.log,
+    maxWaitMs: deps.maxWaitMs,
+    maxOutputBytes: deps.maxOutputBytes,
+  };
+
+  const podWorker = new Worker<PodPayload>(
+    QueueNames.pods,
+    async (job: Job<PodPayload>, token?: string) => {
+      const data = parsePodPayload(job.data);
+      const task = { jobId: data.jobId, podIndex: data.podIndex, ref: { namespace: data.namespace, name: data.name } };
+      try {
+        const result = await processPod(task, podDeps, { shutdown: shutdown.signal, hardStop: hardStop.signal });
+        if (result === 'done') return;
+      } catch (err) {
+        if (!shutdown.signal.aborted) {
+          const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          log.error({ jobId: data.jobId, namespace: data.namespace, pod: data.name, err: message(err), final }, 'pod processing failed');
+          if (!final) throw err;
+          await failUnfinishedPod(deps.store, data.jobId, data.podIndex, `pod could not be processed: ${message(err)}`, clock());
+          return;
+        }
+      }
+      // Shutting down mid-wait: hand the pod back without spending an attempt.
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.podConcurrency,
+      // A re-delivered pod reads its ledger: finished hooks are never run again and a hook
+      // caught running is reported interrupted (pitfalls.md: delivery is at least once).
+      maxStalledCount: 2,
+      lockDuration: 60_000,
+    },
+  );
+
+  const jobWorker = new Worker<JobPayload>(
+    QueueNames.jobs,
+    async (job: Job<JobPayload>, token?: string) => {
+      await processJob(job, token ?? '', parseJobPayload(job.data), {
+        store: deps.store,
+        pods: deps.pods,
+        podQueue,
+        clock,
+        log: deps.log,
+        maxPodsPerJob: deps.maxPodsPerJob,
+        podAttempts: deps.podAttempts,
+      });
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 20, maxStalledCount: 5, lockDuration: 60_000 },
+  );
+
+  for (const w of [podWorker, jobWorker]) {
+    w.on('error', (err) => log.error({ queue: w.name, err: message(err) }, 'worker error'));
+    w.on('failed', (job, err) => {
+      if (job) log.warn({ queue: w.name, bullJobId: job.id, err: message(err) }, 'queue job failed');
+    });
+  }
+  log.info({ podConcurrency: deps.podConcurrency, execConcurrency: deps.execConcurrency }, 'workers started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    stop(graceMs) {
+      stopping ??= (async () => {
+        unsubscribe();
+        shutdown.abort(new Error('worker shutting down'));
+        const closed = Promise.all([podWorker.close(), jobWorker.close()]);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+        // worker.close() can hang when Redis is gone (pitfalls.md): race it, then force.
+        if ((await Promise.race([closed, late])) === 'late') {
+          log.warn({ graceMs }, 'workers did not stop within the grace; forcing');
+          hardStop.abort(new Error('shutdown grace expired'));
+          await Promise.race([Promise.all([podWorker.close(true), jobWorker.close(true)]), new Promise((r) => setTimeout(r, 2000))]);
+        }
+        clearTimeout(timer);
+        await podQueue.close();
+        log.info('workers stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// ioredis connections, configured for what each one does (pitfalls.md):
+// - 'blocking' (BullMQ workers, subscribers): maxRetriesPerRequest null, so a Redis restart
+//   pauses them instead of failing every call;
+// - 'command' (API requests, the results store): fail fast with enableOfflineQueue off,
+//   so a request meets a clear 503 instead of hanging while Redis is down.
+
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisUse = 'blocking' | 'command';
+
+export function redisOptions(use: RedisUse): RedisOptions {
+  const base: RedisOptions = {
+    lazyConnect: false,
+    connectionName: `hookd-${use}`,
+    // Reconnect forever, but never faster than every 2 s once things go wrong.
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+  };
+  return use === 'blocking'
+    ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: true }
+    : { ...base, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 5000 };
+}
+
+export function createRedis(url: string, use: RedisUse): Redis {
+  return new Redis(url, redisOptions(use));
+}
+
+/** Resolves once the connection is ready, or rejects with the connection error. */
+export async function redisReady(redis: Redis, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const onReady = (): void => done(null);
+    const onError = (err: Error): void => done(err);
+    function done(err: Error | null): void {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      if (err) reject(err);
+      else resolve();
+    }
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
+}

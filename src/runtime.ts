@@ -1,0 +1,190 @@
+// Builds the running service from a Config: Redis (or a private one for the quick start),
+// the Kubernetes client (or the simulated cluster when none is configured), the results
+// store, and the roles. Also used by the tests and the benchmark to run hookd in-process.
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Config } from './config.ts';
+import { seedDemo, DEMO_NAMESPACE } from './demo.ts';
+import { buildApp } from './http/app.ts';
+import { newJobId } from './ids.ts';
+import { createExecutor } from './kube/exec.ts';
+import { createKubeHealth } from './kube/health.ts';
+import { loadKubeConfig, resolveKubeSource } from './kube/kubeconfig.ts';
+import { createPodWatchHub } from './kube/pod-watch.ts';
+import { createPodReader } from './kube/pods.ts';
+import { createRestoreReader } from './kube/restores.ts';
+import type { Logger } from './log.ts';
+import { createProducer } from './queue/producer.ts';
+import { startWorkers, type Workers } from './queue/worker.ts';
+import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
+import { createRedis, redisReady } from './redis.ts';
+import { startSimCluster, type SimCluster } from './sim/index.ts';
+import { createNotifier } from './store/notifier.ts';
+import { createRedisStore } from './store/redis-store.ts';
+
+export interface Runtime {
+  /** The API's address, when this process serves it. */
+  readonly url: string | null;
+  readonly app: FastifyInstance | null;
+  readonly sim: SimCluster | null;
+  readonly kubeServer: string;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Use this kubeconfig text instead of resolving HOOKD_KUBE (tests, benchmark). */
+  readonly kubeconfigText?: string;
+  /** Seed the demo namespace on the simulated cluster (default true). */
+  readonly seedDemo?: boolean;
+}
+
+export async function startRuntime(config: Config, log: Logger, metrics: Registry, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const stops: Array<{ what: string; stop: () => Promise<unknown> }> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const { what, stop } of stops.reverse()) {
+      await stop().catch((err: unknown) => log.warn({ what, err: err instanceof Error ? err.message : String(err) }, 'error while stopping'));
+    }
+    stops.length = 0;
+  };
+  try {
+    return await start(config, log, metrics, opts, stops, stopAll);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function start(
+  config: Config,
+  log: Logger,
+  metrics: Registry,
+  opts: RuntimeOptions,
+  stops: Array<{ what: string; stop: () => Promise<unknown> }>,
+  stopAll: () => Promise<void>,
+): Promise<Runtime> {
+  // Redis: the configured one, or a private one when none answers and redis-server is installed.
+  let redisUrl = config.redisUrl;
+  if (!(await redisAnswers(redisUrl))) {
+    if (config.redisEmbedded === 'never') throw new Error(`no Redis answers at ${redisUrl}`);
+    log.warn({ redisUrl }, 'no Redis answers; starting a private redis-server for this process');
+    const embedded = await startEmbeddedRedis(config.redisDataDir).catch((err: unknown) => {
+      throw new Error(`no Redis answers at ${redisUrl}, and a private one could not be started: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    stops.push({ what: 'private redis-server', stop: () => embedded.stop() });
+    redisUrl = embedded.url;
+    log.info({ redisUrl, dataDir: config.redisDataDir }, 'private redis-server started');
+  }
+  const command = createRedis(redisUrl, 'command');
+  const blocking = createRedis(redisUrl, 'blocking');
+  const subscriber = createRedis(redisUrl, 'blocking');
+  for (const c of [command, blocking, subscriber]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  stops.push({ what: 'redis', stop: async () => Promise.all([command, blocking, subscriber].map((c) => c.quit().catch(() => c.disconnect()))) });
+  await Promise.all([redisReady(command), redisReady(blocking), redisReady(subscriber)]);
+
+  // Kubernetes: the configured cluster, or the simulated one when none is configured.
+  let sim: SimCluster | null = null;
+  let kc: KubeConfig;
+  let server: string;
+  if (opts.kubeconfigText !== undefined) {
+    ({ kc, server } = loadKubeConfig({ kind: 'kubeconfig-text', text: opts.kubeconfigText }));
+  } else {
+    const source = resolveKubeSource(config.kube, process.env);
+    if (source.kind === 'sim') {
+      sim = await startSimCluster({ port: 0, kubeconfigPath: config.simKubeconfigPath });
+      const started = sim;
+      stops.push({ what: 'simulated cluster', stop: () => started.stop() });
+      ({ kc, server } = loadKubeConfig({ kind: 'kubeconfig-text', text: sim.kubeconfig }));
+      log.info(
+        { kube: 'sim', server, kubeconfig: sim.kubeconfigPath, try: `kubectl --kubeconfig ${sim.kubeconfigPath} get pods -A` },
+        'no cluster configured: using the simulated cluster (exec runs real processes on this host)',
+      );
+      if (opts.seedDemo ?? true) {
+        await seedDemo(kc);
+        log.info({ namespace: DEMO_NAMESPACE }, 'demo namespace seeded on the simulated cluster');
+      }
+    } else {
+      ({ kc, server } = loadKubeConfig(source));
+      log.info({ kube: source.kind, server, ...(source.kind === 'kubeconfig' ? { kubeconfig: source.path } : {}) }, 'using Kubernetes cluster');
+    }
+  }
+
+  const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs });
+  const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
+  stops.push({ what: 'notifier', stop: () => notifier.close() });
+  const kubeHealth = createKubeHealth(kc);
+
+  let workers: Workers | null = null;
+  if (config.role === 'worker' || config.role === 'all') {
+    const hub = createPodWatchHub({ kc, log });
+    stops.push({ what: 'pod watches', stop: () => hub.stop() });
+    workers = startWorkers({
+      connection: blocking,
+      prefix: config.prefix,
+      store,
+      waiter: hub,
+      executor: createExecutor({ kc, log }),
+      pods: createPodReader(kc),
+      notifier,
+      log,
+      podConcurrency: config.podConcurrency,
+      execConcurrency: config.execConcurrency,
+      maxWaitMs: config.maxWaitMs,
+      maxOutputBytes: config.maxOutputBytes,
+      maxPodsPerJob: config.maxPodsPerJob,
+      podAttempts: config.podAttempts,
+    });
+    const w = workers;
+    stops.push({ what: 'workers', stop: () => w.stop(config.shutdownTimeoutMs) });
+  }
+
+  let app: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (config.role === 'api' || config.role === 'all') {
+    const producer = createProducer({ connection: blocking, prefix: config.prefix });
+    stops.push({ what: 'producer', stop: () => producer.close() });
+    const restores = createRestoreReader(kc);
+    app = await buildApp(
+      {
+        store,
+        notifier,
+        producer,
+        restores,
+        health: {
+          redis: async () => {
+            try {
+              return { ok: (await command.ping()) === 'PONG' };
+            } catch (err) {
+              return { ok: false, error: err instanceof Error ? err.message : String(err) };
+            }
+          },
+          kube: async () => {
+            const r = await kubeHealth.check(AbortSignal.timeout(3000));
+            return r.ok ? { ok: true } : { ok: false, error: r.error ?? 'unreachable' };
+          },
+        },
+        metrics,
+        limits: {
+          maxPodsPerJob: config.maxPodsPerJob,
+          maxCommandBytes: config.maxCommandBytes,
+          maxBodyBytes: config.maxBodyBytes,
+          maxHookEntries: config.maxHookEntries,
+          maxSseClients: config.maxSseClients,
+        },
+        auth: { tokens: config.apiTokens },
+        log,
+        now: Date.now,
+        newJobId: () => newJobId(),
+      },
+      { loggerInstance: log },
+    );
+    const started = app;
+    // Stops accepting first; open SSE streams are closed by the app's own onClose.
+    stops.push({ what: 'http', stop: () => started.close() });
+    url = await app.listen({ host: config.host, port: config.port });
+    log.info({ url, docs: `${url}/docs`, auth: config.apiTokens.length > 0 }, 'hookd API listening');
+  }
+
+  return { url, app, sim, kubeServer: server, stop: stopAll };
+}
