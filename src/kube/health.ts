@@ -1,0 +1,25 @@
+// Is the Kubernetes API server reachable with our credentials? GET /version with a short
+// timeout, for /readyz. Never throws: the answer is data.
+
+import { VersionApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { callKube } from './request.ts';
+
+export interface KubeHealth {
+  check(signal?: AbortSignal): Promise<{ ok: boolean; server: string; error?: string }>;
+}
+
+export function createKubeHealth(kc: KubeConfig, timeoutMs = 2_000): KubeHealth {
+  const api = kc.makeApiClient(VersionApi);
+  const server = kc.getCurrentCluster()?.server ?? '';
+  return {
+    async check(signal) {
+      try {
+        await callKube('GET /version', (o) => api.getCode({}, o), { signal, timeoutMs });
+        return { ok: true, server };
+      } catch (err) {
+        return { ok: false, server, error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+}

@@ -1,0 +1,227 @@
+// The PodWaiter of src/queue/ports.ts: one NamespaceInformer per namespace, shared by every
+// waiting pod of that namespace (never a watch per pod, never a poll). Subscribers are
+// indexed by pod name, so an event costs a map lookup however many pods wait.
+// The informer starts with its first subscriber and stops `lingerMs` after its last one
+// leaves. Each wait also GETs its pod once: client-node's informer has been seen to lag
+// tens of seconds after a relist (pitfalls.md), so the wait must not trust the watch alone.
+
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { PodRef, PodState } from '../domain/types.ts';
+import type { PodWaiter, WaitResult } from '../queue/ports.ts';
+import { KubeError } from './errors.ts';
+import { createLimiter } from './limiter.ts';
+import { NamespaceInformer } from './namespace-informer.ts';
+import type { NamespaceInformerOptions } from './namespace-informer.ts';
+import { toPodView } from './pod-view.ts';
+import { callKube } from './request.ts';
+
+export interface PodWatchHubDeps {
+  readonly kc: KubeConfig;
+  readonly log: Logger;
+  /** How long an informer outlives its last subscriber. Default 30 s. */
+  readonly lingerMs?: number;
+  /** Tuning of each namespace's informer (tests shorten these). */
+  readonly informer?: Pick<NamespaceInformerOptions, 'timeoutSeconds' | 'inactivityMs' | 'backoff' | 'pageSize'>;
+  /** GETs in flight at once across all waits. Default 32. */
+  readonly maxConcurrentGets?: number;
+}
+
+export type PodWatchHub = PodWaiter & {
+  stop(): Promise<void>;
+  stats(): { namespaces: number; subscribers: number };
+};
+
+interface Subscriber {
+  deliver(state: PodState): void;
+  fail(err: Error): void;
+}
+
+interface NamespaceEntry {
+  readonly informer: NamespaceInformer;
+  readonly byPod: Map<string, Set<Subscriber>>;
+  count: number;
+  linger: NodeJS.Timeout | null;
+}
+
+// setTimeout fires at once beyond 2^31-1 ms: long deadlines are reached in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// A failed initial GET with one of these will not get better by waiting for the watch.
+const PERMANENT = new Set(['KUBE_UNAUTHORIZED', 'KUBE_FORBIDDEN', 'KUBE_BAD_REQUEST']);
+const DELETED: PodState = { kind: 'deleted' };
+
+export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
+  const { kc, log } = deps;
+  const lingerMs = deps.lingerMs ?? 30_000;
+  const api = kc.makeApiClient(CoreV1Api);
+  const limiter = createLimiter(deps.maxConcurrentGets ?? 32);
+  const entries = new Map<string, NamespaceEntry>();
+  const stopping = new Set<Promise<void>>();
+  let subscribers = 0;
+  let stopped = false;
+
+  const dispatch = (entry: NamespaceEntry, name: string, state: () => PodState): void => {
+    const subs = entry.byPod.get(name);
+    if (subs === undefined) return;
+    const value = state(); // mapped once per event, not once per subscriber
+    for (const sub of subs) sub.deliver(value);
+  };
+
+  const stopInformer = (informer: NamespaceInformer): void => {
+    const p = informer.stop().finally(() => stopping.delete(p));
+    stopping.add(p);
+  };
+
+  const subscribe = (namespace: string, name: string, sub: Subscriber): void => {
+    let entry = entries.get(namespace);
+    if (entry === undefined) {
+      const byPod = new Map<string, Set<Subscriber>>();
+      const created: NamespaceEntry = {
+        byPod,
+        count: 0,
+        linger: null,
+        informer: new NamespaceInformer({
+          ...deps.informer,
+          kc,
+          namespace,
+          log,
+          handlers: {
+            upsert: (pod: V1Pod) => dispatch(created, pod.metadata?.name ?? '', () => ({ kind: 'present', pod: toPodView(pod) })),
+            delete: (podName: string) => dispatch(created, podName, () => DELETED),
+          },
+        }),
+      };
+      entry = created;
+      entries.set(namespace, entry);
+      entry.informer.start();
+    }
+    if (entry.linger !== null) {
+      clearTimeout(entry.linger);
+      entry.linger = null;
+    }
+    let subs = entry.byPod.get(name);
+    if (subs === undefined) {
+      subs = new Set();
+      entry.byPod.set(name, subs);
+    }
+    subs.add(sub);
+    entry.count++;
+    subscribers++;
+  };
+
+  const unsubscribe = (namespace: string, name: string, sub: Subscriber): void => {
+    const entry = entries.get(namespace);
+    const subs = entry?.byPod.get(name);
+    if (entry === undefined || subs === undefined || !subs.delete(sub)) return;
+    if (subs.size === 0) entry.byPod.delete(name);
+    entry.count--;
+    subscribers--;
+    if (entry.count === 0 && !stopped) {
+      entry.linger = setTimeout(() => {
+        if (entry.count !== 0 || entries.get(namespace) !== entry) return;
+        entries.delete(namespace);
+        stopInformer(entry.informer);
+      }, lingerMs);
+    }
+  };
+
+  const get = async (ref: PodRef, signal: AbortSignal): Promise<PodState> => {
+    try {
+      const pod = await limiter.run(
+        () => callKube(`read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }),
+        signal,
+      );
+      return { kind: 'present', pod: toPodView(pod) };
+    } catch (err) {
+      if (err instanceof KubeError && err.code === 'KUBE_NOT_FOUND') return DELETED;
+      throw err;
+    }
+  };
+
+  const waitFor = (ref: PodRef, until: (state: PodState) => boolean, deadlineMs: number, signal: AbortSignal): Promise<WaitResult> =>
+    new Promise<WaitResult>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      if (stopped) return reject(new KubeError('KUBE_UNAVAILABLE', 'pod watch is stopped'));
+      let settled = false;
+      let last: PodState | null = null;
+      let watchSeen = false;
+      let deadlinePassed = false;
+      let timer: NodeJS.Timeout | undefined;
+      const getController = new AbortController();
+
+      // Every exit path goes through here: timer, listener, GET and subscription are released.
+      const finish = (settle: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        getController.abort();
+        unsubscribe(ref.namespace, ref.name, sub);
+        settle();
+      };
+      const observe = (state: PodState, fromWatch: boolean): void => {
+        if (settled) return;
+        // A GET answer that arrives after a watch event may be older than it: keep the event as `last`.
+        if (fromWatch || !watchSeen) last = state;
+        if (fromWatch) watchSeen = true;
+        let holds: boolean;
+        try {
+          holds = until(state);
+        } catch (err) {
+          finish(() => reject(err));
+          return;
+        }
+        if (holds) finish(() => resolve({ state, timedOut: false }));
+      };
+      const onAbort = (): void => finish(() => reject(signal.reason));
+      const sub: Subscriber = { deliver: (state) => observe(state, true), fail: (err) => finish(() => reject(err)) };
+      const onDeadline = (): void => {
+        const remaining = deadlineMs - Date.now();
+        if (remaining > 0) {
+          timer = setTimeout(onDeadline, Math.min(remaining, MAX_TIMER_MS));
+          return;
+        }
+        deadlinePassed = true;
+        const state = last;
+        // Nothing observed yet: the GET in flight (bounded by its request timeout) gives the answer.
+        if (state !== null) finish(() => resolve({ state, timedOut: true }));
+      };
+
+      subscribe(ref.namespace, ref.name, sub);
+      signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(onDeadline, Math.min(Math.max(0, deadlineMs - Date.now()), MAX_TIMER_MS));
+      get(ref, getController.signal).then(
+        (state) => {
+          observe(state, false);
+          const final = last ?? state;
+          if (deadlinePassed) finish(() => resolve({ state: final, timedOut: true }));
+        },
+        (err: unknown) => {
+          if (settled) return;
+          const error = err instanceof Error ? err : new Error(String(err));
+          if (deadlinePassed && last === null) return finish(() => reject(error));
+          if (err instanceof KubeError && PERMANENT.has(err.code)) return finish(() => reject(error));
+          // Transient: the shared watch can still deliver the pod's state.
+          log.warn({ namespace: ref.namespace, pod: ref.name, err: error.message }, 'initial pod read failed; relying on the watch');
+        },
+      );
+    });
+
+  return {
+    get,
+    waitFor,
+    stats: () => ({ namespaces: entries.size, subscribers }),
+    async stop(): Promise<void> {
+      stopped = true;
+      const err = new KubeError('KUBE_UNAVAILABLE', 'pod watch is stopping');
+      for (const entry of entries.values()) {
+        if (entry.linger !== null) clearTimeout(entry.linger);
+        for (const subs of [...entry.byPod.values()]) for (const sub of [...subs]) sub.fail(err);
+        stopInformer(entry.informer);
+      }
+      entries.clear();
+      await Promise.all([...stopping]);
+    },
+  };
+}
