@@ -56,7 +56,7 @@ function runOrSettle(hook: PlannedHook, input: NextStepInput): Step {
 function waitLimitText(plan: PodPlan, jobMaxWaitMs: number): string {
   const max = maxHookWaitMs(plan);
   if (max !== null && max <= jobMaxWaitMs) return `${formatGoDuration(max)} (the largest waitTimeout of the pod's hooks)`;
-  const why = max === null ? 'a hook of this pod has no waitTimeout' : `below the largest waitTimeout, ${formatGoDuration(max)}`;
+  const why = max === null ? 'a hook of this pod has no waitTimeout' : `shorter than the largest waitTimeout, ${formatGoDuration(max)}`;
   return `${formatGoDuration(jobMaxWaitMs)} (the job-wide maximum wait; ${why})`;
 }
 
@@ -114,8 +114,11 @@ export function nextStep(input: NextStepInput): Step {
     return {
       kind: 'settle',
       settlements: remaining.map((h) => {
-        const want = wantReady(groups.get(h.container) ?? []) ? 'ready' : 'running';
-        return notExecuted(h, `the wait ended after ${limit} before container ${h.container} was ${want}`);
+        const ready = wantReady(groups.get(h.container) ?? []);
+        const cause = containerUp(pod, h.container, ready)
+          ? `the wait ended after ${limit}, as container ${h.container} came up`
+          : `the wait ended after ${limit} before container ${h.container} was ${ready ? 'ready' : 'running'}`;
+        return notExecuted(h, cause);
       }),
     };
   }

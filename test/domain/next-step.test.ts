@@ -160,6 +160,30 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
     },
   },
   {
+    name: 'next: a waitTimeout above the job-wide maximum is cut to it, and the message says so',
+    input: input({ plan: planOf(planned(0, { waitTimeoutMs: 2 * MAX })), state: present(pod('db', 'p').container('app')), nowMs: T0 + MAX }),
+    want: {
+      kind: 'settle',
+      settlements: [
+        {
+          index: 0,
+          phase: 'failed',
+          reason: 'hook h0 in container app not executed: the wait ended after 1h0m0s (the job-wide maximum wait; shorter than the largest waitTimeout, 2h0m0s) before container app was running',
+        },
+      ],
+    },
+  },
+  {
+    name: 'next: after the deadline no other container starts, even one that is up now (Velero ended its watch)',
+    input: input({ plan: planOf(planned(0, { waitTimeoutMs: 60_000 })), nowMs: T0 + 60_000 }),
+    want: {
+      kind: 'settle',
+      settlements: [
+        { index: 0, phase: 'failed', reason: "hook h0 in container app not executed: the wait ended after 1m0s (the largest waitTimeout of the pod's hooks), as container app came up" },
+      ],
+    },
+  },
+  {
     name: 'next: after the deadline a started container still finishes its hooks (Velero runs them in one go)',
     input: input({ plan: twoContainers, outcomes: done([0, 'succeeded']), state: present(podAB.running('a')), nowMs: T0 + MAX + 1 }),
     want: { kind: 'exec', hook: twoContainers.hooks[2] ?? h0 },
