@@ -1,0 +1,212 @@
+// The HTTP side: every request is parsed into a route, counted, authenticated, given its
+// faults (latency, injected errors), then answered as JSON or as a watch stream. Exec
+// arrives as an HTTP upgrade and takes the same steps before the WebSocket handshake.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ClusterState } from '../cluster-state.ts';
+import type { ExecManager } from '../exec/manager.ts';
+import type { Counters } from '../counters.ts';
+import type { FaultInjector, RequestFacts } from '../faults.ts';
+import type { Kubelet } from '../kubelet.ts';
+import { injected, methodNotAllowed, SimError, unauthorized, failureStatus } from '../status.ts';
+import type { SimLogger } from '../types.ts';
+import { handleAdmin, type AdminApi } from './admin.ts';
+import { authorize, type Authenticator } from './auth.ts';
+import { answerDocument } from './documents.ts';
+import { chooseProtocol, createExecWebSocketServer, execTarget, isWebSocketUpgrade, rejectUpgrade } from './exec-route.ts';
+import * as resources from './resources.ts';
+import { isTrue, parseRoute, verbOf, type Route } from './routes.ts';
+
+export interface ServerDeps {
+  state: ClusterState;
+  kubelet: Kubelet;
+  exec: ExecManager;
+  faults: FaultInjector;
+  counters: Counters;
+  auth: Authenticator;
+  admin: AdminApi;
+  bookmarkIntervalMs: number;
+  hostPort: () => string;
+  logger: SimLogger | undefined;
+}
+
+/** The API server's limit on request bodies. */
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const UNAUTHENTICATED = new Set(['/healthz', '/livez', '/readyz']);
+
+interface Prepared {
+  route: Route;
+  verb: string;
+  facts: RequestFacts;
+  query: URLSearchParams;
+}
+
+function facts(route: Route, verb: string): RequestFacts {
+  if (route.kind !== 'resource') return { verb, resource: route.kind === 'admin' ? 'sim' : 'discovery', namespace: null, name: null };
+  const resource = route.subresource ? `${route.resource}/${route.subresource}` : route.resource;
+  return { verb: route.subresource === 'exec' ? 'exec' : verb, resource, namespace: route.namespace, name: route.name };
+}
+
+/** Parse, count, authenticate, authorize and apply faults: common to requests and upgrades. */
+async function prepare(deps: ServerDeps, req: IncomingMessage): Promise<Prepared> {
+  const url = new URL(req.url ?? '/', 'http://sim.invalid');
+  const route = parseRoute(url.pathname);
+  if (!route) {
+    deps.counters.request(req.method?.toLowerCase() ?? 'get', 'unknown', null);
+    throw new SimError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  const method = req.method ?? 'GET';
+  const verb = route.kind === 'resource' ? verbOf(method, route, isTrue(url.searchParams.get('watch'))) : route.kind === 'admin' ? 'admin' : 'discovery';
+  const f = facts(route, verb);
+  const pod = route.kind === 'resource' && route.resource === 'pods' && route.name !== null ? `${route.namespace}/${route.name}` : null;
+  deps.counters.request(f.verb, route.template, pod);
+  if (route.kind === 'document' && UNAUTHENTICATED.has(route.template)) return { route, verb, facts: f, query: url.searchParams };
+  const id = deps.auth.identify(req.headers.authorization);
+  if (!id) throw unauthorized();
+  if (route.kind === 'resource') authorize(id, route, verb);
+  if (route.kind === 'admin' && !id.admin) throw new SimError(403, 'Forbidden', 'the admin endpoint needs the main token');
+  if (route.kind === 'resource') {
+    if (route.subresource === 'exec') f.container = url.searchParams.get('container');
+    const delay = deps.faults.latencyMs(f);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const err = deps.faults.error(f);
+    if (err) throw injected(err.status, err.retryAfterSeconds);
+  }
+  return { route, verb, facts: f, query: url.searchParams };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new SimError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    chunks.push(buf);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new SimError(400, 'BadRequest', `couldn't get version/kind; json parse error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function send(deps: ServerDeps, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  deps.counters.answered(status);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const p = await prepare(deps, req);
+  const { route, verb, query } = p;
+  const method = req.method ?? 'GET';
+  const accept = req.headers.accept;
+  if (route.kind === 'document') {
+    const doc = answerDocument(route.path, deps.hostPort());
+    if (doc === null) throw new SimError(404, 'NotFound', 'the server could not find the requested resource');
+    send(deps, res, 200, doc);
+    return;
+  }
+  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? await readBody(req) : undefined;
+  if (route.kind === 'admin') {
+    const r = handleAdmin(deps.admin, method, route.parts, body);
+    send(deps, res, r.status, r.body);
+    return;
+  }
+  const rdeps: resources.ResourceDeps = {
+    state: deps.state,
+    kubelet: deps.kubelet,
+    bookmarkIntervalMs: deps.bookmarkIntervalMs,
+    watchCut: () => deps.faults.watchCut(p.facts),
+  };
+  if (route.subresource === 'exec') {
+    execTarget(deps.state, route, query);
+    throw new SimError(400, 'BadRequest', 'Upgrade request required');
+  }
+  let reply: resources.Reply;
+  switch (verb) {
+    case 'watch':
+      deps.counters.answered(200);
+      resources.watch(rdeps, route, query, accept, res);
+      return;
+    case 'list':
+      reply = resources.list(rdeps, route, query, accept);
+      break;
+    case 'get':
+      reply = resources.get(rdeps, route, accept, query);
+      break;
+    case 'create':
+      reply = resources.create(rdeps, route, body, query);
+      break;
+    case 'update':
+      reply = resources.update(rdeps, route, body);
+      break;
+    case 'patch':
+      reply = resources.patch(rdeps, route, body, req.headers['content-type']);
+      break;
+    case 'delete':
+      reply = resources.remove(rdeps, route, body, query);
+      break;
+    default:
+      throw methodNotAllowed();
+  }
+  send(deps, res, reply.status, reply.body);
+}
+
+function errorReply(deps: ServerDeps, err: unknown): { status: number; body: unknown; headers: Record<string, string> } {
+  if (err instanceof SimError) return { status: err.status, body: err.toStatus(), headers: err.headers };
+  deps.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'sim request failed');
+  return { status: 500, body: failureStatus(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`), headers: {} };
+}
+
+async function handleUpgrade(deps: ServerDeps, wss: ReturnType<typeof createExecWebSocketServer>, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const arrivedMs = performance.timeOrigin + performance.now();
+  const p = await prepare(deps, req);
+  const { route, query } = p;
+  if (route.kind !== 'resource' || route.subresource !== 'exec') throw new SimError(400, 'BadRequest', 'Upgrade request required');
+  const target = execTarget(deps.state, route, query);
+  if (!isWebSocketUpgrade(req)) {
+    throw new SimError(400, 'BadRequest', 'the simulated cluster speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only, not SPDY');
+  }
+  if (!chooseProtocol(req.headers['sec-websocket-protocol'])) {
+    throw new SimError(400, 'BadRequest', 'no supported subprotocol: the simulated cluster speaks v5.channel.k8s.io and v4.channel.k8s.io');
+  }
+  deps.state.timeline.exec(target.namespace, target.pod, target.container, arrivedMs);
+  const fault = deps.faults.exec(p.facts);
+  deps.counters.answered(101);
+  wss.handleUpgrade(req, socket, head, (ws) => deps.exec.start(ws, target, fault));
+}
+
+export function createSimServer(deps: ServerDeps): Server {
+  const wss = createExecWebSocketServer();
+  const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
+    handleRequest(deps, req, res).catch((err: unknown) => {
+      const r = errorReply(deps, err);
+      send(deps, res, r.status, r.body, r.headers);
+    });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    handleUpgrade(deps, wss, req, socket, head).catch((err: unknown) => {
+      const r = errorReply(deps, err);
+      deps.counters.answered(r.status);
+      rejectUpgrade(socket, r.status, r.body, r.headers);
+    });
+  });
+  server.on('close', () => wss.close());
+  return server;
+}
