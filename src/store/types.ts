@@ -12,8 +12,11 @@ export type CreateJobResult =
   | { readonly kind: 'created'; readonly job: JobSummaryView }
   /** Same Idempotency-Key and same body: the first job. */
   | { readonly kind: 'existing'; readonly job: JobSummaryView }
-  /** Same Idempotency-Key, another body. */
-  | { readonly kind: 'conflict'; readonly jobId: string };
+  /**
+   * Same Idempotency-Key, another body; or (`inProgress`) the same body while the first
+   * request has not finished creating its job yet.
+   */
+  | { readonly kind: 'conflict'; readonly jobId: string; readonly inProgress?: boolean };
 
 export interface ListJobsQuery {
   readonly restore?: string;

@@ -1,0 +1,61 @@
+// Every Redis key of the results store, in one place.
+//
+// A job's keys share the hash tag `{jobId}`, so on Redis Cluster they live in one slot and
+// every multi-key change of a job can be one MULTI or Lua script. The few keys that span
+// jobs (the index, idempotency keys, the notification channels) are only ever touched by
+// single-key commands, so they may live in any slot.
+
+import { createHash } from 'node:crypto';
+
+export interface JobKeys {
+  /** Hash: the job's fields (status, times, spec, summary counters). */
+  readonly job: string;
+  /** Hash: per pod `<i>:ref` (JSON PodRef), `<i>:st` (PodStatus), `<i>:err` (error). */
+  readonly pods: string;
+  /** Hash: per pod `<i>` -> PodPlan JSON, once the plan is known. */
+  readonly plans: string;
+  /** Hash: per hook `<pod>:<hook>` -> `<phase>|<startedAtMs>` (small: the Lua scripts read it). */
+  readonly hooks: string;
+  /** Hash: per ended hook `<pod>:<hook>` -> JSON { exitCode, stdout, stderr, outputTruncated, error, finishedAtMs }. */
+  readonly results: string;
+  /** Stream: the job's events for Server-Sent Events (hook changes, then done). */
+  readonly events: string;
+}
+
+export interface StoreKeys {
+  readonly prefix: string;
+  job(jobId: string): JobKeys;
+  /** The job's keys, in the order the Lua scripts take them. */
+  jobKeyList(jobId: string): string[];
+  /** Sorted set of every job id, scored by createdAtMs; expired ids are dropped lazily. */
+  readonly index: string;
+  /** An Idempotency-Key, hashed so any header value makes a safe key. */
+  idempotency(key: string): string;
+  /** Pub/sub channel: a job has a new event (message: job id). */
+  readonly eventsChannel: string;
+  /** Pub/sub channel: a job must stop starting hooks (message: job id). */
+  readonly stopChannel: string;
+}
+
+export function storeKeys(prefix: string): StoreKeys {
+  const job = (id: string): JobKeys => ({
+    job: `${prefix}:{${id}}:job`,
+    pods: `${prefix}:{${id}}:pods`,
+    plans: `${prefix}:{${id}}:plans`,
+    hooks: `${prefix}:{${id}}:hooks`,
+    results: `${prefix}:{${id}}:results`,
+    events: `${prefix}:{${id}}:events`,
+  });
+  return {
+    prefix,
+    job,
+    jobKeyList: (id) => {
+      const k = job(id);
+      return [k.job, k.pods, k.plans, k.hooks, k.results, k.events];
+    },
+    index: `${prefix}:jobs`,
+    idempotency: (key) => `${prefix}:idem:${createHash('sha256').update(key).digest('hex')}`,
+    eventsChannel: `${prefix}:events`,
+    stopChannel: `${prefix}:stop`,
+  };
+}

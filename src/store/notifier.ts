@@ -1,0 +1,79 @@
+// Wake-ups across processes, over Redis pub/sub: one subscriber connection per process,
+// fanned out here to any number of local listeners.
+// - `${prefix}:events` (message: job id): the store appended to the job's event stream
+//   (published by the store's scripts, in the same step as the write). SSE streams wake on it.
+// - `${prefix}:stop` (message: job id): a job must stop starting hooks (DELETE, failFast).
+//   Workers wake the pods of that job that are waiting.
+// Pub/sub is best effort (a message sent while the subscriber reconnects is lost), so it only
+// ever says "look again": the truth is in the store, and readers also look on a timer.
+
+import type { Redis } from 'ioredis';
+import { storeKeys } from './keys.ts';
+
+export interface Notifier {
+  /** Resolves once the subscription is active (messages before it are not seen). */
+  readonly ready: Promise<void>;
+  onJobEvent(jobId: string, cb: () => void): () => void;
+  onStop(cb: (jobId: string) => void): () => void;
+  publishStop(jobId: string): Promise<void>;
+  /** Unsubscribes; the connections stay their owner's to close. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function createNotifier(deps: { subscriber: Redis; publisher: Redis; prefix: string }): Notifier {
+  const { subscriber, publisher } = deps;
+  const keys = storeKeys(deps.prefix);
+  const jobListeners = new Map<string, Set<() => void>>();
+  const stopListeners = new Set<(jobId: string) => void>();
+  let closed = false;
+
+  const call = (cb: () => void): void => {
+    try {
+      cb();
+    } catch {
+      // A listener's failure is its own; the others still hear the message.
+    }
+  };
+
+  const onMessage = (channel: string, message: string): void => {
+    if (channel === keys.eventsChannel) {
+      for (const cb of jobListeners.get(message) ?? []) call(cb);
+    } else if (channel === keys.stopChannel) {
+      for (const cb of stopListeners) call(() => cb(message));
+      // A stop also changes what an event stream shows (hooks skipped): wake those too.
+      for (const cb of jobListeners.get(message) ?? []) call(cb);
+    }
+  };
+  subscriber.on('message', onMessage);
+  const ready = subscriber.subscribe(keys.eventsChannel, keys.stopChannel).then(() => undefined);
+  // Callers that never await `ready` must not see an unhandled rejection; they find out on use.
+  ready.catch(() => undefined);
+
+  return {
+    ready,
+    onJobEvent(jobId, cb) {
+      let set = jobListeners.get(jobId);
+      if (!set) jobListeners.set(jobId, (set = new Set()));
+      set.add(cb);
+      return () => {
+        set.delete(cb);
+        if (set.size === 0 && jobListeners.get(jobId) === set) jobListeners.delete(jobId);
+      };
+    },
+    onStop(cb) {
+      stopListeners.add(cb);
+      return () => stopListeners.delete(cb);
+    },
+    async publishStop(jobId) {
+      await publisher.publish(keys.stopChannel, jobId);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      subscriber.off('message', onMessage);
+      jobListeners.clear();
+      stopListeners.clear();
+      if (subscriber.status === 'ready') await subscriber.unsubscribe(keys.eventsChannel, keys.stopChannel).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// The results store on Redis (store/types.ts is the contract; keys.ts the layout;
+// scripts.ts the atomic writes). Each verb is one round trip unless noted: writes are one
+// Lua script each (state, counters, event and notification together); getJob is one
+// MULTI of five HGETALLs, whatever the job's size.
+
+import type { Redis } from 'ioredis';
+import { jobStatusOf } from '../domain/summary.ts';
+import { HookPhase, JobStatus, type HookResult, type JobStatus as JobStatusT, type PodPlan } from '../domain/types.ts';
+import type { JobSpec, JobView } from '../domain/views.ts';
+import {
+  hookValue,
+  isJobStatus,
+  jobFields,
+  parseHookValue,
+  parsePodRef,
+  podRefValue,
+  podStatusValue,
+  podViews,
+  resultJson,
+  settledJson,
+  SUMMARY_FIELDS,
+  summaryFromFields,
+  summaryOf,
+} from './codec.ts';
+import { readEvents } from './events.ts';
+import { storeKeys } from './keys.ts';
+import { listJobs, sweepIndex } from './list-jobs.ts';
+import { runLua, type LuaScript } from './lua.ts';
+import * as S from './scripts.ts';
+import type { CancelResult, CreateJobResult, JobStore, PodRecord } from './types.ts';
+
+export interface RedisStoreDeps {
+  readonly redis: Redis;
+  readonly prefix: string;
+  /** How long a job's results are kept once it has ended (its Idempotency-Key too). */
+  readonly retentionMs: number;
+  readonly now?: () => number;
+}
+
+/** markHookRunning refused: the hook is not pending or waiting (e.g. skipped by a cancel that came first). Do not exec it. */
+export class HookNotRunnableError extends Error {
+  override readonly name = 'HookNotRunnableError';
+  readonly code = 'HOOK_NOT_RUNNABLE';
+  constructor(
+    message: string,
+    readonly phase: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A write named a job, pod or hook the store does not hold (unknown, expired, or not yet planned). */
+export class StoreRecordMissingError extends Error {
+  override readonly name = 'StoreRecordMissingError';
+  readonly code = 'STORE_RECORD_MISSING';
+}
+
+/** How long an Idempotency-Key claim may point at a job not written yet (its creator crashed) before another request may take it over. */
+const IDEMPOTENCY_CLAIM_MS = 60_000;
+const CANCEL_REASON = 'job cancelled (DELETE /v1/jobs/{id})';
+
+export function createRedisStore(deps: RedisStoreDeps): JobStore {
+  const { redis, retentionMs } = deps;
+  const now = deps.now ?? Date.now;
+  const keys = storeKeys(deps.prefix);
+
+  const run = (script: LuaScript, jobId: string, args: readonly (string | number)[]): Promise<unknown> =>
+    runLua(redis, script, keys.jobKeyList(jobId), [keys.eventsChannel, jobId, ...args]);
+
+  function check(reply: unknown, what: string): void {
+    if (reply === 'missing' || reply === 'no_pod') throw new StoreRecordMissingError(`${what}: ${reply === 'missing' ? 'no such job (unknown or expired)' : 'no such pod in the job'}`);
+  }
+
+  async function summary(jobId: string) {
+    return summaryFromFields(await redis.hmget(keys.job(jobId).job, ...SUMMARY_FIELDS));
+  }
+
+  async function readJob(jobId: string): Promise<JobView | null> {
+    const k = keys.job(jobId);
+    const replies = (await redis.multi().hmget(k.job, ...SUMMARY_FIELDS).hgetall(k.pods).hgetall(k.plans).hgetall(k.hooks).hgetall(k.results).exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const [fields, pods, plans, hooks, results] = replies.map((r) => r[1]) as [
+      (string | null)[],
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+    ];
+    const head = summaryFromFields(fields);
+    if (!head) return null;
+    const views = podViews(head.summary.pods, pods, plans, hooks, results);
+    return { ...head, summary: summaryOf(views), pods: views };
+  }
+
+  async function expireIdempotencyKey(jobId: string): Promise<void> {
+    const idem = await redis.hget(keys.job(jobId).job, 'idem');
+    if (idem) await redis.pexpire(idem, retentionMs);
+  }
+
+  async function end(jobId: string, status: JobStatusT, error: string | null, atMs: number): Promise<JobStatusT> {
+    const reply = (await run(S.FINISH, jobId, [atMs, status, retentionMs, error === null ? '0' : '1', error ?? ''])) as [string, string];
+    if (reply[0] === 'missing') throw new StoreRecordMissingError(`finish job ${jobId}: no such job (unknown or expired)`);
+    if (reply[0] === 'finished') await expireIdempotencyKey(jobId);
+    return isJobStatus(reply[1]) ? reply[1] : status;
+  }
+
+  /** Claims an Idempotency-Key for `jobId`, or says who holds it. */
+  async function claim(key: string, bodyHash: string, jobId: string): Promise<CreateJobResult | null> {
+    const idemKey = keys.idempotency(key);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const value = `${jobId} ${bodyHash} ${now()}`;
+      if ((await redis.set(idemKey, value, 'PX', IDEMPOTENCY_CLAIM_MS, 'NX')) === 'OK') return null;
+      const held = await redis.get(idemKey);
+      if (held === null) continue; // expired in between: claim again
+      const [heldJob = '', heldHash = '', heldAt = '0'] = held.split(' ');
+      if (heldHash !== bodyHash) return { kind: 'conflict', jobId: heldJob };
+      const job = await summary(heldJob);
+      if (job) return { kind: 'existing', job };
+      // Claimed but the job is not written: its request is in flight, or died before writing it.
+      if (now() - Number(heldAt) < IDEMPOTENCY_CLAIM_MS) return { kind: 'conflict', jobId: heldJob, inProgress: true };
+      await runLua(redis, S.DELETE_IF_EQUAL, [idemKey], [held]);
+    }
+    throw new Error(`Idempotency-Key ${key} could not be claimed`);
+  }
+
+  return {
+    async createJob(spec: JobSpec, idempotency) {
+      if (idempotency) {
+        const held = await claim(idempotency.key, idempotency.bodyHash, spec.id);
+        if (held) return held;
+      }
+      const idemKey = idempotency ? keys.idempotency(idempotency.key) : null;
+      const fields = jobFields(spec, idemKey);
+      const pods = spec.source.kind === 'pods' ? spec.source.pods.map(podRefValue) : [];
+      await run(S.CREATE, spec.id, [fields.length / 2, ...fields, ...pods]);
+      const tail = redis.pipeline().zadd(keys.index, spec.createdAtMs, spec.id);
+      // Kept as long as the job: finishJob gives it the job's retention.
+      if (idemKey) tail.persist(idemKey);
+      await tail.exec();
+      await sweepIndex(redis, keys, now() - retentionMs);
+      const job = await summary(spec.id);
+      if (!job) throw new StoreRecordMissingError(`job ${spec.id} vanished right after it was created`);
+      return { kind: 'created', job };
+    },
+
+    async getSpec(jobId) {
+      const json = await redis.hget(keys.job(jobId).job, 'spec');
+      return json ? (JSON.parse(json) as JobSpec) : null;
+    },
+
+    getJob: readJob,
+
+    listJobs: (query) => listJobs(redis, keys, query),
+
+    async setPods(jobId, pods, atMs) {
+      check(await run(S.SET_PODS, jobId, [atMs, ...pods.map(podRefValue)]), `set pods of job ${jobId}`);
+    },
+
+    async failJob(jobId, error, atMs) {
+      await end(jobId, JobStatus.Failed, error, atMs);
+    },
+
+    async getPod(jobId, podIndex): Promise<PodRecord | null> {
+      const k = keys.job(jobId);
+      const [[e1, pod], [e2, planJson]] = ((await redis.pipeline().hmget(k.pods, `${podIndex}:ref`, `${podIndex}:st`).hget(k.plans, String(podIndex)).exec()) ?? []) as [
+        [Error | null, (string | null)[]],
+        [Error | null, string | null],
+      ];
+      if (e1 || e2) throw e1 ?? e2;
+      const [ref, status] = pod;
+      if (!ref) return null;
+      const plan = planJson ? (JSON.parse(planJson) as PodPlan) : null;
+      const values = plan && plan.hooks.length > 0 ? await redis.hmget(k.hooks, ...plan.hooks.map((h) => `${podIndex}:${h.index}`)) : [];
+      return {
+        ref: parsePodRef(ref),
+        status: podStatusValue(status),
+        plan,
+        hooks: (plan?.hooks ?? []).map((h, i) => ({ index: h.index, phase: parseHookValue(values[i] ?? `${HookPhase.Pending}|`).phase })),
+      };
+    },
+
+    async recordPlan(jobId, podIndex, plan, atMs) {
+      const args: (string | number)[] = [];
+      let skipped = 0;
+      for (const h of plan.hooks) {
+        const skip = h.skipReason !== null;
+        if (skip) skipped++;
+        args.push(h.index, hookValue(skip ? HookPhase.Skipped : HookPhase.Pending, null), skip ? settledJson(h.skipReason ?? '', atMs) : '');
+      }
+      check(await run(S.RECORD_PLAN, jobId, [podIndex, JSON.stringify(plan), skipped, ...args]), `record plan of pod ${podIndex} of job ${jobId}`);
+    },
+
+    async setPodStatus(jobId, podIndex, status, error) {
+      check(await run(S.SET_POD_STATUS, jobId, [podIndex, status, error === null ? '0' : '1', error ?? '']), `set status of pod ${podIndex} of job ${jobId}`);
+    },
+
+    async markHooksWaiting(jobId, podIndex, hookIndexes) {
+      if (hookIndexes.length === 0) return;
+      await run(S.MARK_WAITING, jobId, [podIndex, ...hookIndexes]);
+    },
+
+    async markHookRunning(jobId, podIndex, hookIndex, atMs) {
+      const reply = String(await run(S.MARK_RUNNING, jobId, [podIndex, hookIndex, atMs]));
+      if (reply === 'ok') return;
+      if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
+      throw new HookNotRunnableError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is ${reply}: it must not be run`, reply);
+    },
+
+    async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs) {
+      const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs)]);
+      if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
+    },
+
+    async cancelJob(jobId, atMs): Promise<CancelResult> {
+      const reply = String(await run(S.CANCEL, jobId, [atMs, CANCEL_REASON, settledJson(CANCEL_REASON, atMs)]));
+      return reply === 'cancelled' || reply === 'ended' ? reply : 'not_found';
+    },
+
+    async stopReason(jobId) {
+      return redis.hget(keys.job(jobId).job, 'stopReason');
+    },
+
+    async tripFailFast(jobId, reason) {
+      check(await run(S.TRIP, jobId, [reason]), `trip failFast of job ${jobId}`);
+    },
+
+    async finishJob(jobId, atMs) {
+      const view = await readJob(jobId);
+      if (!view) throw new StoreRecordMissingError(`finish job ${jobId}: no such job (unknown or expired)`);
+      let status = jobStatusOf({ cancelled: view.status === JobStatus.Cancelled, jobError: view.error, pods: view.pods });
+      // Called when every pod has ended; a pod still unfinished here was not processed to its end.
+      if (status === JobStatus.Running || status === JobStatus.Queued) status = JobStatus.PartiallyFailed;
+      return end(jobId, status, null, atMs);
+    },
+
+    readEvents: (jobId, afterId, max) => readEvents(redis, keys, jobId, afterId, max),
+  };
+}

@@ -1,0 +1,225 @@
+// The Lua scripts behind every write of a job: each is one atomic step (state, summary
+// counters, event stream entry and notification together), in one round trip.
+//
+// Every script takes the job's keys in the order of `StoreKeys.jobKeyList`:
+//   KEYS[1] job hash   KEYS[2] pods hash   KEYS[3] plans hash
+//   KEYS[4] hooks hash (`<pod>:<hook>` -> `<phase>|<startedAtMs>`)
+//   KEYS[5] results hash (`<pod>:<hook>` -> ended state JSON)   KEYS[6] events stream
+// and ARGV[1] = the notification channel, ARGV[2] = the job id (the message).
+// Scripts never decode JSON: hook values are `phase|startedAtMs`, parsed with a pattern,
+// so outputs (up to 64 KiB per stream) are copied only when written.
+
+import { lua } from './lua.ts';
+
+const PRELUDE = `
+local function publish() redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+-- Writes after finishJob (a late worker) must not leave keys without the job's retention.
+local function keep_ttl()
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then
+    for i = 2, #KEYS do
+      if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ttl) end
+    end
+  end
+end
+local function hook_event(field, value)
+  redis.call('XADD', KEYS[6], '*', 't', 'hook', 'h', field, 'v', value)
+end
+local function phase_of(v) return string.match(v, '^(%a+)|(%d*)$') end
+local ENDED = { succeeded = true, failed = true, skipped = true }
+local function summary_json()
+  local c = redis.call('HMGET', KEYS[1], 'n:pods', 'n:total', 'n:attempted', 'n:succeeded', 'n:failed', 'n:skipped')
+  local v = {}
+  for i = 1, 6 do v[i] = tonumber(c[i]) or 0 end
+  return string.format('{"pods":%d,"hooksTotal":%d,"hooksAttempted":%d,"hooksSucceeded":%d,"hooksFailed":%d,"hooksPending":%d,"hooksSkipped":%d}',
+    v[1], v[2], v[3], v[4], v[5], v[2] - v[4] - v[5] - v[6], v[6])
+end
+local function ended(status)
+  return status == 'completed' or status == 'partially_failed' or status == 'failed'
+end
+`;
+
+const script = (body: string) => lua(PRELUDE + body);
+
+/**
+ * ARGV[3] number of job hash field/value pairs that follow, then those pairs, then the
+ * `namespace/name` of each explicit pod (shown pending while the job is queued).
+ * Returns 1 when created, 0 when the id exists.
+ */
+export const CREATE = script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local np = tonumber(ARGV[3])
+for i = 4, 3 + 2 * np, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local first = 4 + 2 * np
+for i = first, #ARGV do
+  redis.call('HSET', KEYS[2], (i - first) .. ':ref', ARGV[i], (i - first) .. ':st', 'pending')
+end
+return 1
+`);
+
+/**
+ * ARGV[3] atMs, ARGV[4..] `namespace/name` of each pod in order. The first call starts the
+ * job (running, startedAt); a second one changes nothing. A pod's status already written
+ * (e.g. cancelled while queued) is kept.
+ */
+export const SET_PODS = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+if redis.call('HEXISTS', KEYS[1], 'podsSet') == 1 then return 'exists' end
+local n = #ARGV - 3
+for i = 1, n do
+  redis.call('HSET', KEYS[2], (i - 1) .. ':ref', ARGV[3 + i])
+  redis.call('HSETNX', KEYS[2], (i - 1) .. ':st', 'pending')
+end
+redis.call('HSET', KEYS[1], 'podsSet', '1', 'n:pods', n)
+redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[3])
+if redis.call('HGET', KEYS[1], 'status') == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running') end
+keep_ttl()
+publish()
+return 'ok'
+`);
+
+/** ARGV[3] pod index, ARGV[4] plan JSON, ARGV[5] skipped count, ARGV[6..] per hook: hook index, hook value, results JSON ('' when none). */
+export const RECORD_PLAN = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+local p = ARGV[3]
+if redis.call('HEXISTS', KEYS[2], p .. ':ref') == 0 then return 'no_pod' end
+if redis.call('HSETNX', KEYS[3], p, ARGV[4]) == 0 then return 'exists' end
+local n = (#ARGV - 5) / 3
+for j = 0, n - 1 do
+  local f = p .. ':' .. ARGV[6 + 3 * j]
+  local v = ARGV[7 + 3 * j]
+  redis.call('HSET', KEYS[4], f, v)
+  local r = ARGV[8 + 3 * j]
+  if r ~= '' then redis.call('HSET', KEYS[5], f, r) end
+  hook_event(f, v)
+end
+redis.call('HINCRBY', KEYS[1], 'n:total', n)
+redis.call('HINCRBY', KEYS[1], 'n:skipped', ARGV[5])
+keep_ttl()
+publish()
+return 'ok'
+`);
+
+/** ARGV[3] pod index, ARGV[4] status, ARGV[5] '1' when ARGV[6] is an error to record. */
+export const SET_POD_STATUS = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+local p = ARGV[3]
+if redis.call('HEXISTS', KEYS[2], p .. ':ref') == 0 then return 'no_pod' end
+redis.call('HSET', KEYS[2], p .. ':st', ARGV[4])
+if ARGV[5] == '1' then redis.call('HSET', KEYS[2], p .. ':err', ARGV[6]) else redis.call('HDEL', KEYS[2], p .. ':err') end
+keep_ttl()
+return 'ok'
+`);
+
+/** ARGV[3] pod index, ARGV[4..] hook indexes. Only pending hooks become waiting. Returns how many changed. */
+export const MARK_WAITING = script(`
+local p = ARGV[3]
+local changed = 0
+for a = 4, #ARGV do
+  local f = p .. ':' .. ARGV[a]
+  local v = redis.call('HGET', KEYS[4], f)
+  if v and phase_of(v) == 'pending' then
+    redis.call('HSET', KEYS[4], f, 'waiting|')
+    hook_event(f, 'waiting|')
+    changed = changed + 1
+  end
+end
+if changed > 0 then keep_ttl() publish() end
+return changed
+`);
+
+/** ARGV[3] pod index, ARGV[4] hook index, ARGV[5] atMs. Returns 'ok', or the phase that forbids it, or 'missing'. */
+export const MARK_RUNNING = script(`
+local f = ARGV[3] .. ':' .. ARGV[4]
+local v = redis.call('HGET', KEYS[4], f)
+if not v then return 'missing' end
+local phase = phase_of(v)
+if phase ~= 'pending' and phase ~= 'waiting' then return phase end
+local nv = 'running|' .. ARGV[5]
+redis.call('HSET', KEYS[4], f, nv)
+redis.call('HINCRBY', KEYS[1], 'n:attempted', 1)
+hook_event(f, nv)
+keep_ttl()
+publish()
+return 'ok'
+`);
+
+/** ARGV[3] pod index, ARGV[4] hook index, ARGV[5] ended phase, ARGV[6] results JSON. */
+export const RECORD_RESULT = script(`
+local f = ARGV[3] .. ':' .. ARGV[4]
+local v = redis.call('HGET', KEYS[4], f)
+if not v then return 'missing' end
+local phase, started = phase_of(v)
+local nv = ARGV[5] .. '|' .. started
+-- A retried worker recording the same result again changes nothing and emits nothing.
+if v == nv and redis.call('HGET', KEYS[5], f) == ARGV[6] then return 'same' end
+if ENDED[phase] then redis.call('HINCRBY', KEYS[1], 'n:' .. phase, -1) end
+redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[5], 1)
+redis.call('HSET', KEYS[4], f, nv)
+redis.call('HSET', KEYS[5], f, ARGV[6])
+hook_event(f, nv)
+keep_ttl()
+publish()
+return 'ok'
+`);
+
+/** ARGV[3] atMs, ARGV[4] stop reason, ARGV[5] results JSON for the hooks skipped now. */
+export const CANCEL = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'not_found' end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'cancelled' or ended(status) or redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return 'ended' end
+redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledAt', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'stopReason', ARGV[4])
+-- Hooks not yet started are skipped now; a running exec finishes (api.md DELETE).
+local all = redis.call('HGETALL', KEYS[4])
+local skipped = 0
+for j = 1, #all, 2 do
+  local phase, started = phase_of(all[j + 1])
+  if phase == 'pending' or phase == 'waiting' then
+    local nv = 'skipped|' .. started
+    redis.call('HSET', KEYS[4], all[j], nv)
+    redis.call('HSET', KEYS[5], all[j], ARGV[5])
+    hook_event(all[j], nv)
+    skipped = skipped + 1
+  end
+end
+redis.call('HINCRBY', KEYS[1], 'n:skipped', skipped)
+local pods = tonumber(redis.call('HGET', KEYS[1], 'n:pods')) or 0
+for i = 0, pods - 1 do
+  if redis.call('HGET', KEYS[2], i .. ':st') == 'pending' then redis.call('HSET', KEYS[2], i .. ':st', 'cancelled') end
+end
+keep_ttl()
+publish()
+return 'cancelled'
+`);
+
+/** ARGV[3] reason. The first reason wins. */
+export const TRIP = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+redis.call('HSETNX', KEYS[1], 'stopReason', ARGV[3])
+return redis.call('HGET', KEYS[1], 'stopReason')
+`);
+
+/**
+ * Ends the job: ARGV[3] atMs, ARGV[4] status (kept when the job is cancelled or failed),
+ * ARGV[5] retention ms, ARGV[6] '1' when ARGV[7] is a job error to record (failJob).
+ * Emits `done`, starts every key's retention. Returns { outcome, status }.
+ */
+export const FINISH = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'missing', '' } end
+local status = redis.call('HGET', KEYS[1], 'status')
+if redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return { 'ended', status } end
+if status ~= 'cancelled' and status ~= 'failed' then status = ARGV[4] end
+redis.call('HSET', KEYS[1], 'status', status, 'finishedAt', ARGV[3])
+if ARGV[6] == '1' then redis.call('HSET', KEYS[1], 'error', ARGV[7]) end
+redis.call('XADD', KEYS[6], '*', 't', 'done', 'status', status, 'summary', summary_json())
+publish()
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+return { 'finished', status }
+`);
+
+/** KEYS[1] a key, ARGV[1] its expected value: deleted only if it still holds that value. */
+export const DELETE_IF_EQUAL = lua(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);

@@ -1,0 +1,304 @@
+// The results store on real Redis: every verb, idempotency, the 10,000-pod path, retention
+// TTLs and the event stream. Each test uses its own job ids under this file's prefix.
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import type { HookResult, PodRef } from '../../src/domain/types.ts';
+import type { JobSpec } from '../../src/domain/views.ts';
+import { HookNotRunnableError, createRedisStore } from '../../src/store/redis-store.ts';
+import { storeKeys } from '../../src/store/keys.ts';
+import type { JobStore } from '../../src/store/types.ts';
+import { planned, planOf } from '../fixtures/plan.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+
+const prefix = testPrefix();
+const RETENTION_MS = 60_000;
+let redis: Redis;
+let store: JobStore;
+let clock = 1_800_000_000_000;
+
+before(async () => {
+  redis = new Redis(TEST_REDIS_URL);
+  store = createRedisStore({ redis, prefix, retentionMs: RETENTION_MS, now: () => clock });
+});
+after(async () => {
+  await removePrefix(prefix);
+  redis.disconnect();
+});
+
+function spec(fields: Partial<JobSpec> = {}): JobSpec {
+  return {
+    id: `j-${randomUUID()}`,
+    restore: null,
+    source: { kind: 'pods', pods: [{ namespace: 'db', name: 'pg-0' }, { namespace: 'db', name: 'pg-1' }] },
+    hooks: null,
+    failFast: false,
+    warnings: [],
+    createdAtMs: (clock += 1000),
+    ...fields,
+  };
+}
+
+const ok = (stdout = 'done\n'): HookResult => ({ phase: 'succeeded', exitCode: 0, stdout, stderr: '', outputTruncated: false, error: null });
+const bad = (code = 3): HookResult => ({ phase: 'failed', exitCode: code, stdout: '', stderr: 'boom', outputTruncated: false, error: `exit code ${code}` });
+
+async function started(s: JobSpec, pods: readonly PodRef[] = s.source.kind === 'pods' ? s.source.pods : []): Promise<void> {
+  assert.equal((await store.createJob(s)).kind, 'created');
+  await store.setPods(s.id, pods, clock);
+}
+
+describe('createJob and getJob', () => {
+  test('a new job is queued, with its explicit pods pending', async () => {
+    const s = spec({ restore: 'nightly', warnings: ['w1'] });
+    const r = await store.createJob(s);
+    assert.equal(r.kind, 'created');
+    const job = await store.getJob(s.id);
+    assert.ok(job);
+    assert.equal(job.status, 'queued');
+    assert.equal(job.restore, 'nightly');
+    assert.deepEqual(job.warnings, ['w1']);
+    assert.equal(job.createdAt, new Date(s.createdAtMs).toISOString());
+    assert.equal(job.startedAt, null);
+    assert.deepEqual(job.pods.map((p) => [p.namespace, p.name, p.status]), [['db', 'pg-0', 'pending'], ['db', 'pg-1', 'pending']]);
+    assert.deepEqual(job.summary, { pods: 2, hooksTotal: 0, hooksAttempted: 0, hooksSucceeded: 0, hooksFailed: 0, hooksPending: 0, hooksSkipped: 0 });
+    assert.deepEqual(await store.getSpec(s.id), s);
+  });
+
+  test('unknown ids read as null', async () => {
+    assert.equal(await store.getJob('nope'), null);
+    assert.equal(await store.getSpec('nope'), null);
+    assert.equal(await store.getPod('nope', 0), null);
+  });
+
+  test('the same Idempotency-Key and body returns the first job; another body is a conflict', async () => {
+    const key = `key-${randomUUID()}`;
+    const first = spec();
+    const a = await store.createJob(first, { key, bodyHash: 'h1' });
+    assert.equal(a.kind, 'created');
+    const b = await store.createJob(spec(), { key, bodyHash: 'h1' });
+    assert.equal(b.kind, 'existing');
+    assert.equal(b.kind === 'existing' && b.job.id, first.id);
+    const c = await store.createJob(spec(), { key, bodyHash: 'h2' });
+    assert.deepEqual(c, { kind: 'conflict', jobId: first.id });
+    const list = await store.listJobs({ limit: 500 });
+    assert.equal(list.jobs.filter((j) => j.id === first.id).length, 1);
+  });
+
+  test('a claim whose job is not written yet is in progress, then taken over once stale', async () => {
+    const key = `key-${randomUUID()}`;
+    const idemKey = storeKeys(prefix).idempotency(key);
+    await redis.set(idemKey, `ghost h1 ${clock}`, 'PX', 60_000);
+    const r = await store.createJob(spec(), { key, bodyHash: 'h1' });
+    assert.deepEqual(r, { kind: 'conflict', jobId: 'ghost', inProgress: true });
+    clock += 61_000;
+    const s = spec();
+    assert.equal((await store.createJob(s, { key, bodyHash: 'h1' })).kind, 'created');
+    assert.equal((await redis.get(idemKey))?.split(' ')[0], s.id);
+    assert.equal(await redis.pttl(idemKey), -1, 'kept as long as its job');
+  });
+});
+
+describe('the ledger of a pod', () => {
+  test('setPods starts the job once; recordPlan and the hook verbs are idempotent', async () => {
+    const s = spec({ source: { kind: 'selector', namespaces: ['db'], labelSelector: 'app=pg' } });
+    assert.equal((await store.createJob(s)).kind, 'created');
+    const pods = [{ namespace: 'db', name: 'a' }, { namespace: 'db', name: 'b' }];
+    await store.setPods(s.id, pods, clock);
+    const at = clock;
+    clock += 5000;
+    await store.setPods(s.id, [{ namespace: 'x', name: 'y' }], clock);
+    let job = await store.getJob(s.id);
+    assert.equal(job?.status, 'running');
+    assert.equal(job?.startedAt, new Date(at).toISOString());
+    assert.deepEqual(job?.pods.map((p) => p.name), ['a', 'b']);
+
+    const plan = { ...planOf(planned(0, { container: 'c1' }), planned(1, { container: 'ghost', skipReason: 'container ghost not found' })), warnings: ['careful'] };
+    await store.recordPlan(s.id, 0, plan, clock);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock); // a retried worker: the first plan stays
+    let pod = await store.getPod(s.id, 0);
+    assert.deepEqual(pod?.plan, plan);
+    assert.deepEqual(pod?.hooks, [{ index: 0, phase: 'pending' }, { index: 1, phase: 'skipped' }]);
+    assert.equal(pod?.status, 'pending');
+    assert.deepEqual(pod?.ref, pods[0]);
+
+    await store.markHooksWaiting(s.id, 0, [0, 1], clock);
+    assert.deepEqual((await store.getPod(s.id, 0))?.hooks.map((h) => h.phase), ['waiting', 'skipped']);
+    const runAt = (clock += 1000);
+    await store.markHookRunning(s.id, 0, 0, runAt);
+    await assert.rejects(store.markHookRunning(s.id, 0, 0, clock), HookNotRunnableError, 'never run twice');
+    assert.deepEqual((await store.getPod(s.id, 0))?.hooks.map((h) => h.phase), ['running', 'skipped']);
+    clock += 250;
+    await store.recordHookResult(s.id, 0, 0, ok(), clock);
+    await store.recordHookResult(s.id, 0, 0, ok(), clock); // retried: nothing changes
+    await store.setPodStatus(s.id, 0, 'succeeded', null, clock);
+    await store.setPodStatus(s.id, 1, 'failed', 'pod db/b not found', clock);
+
+    job = await store.getJob(s.id);
+    assert.ok(job);
+    const [p0, p1] = job.pods;
+    assert.deepEqual(p0?.warnings, ['careful']);
+    assert.equal(p0?.status, 'succeeded');
+    assert.deepEqual(p0?.hooks[0], {
+      index: 0, name: 'h0', source: 'spec', container: 'c1', command: ['true'], onError: 'Continue',
+      phase: 'succeeded', exitCode: 0, stdout: 'done\n', stderr: '', outputTruncated: false, error: null,
+      startedAt: new Date(runAt).toISOString(), finishedAt: new Date(runAt + 250).toISOString(), durationMs: 250,
+    });
+    assert.equal(p0?.hooks[1]?.phase, 'skipped');
+    assert.equal(p0?.hooks[1]?.error, 'container ghost not found');
+    assert.equal(p0?.hooks[1]?.startedAt, null);
+    assert.equal(p0?.hooks[1]?.durationMs, null);
+    assert.equal(p0?.hooks[1]?.exitCode, null);
+    assert.deepEqual([p1?.status, p1?.error, p1?.hooks], ['failed', 'pod db/b not found', []]);
+    assert.deepEqual(job.summary, { pods: 2, hooksTotal: 2, hooksAttempted: 1, hooksSucceeded: 1, hooksFailed: 0, hooksPending: 0, hooksSkipped: 1 });
+    // The counters kept for listJobs agree with the summary computed from the hooks.
+    const listed = (await store.listJobs({ limit: 500 })).jobs.find((j) => j.id === s.id);
+    assert.deepEqual(listed?.summary, job.summary);
+
+    assert.equal(await store.finishJob(s.id, clock), 'partially_failed');
+    assert.equal(await store.finishJob(s.id, clock + 1), 'partially_failed', 'idempotent');
+  });
+
+  test('writes to an unknown pod or hook fail loudly', async () => {
+    const s = spec();
+    await started(s);
+    await assert.rejects(store.recordPlan(s.id, 7, planOf(planned(0)), clock), /no such pod/);
+    await assert.rejects(store.markHookRunning(s.id, 0, 0, clock), /not recorded/);
+    await assert.rejects(store.setPods('nope', [], clock), /no such job/);
+  });
+
+  test('a recorded result replaces an earlier one and the counters follow', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    await store.markHookRunning(s.id, 0, 0, clock);
+    await store.recordHookResult(s.id, 0, 0, bad(), clock);
+    await store.recordHookResult(s.id, 0, 0, ok(), clock);
+    const job = await store.getJob(s.id);
+    assert.equal(job?.summary.hooksFailed, 0);
+    assert.equal(job?.summary.hooksSucceeded, 1);
+    const listed = (await store.listJobs({ limit: 500 })).jobs.find((j) => j.id === s.id);
+    assert.deepEqual(listed?.summary, job?.summary);
+  });
+});
+
+describe('ending a job', () => {
+  test('finishJob computes the status, emits done, and starts every key’s retention', async () => {
+    const key = `key-${randomUUID()}`;
+    const s = spec();
+    await store.createJob(s, { key, bodyHash: 'h' });
+    await store.setPods(s.id, s.source.kind === 'pods' ? s.source.pods : [], clock);
+    for (const i of [0, 1]) {
+      await store.recordPlan(s.id, i, planOf(planned(0)), clock);
+      await store.markHookRunning(s.id, i, 0, clock);
+      await store.recordHookResult(s.id, i, 0, ok(), clock);
+      await store.setPodStatus(s.id, i, 'succeeded', null, clock);
+    }
+    const k = storeKeys(prefix);
+    assert.equal(await redis.pttl(k.job(s.id).job), -1, 'no TTL while the job runs');
+    const finishedAt = (clock += 10);
+    assert.equal(await store.finishJob(s.id, finishedAt), 'completed');
+    for (const key2 of [...k.jobKeyList(s.id), k.idempotency(key)]) {
+      const ttl = await redis.pttl(key2);
+      assert.ok(ttl > RETENTION_MS - 5000 && ttl <= RETENTION_MS, `${key2} has the retention TTL (${ttl})`);
+    }
+    const job = await store.getJob(s.id);
+    assert.equal(job?.finishedAt, new Date(finishedAt).toISOString());
+    const events = await store.readEvents(s.id, null, 100);
+    const done = events.at(-1);
+    assert.deepEqual(done?.event, 'done');
+    assert.deepEqual(done?.data, { status: 'completed', summary: job?.summary });
+    // A late write keeps the retention instead of leaving keys behind for ever.
+    await store.setPodStatus(s.id, 0, 'succeeded', null, clock);
+    assert.ok((await redis.pttl(k.job(s.id).pods)) > 0);
+  });
+
+  test('failJob ends the job failed with its error; finishJob afterwards keeps it', async () => {
+    const s = spec({ source: { kind: 'selector', namespaces: ['nope'], labelSelector: '' } });
+    await store.createJob(s);
+    await store.failJob(s.id, 'pods could not be listed: forbidden', clock);
+    assert.equal(await store.finishJob(s.id, clock), 'failed');
+    const job = await store.getJob(s.id);
+    assert.equal(job?.status, 'failed');
+    assert.equal(job?.error, 'pods could not be listed: forbidden');
+    assert.ok(job?.finishedAt);
+  });
+
+  test('cancelJob skips hooks not started, keeps a running one, and is 409-worthy once ended', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0), planned(1), planned(2)), clock);
+    await store.markHookRunning(s.id, 0, 0, clock);
+    await store.markHooksWaiting(s.id, 0, [1], clock);
+    assert.equal(await store.stopReason(s.id), null);
+    assert.equal(await store.cancelJob(s.id, clock), 'cancelled');
+    assert.equal(await store.cancelJob(s.id, clock), 'ended');
+    assert.equal(await store.cancelJob('nope', clock), 'not_found');
+    assert.match((await store.stopReason(s.id)) ?? '', /cancelled/);
+    let job = await store.getJob(s.id);
+    assert.equal(job?.status, 'cancelled');
+    assert.deepEqual(job?.pods[0]?.hooks.map((h) => h.phase), ['running', 'skipped', 'skipped']);
+    assert.equal(job?.pods[1]?.status, 'cancelled', 'a pod not started is cancelled');
+    await assert.rejects(store.markHookRunning(s.id, 0, 1, clock), (e: unknown) => e instanceof HookNotRunnableError && e.phase === 'skipped');
+    await store.recordHookResult(s.id, 0, 0, ok(), clock);
+    await store.setPodStatus(s.id, 0, 'succeeded', null, clock);
+    assert.equal(await store.finishJob(s.id, clock), 'cancelled');
+    job = await store.getJob(s.id);
+    assert.deepEqual(job?.summary, { pods: 2, hooksTotal: 3, hooksAttempted: 1, hooksSucceeded: 1, hooksFailed: 0, hooksPending: 0, hooksSkipped: 2 });
+  });
+
+  test('tripFailFast records the first reason only', async () => {
+    const s = spec();
+    await started(s);
+    await store.tripFailFast(s.id, 'failFast: pod db/pg-0 had a failed hook');
+    await store.tripFailFast(s.id, 'second');
+    assert.equal(await store.stopReason(s.id), 'failFast: pod db/pg-0 had a failed hook');
+  });
+});
+
+describe('listJobs', () => {
+  test('newest first, filtered, paged with a cursor that ends in null', async () => {
+    const restore = `r-${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const s = spec({ restore, createdAtMs: i < 4 ? clock : (clock += 1) }); // ties on createdAtMs too
+      ids.push(s.id);
+      await store.createJob(s);
+      if (i % 2 === 0) await store.setPods(s.id, [], clock);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listJobs({ restore, limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.jobs.map((j) => j.id));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 3);
+    assert.equal(seen.length, 7);
+    assert.equal(new Set(seen).size, 7);
+    const created = await Promise.all(seen.map(async (id) => (await store.getJob(id))?.createdAt ?? ''));
+    assert.deepEqual(created, [...created].sort().reverse(), 'newest first');
+    const running = await store.listJobs({ restore, status: 'running', limit: 50 });
+    assert.equal(running.jobs.length, 4);
+    assert.equal(running.nextCursor, null);
+    assert.ok(running.jobs.every((j) => j.status === 'running'));
+    const exact = await store.listJobs({ restore, limit: 7 });
+    assert.equal(exact.nextCursor, null, 'no cursor when the page holds the last job');
+  });
+
+  test('expired jobs drop out of the index', async () => {
+    const restore = `r-${randomUUID()}`;
+    const s = spec({ restore });
+    await store.createJob(s);
+    await redis.del(...storeKeys(prefix).jobKeyList(s.id));
+    assert.deepEqual((await store.listJobs({ restore, limit: 10 })).jobs, []);
+    assert.equal(await redis.zscore(storeKeys(prefix).index, s.id), null);
+  });
+
+  test('a cursor that this server did not make is rejected', async () => {
+    await assert.rejects(store.listJobs({ limit: 5, cursor: 'garbage' }), { code: 'CURSOR_INVALID' });
+  });
+});
