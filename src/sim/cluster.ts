@@ -11,6 +11,7 @@ import { FaultInjector } from './faults.ts';
 import { Authenticator } from './http/auth.ts';
 import { createSimServer } from './http/server.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
+import { selfSignedCertificate } from './tls.ts';
 import { Kubelet } from './kubelet.ts';
 import type { StoredObject } from './object-store.ts';
 import { SimError } from './status.ts';
@@ -57,6 +58,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     state.timeline.reset();
   };
 
+  const tls = selfSignedCertificate();
   let address = '';
   const server = createSimServer({
     state,
@@ -77,7 +79,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
       clearScripts: () => exec.scripts.clear(),
       setContainerState: (ns, pod, c, s, opts) => setContainerState(ns, pod, c, s, opts),
     },
-  });
+  }, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -87,8 +89,8 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
   });
   const port = (server.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
-  const url = `http://${address}`;
-  const kubeconfig = renderKubeconfig(url, token);
+  const url = `https://${address}`;
+  const kubeconfig = renderKubeconfig(url, tls.certPem, token);
   const kubeconfigPath = options.kubeconfigPath ?? null;
   if (kubeconfigPath) writeKubeconfig(kubeconfigPath, kubeconfig);
   logger?.info({ url, kubeconfigPath }, 'simulated cluster listening');
@@ -111,6 +113,7 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
   return {
     url,
     token,
+    ca: tls.certPem,
     kubeconfig,
     kubeconfigPath,
     stop,

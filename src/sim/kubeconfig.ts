@@ -1,14 +1,13 @@
-// The kubeconfig kubectl and client-node use unchanged: one cluster (plain HTTP on
-// 127.0.0.1), one user with a bearer token, one context made current.
-// client-node 2.0.1 throws "HTTP protocol is not allowed when skipTLSVerify is not set"
-// for an http:// server, hence insecure-skip-tls-verify (meaningless without TLS).
+// The kubeconfig kubectl and client-node use unchanged: one cluster (HTTPS on 127.0.0.1,
+// its self-signed certificate as the CA), one user with a bearer token, one context made
+// current.
 
 import { chmodSync, writeFileSync } from 'node:fs';
 
 export const SIM_CONTEXT = 'hookd-sim';
 
 /** YAML by hand: the layout is fixed and the values are a URL and a token we generated or were given. */
-export function renderKubeconfig(server: string, token: string, namespace = 'default'): string {
+export function renderKubeconfig(server: string, caPem: string, token: string, namespace = 'default'): string {
   const q = (s: string): string => JSON.stringify(s);
   return [
     'apiVersion: v1',
@@ -17,8 +16,7 @@ export function renderKubeconfig(server: string, token: string, namespace = 'def
     `- name: ${SIM_CONTEXT}`,
     '  cluster:',
     `    server: ${q(server)}`,
-    // client-node 2.x refuses a plain-HTTP server unless this is set; there is no TLS to skip.
-    '    insecure-skip-tls-verify: true',
+    `    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}`,
     'contexts:',
     `- name: ${SIM_CONTEXT}`,
     '  context:',

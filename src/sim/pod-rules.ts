@@ -49,7 +49,7 @@ export function prepareMeta(kind: string, group: string, body: unknown, namespac
   if (name.length > (namespace === null ? 63 : 253) || !nameRule.test(name)) {
     causes.push({
       field: 'metadata.name',
-      message: `Invalid value: "${name}": a lowercase RFC 1123 ${namespace === null ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      message: `Invalid value: "${name}": ${namespace === null ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'" : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"}, and must start and end with an alphanumeric character`,
     });
   }
   if (namespace !== null && typeof meta['namespace'] === 'string' && meta['namespace'] !== '' && meta['namespace'] !== namespace) {

@@ -129,8 +129,11 @@ export interface SimTimeline {
 export type ContainerStateName = 'waiting' | 'running' | 'terminated';
 
 export interface SimCluster {
+  /** https://127.0.0.1:PORT */
   url: string;
   token: string;
+  /** PEM of the server's self-signed certificate (generated at start), the kubeconfig's CA. */
+  ca: string;
   /** Full kubeconfig text (YAML) with server and bearer token. */
   kubeconfig: string;
   kubeconfigPath: string | null;

@@ -1,8 +1,9 @@
-// The HTTP side: every request is parsed into a route, counted, authenticated, given its
+// The HTTPS side: every request is parsed into a route, counted, authenticated, given its
 // faults (latency, injected errors), then answered as JSON or as a watch stream. Exec
 // arrives as an HTTP upgrade and takes the same steps before the WebSocket handshake.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ClusterState } from '../cluster-state.ts';
 import type { ExecManager } from '../exec/manager.ts';
@@ -14,6 +15,7 @@ import type { SimLogger } from '../types.ts';
 import { handleAdmin, type AdminApi } from './admin.ts';
 import { authorize, type Authenticator } from './auth.ts';
 import { answerDocument } from './documents.ts';
+import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
 import { chooseProtocol, createExecWebSocketServer, execTarget, isWebSocketUpgrade, rejectUpgrade } from './exec-route.ts';
 import * as resources from './resources.ts';
 import { isTrue, parseRoute, verbOf, type Route } from './routes.ts';
@@ -76,7 +78,20 @@ async function prepare(deps: ServerDeps, req: IncomingMessage): Promise<Prepared
   return { route, verb, facts: f, query: url.searchParams };
 }
 
+/** JSON, and the bit of protobuf kubectl's typed clients send (see protobuf.ts). */
+function contentTypeOf(req: IncomingMessage): 'json' | 'protobuf' {
+  const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (ct === '' || ct === 'application/json' || ct.endsWith('+json')) return 'json';
+  if (ct === PROTOBUF) return 'protobuf';
+  throw new SimError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
+}
+
 async function readBody(req: IncomingMessage): Promise<unknown> {
+  const type = contentTypeOf(req);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -86,6 +101,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     chunks.push(buf);
   }
   if (size === 0) return undefined;
+  if (type === 'protobuf') return decodeProtobuf(Buffer.concat(chunks));
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
@@ -191,9 +207,10 @@ async function handleUpgrade(deps: ServerDeps, wss: ReturnType<typeof createExec
   wss.handleUpgrade(req, socket, head, (ws) => deps.exec.start(ws, target, fault));
 }
 
-export function createSimServer(deps: ServerDeps): Server {
+export function createSimServer(deps: ServerDeps, tls: { certPem: string; keyPem: string }): Server {
   const wss = createExecWebSocketServer();
-  const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 30_000 }, (req, res) => {
+  const options = { cert: tls.certPem, key: tls.keyPem, keepAlive: true, requestTimeout: 0, headersTimeout: 30_000 };
+  const server = createServer(options, (req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {
       const r = errorReply(deps, err);
       send(deps, res, r.status, r.body, r.headers);
