@@ -11,6 +11,8 @@ export interface WakeRegistry {
   /** A signal aborted when `wake(jobId)` is called, until disposed. */
   register(jobId: string): WakeHandle;
   wake(jobId: string): void;
+  /** Jobs that have pods registered now. */
+  jobIds(): string[];
   readonly size: number;
 }
 
@@ -34,6 +36,9 @@ export function createWakeRegistry(): WakeRegistry {
     },
     wake(jobId) {
       for (const ac of byJob.get(jobId) ?? []) ac.abort(new Error(`job ${jobId} was told to stop`));
+    },
+    jobIds() {
+      return [...byJob.keys()];
     },
     get size() {
       return byJob.size;

@@ -37,6 +37,8 @@ export interface Workers {
   stop(graceMs: number): Promise<void>;
 }
 
+const STOP_RECHECK_MS = 5000;
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -50,6 +52,17 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const execSlots = createSemaphore(deps.execConcurrency);
   const podQueue = new Queue(QueueNames.pods, { connection: deps.connection, prefix: deps.prefix });
   const unsubscribe = deps.notifier.onStop((jobId) => wakes.wake(jobId));
+  // Pub/sub is best effort: a stop published while our subscriber reconnected is lost.
+  // The store holds the truth, so waiting pods also look at it now and then.
+  const recheck = setInterval(() => {
+    for (const jobId of wakes.jobIds()) {
+      deps.store.stopReason(jobId).then(
+        (reason) => reason !== null && wakes.wake(jobId),
+        () => undefined,
+      );
+    }
+  }, STOP_RECHECK_MS);
+  recheck.unref();
 
   const podDeps = {
     store: deps.store,
@@ -125,6 +138,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     stop(graceMs) {
       stopping ??= (async () => {
         unsubscribe();
+        clearInterval(recheck);
         shutdown.abort(new Error('worker shutting down'));
         const closed = Promise.all([podWorker.close(), jobWorker.close()]);
         let timer: NodeJS.Timeout | undefined;
