@@ -99,14 +99,16 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             // Read the API server's Status (ws would only say "Unexpected server response: N").
             let body = '';
             const done = (): void => {
+              clearTimeout(slow);
               upgrade ??= refused(where, req.namespace, res.statusCode ?? 0, statusMessage(body));
               socket.terminate();
             };
+            const slow = setTimeout(done, 1_000);
             res.setEncoding('utf8');
             res.on('data', (chunk: string) => (body = (body + chunk).slice(0, 4096)));
             res.once('end', done);
             res.once('error', done);
-            setTimeout(done, 1_000).unref();
+            res.once('close', done);
           });
           socket.on('open', () => {
             opened = true;

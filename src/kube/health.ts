@@ -15,7 +15,7 @@ export function createKubeHealth(kc: KubeConfig, timeoutMs = 2_000): KubeHealth 
   return {
     async check(signal) {
       try {
-        await callKube('GET /version', (o) => api.getCode({}, o), { signal, timeoutMs });
+        await callKube(kc, 'GET /version', (o) => api.getCode({}, o), { signal, timeoutMs });
         return { ok: true, server };
       } catch (err) {
         return { ok: false, server, error: err instanceof Error ? err.message : String(err) };

@@ -167,6 +167,7 @@ export class NamespaceInformer {
     this.counts.lists++;
     do {
       const page = await callKube(
+        this.opts.kc,
         what,
         (o) => this.api.listNamespacedPod({ namespace: this.namespace, limit: this.opts.pageSize ?? 500, _continue: cont }, o),
         { signal: this.stopController.signal, timeoutMs: 60_000 },

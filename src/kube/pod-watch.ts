@@ -129,7 +129,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const get = async (ref: PodRef, signal: AbortSignal): Promise<PodState> => {
     try {
       const pod = await limiter.run(
-        () => callKube(`read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }),
+        () => callKube(kc, `read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }),
         signal,
       );
       return { kind: 'present', pod: toPodView(pod) };

@@ -19,13 +19,13 @@ const ATTEMPTS = 3;
 
 type Page = (cont: string | undefined, options: ConfigurationOptions) => Promise<V1PodList>;
 
-async function collect(what: string, page: Page, signal: AbortSignal | undefined): Promise<PodRef[]> {
+async function collect(kc: KubeConfig, what: string, page: Page, signal: AbortSignal | undefined): Promise<PodRef[]> {
   for (let attempt = 1; ; attempt++) {
     const refs: PodRef[] = [];
     let cont: string | undefined;
     try {
       do {
-        const list = await callKube(what, (o) => page(cont, o), { signal });
+        const list = await callKube(kc, what, (o) => page(cont, o), { signal });
         for (const pod of list.items) {
           refs.push({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
         }
@@ -48,12 +48,14 @@ export function createPodReader(kc: KubeConfig): PodReader {
   return {
     list: (namespace, labelSelector, signal) =>
       collect(
+        kc,
         `list pods in ${namespace} (${labelSelector || 'all'})`,
         (cont, o) => api.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue: cont }, o),
         signal,
       ),
     listAll: (labelSelector, signal) =>
       collect(
+        kc,
         `list pods in all namespaces (${labelSelector || 'all'})`,
         (cont, o) => api.listPodForAllNamespaces({ labelSelector, limit: PAGE_SIZE, _continue: cont }, o),
         signal,

@@ -20,6 +20,7 @@ export function createRestoreReader(kc: KubeConfig): RestoreReader {
   return {
     async read(namespace, name, signal) {
       const raw: unknown = await callKube(
+        kc,
         `read Restore ${namespace}/${name}`,
         (o) => api.getNamespacedCustomObject({ group: 'velero.io', version: 'v1', namespace, plural: 'restores', name }, o),
         { signal },

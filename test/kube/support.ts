@@ -1,0 +1,65 @@
+// Shared setup of the kube integration tests: a real simulated cluster, a real client-node
+// KubeConfig pointing at it, and a pino logger whose lines the test can read back.
+
+import { Writable } from 'node:stream';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import { startSimCluster } from '../../src/sim/index.ts';
+import type { SimCluster, SimOptions } from '../../src/sim/types.ts';
+
+export interface SimEnv {
+  sim: SimCluster;
+  kc: KubeConfig;
+}
+
+export async function startSim(opts: SimOptions = {}): Promise<SimEnv> {
+  const sim = await startSimCluster({ port: 0, ...opts });
+  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: sim.kubeconfig });
+  return { sim, kc };
+}
+
+/** A KubeConfig for the same sim with another bearer token (e.g. one limited to namespaces). */
+export function kubeConfigWithToken(sim: SimCluster, token: string): KubeConfig {
+  const text = sim.kubeconfig.replace(sim.token, token);
+  return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
+}
+
+export interface LogSink {
+  log: Logger;
+  lines: Array<Record<string, unknown>>;
+}
+
+export function logSink(level = 'debug'): LogSink {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { log: pino({ level }, stream), lines };
+}
+
+/** A pod whose containers the test moves by hand (the sim's kubelet leaves it alone). */
+export function manualPod(name: string, containers: string[] = ['app'], labels: Record<string, string> = {}): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels, annotations: { 'sim.hookd.io/lifecycle': 'manual' } },
+    spec: { containers: containers.map((c) => ({ name: c, image: 'busybox' })) },
+  };
+}
+
+/**
+ * Waits for a condition that has no event of its own (the sim's counters). Checks on
+ * every turn of the event loop's timer phase at a short interval; fails with `what`.
+ */
+export async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
