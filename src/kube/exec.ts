@@ -3,21 +3,21 @@
 // the status frame (channel 3). Upgrade failures lose the API server's message and later
 // socket errors are not surfaced (pitfalls.md). So we hand Exec a WebSocketHandler whose
 // socket factory gives us the socket from the start: we read the refused upgrade's Status,
-// watch `close`, ping on long execs (client-node never pings), and can terminate it on our
-// deadline or on abort even during the handshake. The outcome is settled only once the
+// watch `close`, ping on long execs (client-node never pings; see exec-socket.ts), and can
+// terminate it on our deadline or on abort even during the handshake. The outcome is settled only once the
 // socket is closed, so no socket or timer outlives a call.
 
 import { Exec } from '@kubernetes/client-node';
 import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 // Not re-exported by the package index; the class is public and its socket factory is the supported seam.
 import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
-import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { ExecOutcome, ExecRequest, Executor } from '../queue/ports.ts';
 import { BoundedOutput } from './bounded-output.ts';
-import { codeForStatus, statusMessage, toKubeError } from './errors.ts';
+import { codeForStatus, toKubeError } from './errors.ts';
+import { guardExecSocket, pingExecSocket } from './exec-socket.ts';
 import type { KubeErrorCode } from './errors.ts';
 
 export interface ExecutorDeps {
@@ -67,14 +67,14 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         let upgrade: Failure | null = null;
         let lastError: unknown = null;
         let decided = false;
-        let ping: NodeJS.Timeout | undefined;
+        let stopPings = (): void => {};
 
         // Records the outcome once, takes the socket down, and settles when it has closed.
         const decide = (settle: () => void, how: 'close' | 'terminate'): void => {
           if (decided) return;
           decided = true;
           clearTimeout(deadline);
-          clearInterval(ping);
+          stopPings();
           signal.removeEventListener('abort', onAbort);
           const socket = ws;
           if (socket === null || socket.readyState === WebSocket.CLOSED) return settle();
@@ -95,33 +95,14 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           const socket = new WebSocket(uri, protocols, opts);
           ws = socket;
           socket.on('error', (err) => (lastError = err));
-          socket.on('unexpected-response', (_req, res: IncomingMessage) => {
-            // Read the API server's Status (ws would only say "Unexpected server response: N").
-            let body = '';
-            const done = (): void => {
-              clearTimeout(slow);
-              upgrade ??= refused(where, req.namespace, res.statusCode ?? 0, statusMessage(body));
-              socket.terminate();
-            };
-            const slow = setTimeout(done, 1_000);
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (body = (body + chunk).slice(0, 4096)));
-            res.once('end', done);
-            res.once('error', done);
-            res.once('close', done);
+          guardExecSocket(socket, {
+            refused: (status, apiMessage) => (upgrade ??= refused(where, req.namespace, status, apiMessage)),
+            broken: (err) => (lastError = err),
           });
           socket.on('open', () => {
             opened = true;
-            let awaitingPong = false;
-            socket.on('pong', () => (awaitingPong = false));
-            ping = setInterval(() => {
-              if (awaitingPong) {
-                lastError = new Error(`no answer to a WebSocket ping within ${pingIntervalMs} ms`);
-                return socket.terminate();
-              }
-              awaitingPong = true;
-              socket.ping();
-            }, pingIntervalMs);
+            if (decided) return;
+            stopPings = pingExecSocket(socket, pingIntervalMs, { broken: (err) => (lastError = err) });
           });
           socket.on('close', (code, reason) => {
             if (decided) return;
