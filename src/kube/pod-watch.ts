@@ -173,6 +173,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
           return;
         }
         if (holds) finish(() => resolve({ state, timedOut: false }));
+        else if (deadlinePassed) finish(() => resolve({ state: last ?? state, timedOut: true }));
       };
       const onAbort = (): void => finish(() => reject(signal.reason));
       const sub: Subscriber = { deliver: (state) => observe(state, true), fail: (err) => finish(() => reject(err)) };

@@ -95,6 +95,16 @@ describe('PodWatchHub', () => {
     assert.equal(hub.stats().subscribers, 0);
   });
 
+  test('a deadline already past still answers from the GET', async () => {
+    const ns = namespace();
+    env.sim.createPod(ns, manualPod('past'));
+    const late = await hub.waitFor({ namespace: ns, name: 'past' }, running('app'), Date.now() - 1, AbortSignal.timeout(5_000));
+    assert.equal(late.timedOut, true);
+    assert.equal(late.state.kind, 'present');
+    const holds = await hub.waitFor({ namespace: ns, name: 'past' }, () => true, Date.now() - 1, AbortSignal.timeout(5_000));
+    assert.equal(holds.timedOut, false);
+  });
+
   test('abort rejects with the signal reason and removes the subscription', async () => {
     const ns = namespace();
     env.sim.createPod(ns, manualPod('never'));
