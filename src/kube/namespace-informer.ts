@@ -57,7 +57,8 @@ export class NamespaceInformer {
   private readonly opts: NamespaceInformerOptions;
   private readonly api: CoreV1Api;
   private readonly watch: Watch;
-  private readonly cache = new Map<string, V1Pod>();
+  /** name -> resourceVersion of every pod seen: enough to emit a relist's differences, and small. */
+  private readonly versions = new Map<string, string>();
   private readonly stopController = new AbortController();
   private resourceVersion = '';
   private loop: Promise<void> | null = null;
@@ -88,9 +89,9 @@ export class NamespaceInformer {
     await this.loop;
   }
 
-  /** The cached pod, as last listed or watched. */
-  get(name: string): V1Pod | undefined {
-    return this.cache.get(name);
+  /** The resourceVersion of the pod as last listed or watched; undefined when unknown or deleted. */
+  versionOf(name: string): string | undefined {
+    return this.versions.get(name);
   }
 
   get synced(): boolean {
@@ -104,7 +105,7 @@ export class NamespaceInformer {
   }
 
   stats(): { lists: number; watches: number; failures: number; resourceVersion: string; pods: number } {
-    return { ...this.counts, resourceVersion: this.resourceVersion, pods: this.cache.size };
+    return { ...this.counts, resourceVersion: this.resourceVersion, pods: this.versions.size };
   }
 
   private get stopped(): boolean {
@@ -177,16 +178,17 @@ export class NamespaceInformer {
       rv = page.metadata?.resourceVersion ?? '';
     } while (cont !== undefined);
     if (this.stopped) return;
-    for (const name of [...this.cache.keys()]) {
+    for (const name of [...this.versions.keys()]) {
       if (!items.has(name)) {
-        this.cache.delete(name);
+        this.versions.delete(name);
         this.emit(() => this.opts.handlers.delete(name));
       }
     }
     for (const [name, pod] of items) {
-      const old = this.cache.get(name);
-      this.cache.set(name, pod);
-      if (old?.metadata?.resourceVersion !== pod.metadata?.resourceVersion) this.emit(() => this.opts.handlers.upsert(pod));
+      const rv = pod.metadata?.resourceVersion ?? '';
+      const old = this.versions.get(name);
+      this.versions.set(name, rv);
+      if (old !== rv) this.emit(() => this.opts.handlers.upsert(pod));
     }
     this.resourceVersion = rv;
     if (!this.syncedOnce) {
@@ -265,12 +267,12 @@ export class NamespaceInformer {
       case 'ADDED':
       case 'MODIFIED': {
         const pod = obj as V1Pod;
-        this.cache.set(name, pod);
+        this.versions.set(name, obj.metadata?.resourceVersion ?? '');
         this.emit(() => this.opts.handlers.upsert(pod));
         break;
       }
       case 'DELETED':
-        this.cache.delete(name);
+        this.versions.delete(name);
         this.emit(() => this.opts.handlers.delete(name));
         break;
       case 'BOOKMARK':

@@ -23,6 +23,8 @@ after(async () => {
 interface Recorder {
   informer: NamespaceInformer;
   upserts: string[];
+  /** The last object upserted per name. */
+  last: Map<string, V1Pod>;
   deletes: string[];
   sink: LogSink;
   /** Resolves when `name` has been upserted (or deleted) `n` times in all. */
@@ -37,6 +39,7 @@ function namespace(): string {
 
 function record(ns: string, opts: Partial<NamespaceInformerOptions> = {}): Recorder {
   const upserts: string[] = [];
+  const last = new Map<string, V1Pod>();
   const deletes: string[] = [];
   const waiters: Array<() => void> = [];
   const sink = logSink();
@@ -52,6 +55,7 @@ function record(ns: string, opts: Partial<NamespaceInformerOptions> = {}): Recor
     handlers: {
       upsert: (pod: V1Pod) => {
         upserts.push(pod.metadata?.name ?? '');
+        last.set(pod.metadata?.name ?? '', pod);
         notify();
       },
       delete: (name: string) => {
@@ -71,7 +75,7 @@ function record(ns: string, opts: Partial<NamespaceInformerOptions> = {}): Recor
       });
     }
   };
-  return { informer, upserts, deletes, sink, seen };
+  return { informer, upserts, last, deletes, sink, seen };
 }
 
 function watchGauge(ns: string): { current: number; max: number } {
@@ -88,16 +92,18 @@ describe('NamespaceInformer', () => {
     r.informer.start();
     await r.informer.whenSynced();
     assert.deepEqual([...r.upserts].sort(), ['a', 'b']);
-    assert.ok(r.informer.get('a'));
+    const listed = r.informer.versionOf('a');
+    assert.ok(listed !== undefined && listed !== '');
 
     env.sim.createPod(ns, manualPod('c'));
     await r.seen('upsert', 'c');
     env.sim.setContainerState(ns, 'a', 'app', 'running', { ready: true });
     await r.seen('upsert', 'a', 2);
-    assert.equal(r.informer.get('a')?.status?.containerStatuses?.[0]?.ready, true);
+    assert.notEqual(r.informer.versionOf('a'), listed, 'the change moved the resourceVersion');
+    assert.equal(r.last.get('a')?.status?.containerStatuses?.[0]?.ready, true);
     env.sim.deletePod(ns, 'b');
     await r.seen('delete', 'b');
-    assert.equal(r.informer.get('b'), undefined);
+    assert.equal(r.informer.versionOf('b'), undefined);
 
     await until('the watch to be open', () => watchGauge(ns).current === 1);
     assert.equal(watchGauge(ns).max, 1);
