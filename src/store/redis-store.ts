@@ -150,6 +150,8 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
 
     getJob: readJob,
 
+    getJobSummary: summary,
+
     listJobs: (query) => listJobs(redis, keys, query),
 
     async setPods(jobId, pods, atMs) {

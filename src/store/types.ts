@@ -54,6 +54,8 @@ export interface JobStore {
   createJob(spec: JobSpec, idempotency?: { readonly key: string; readonly bodyHash: string }): Promise<CreateJobResult>;
   getSpec(jobId: string): Promise<JobSpec | null>;
   getJob(jobId: string): Promise<JobView | null>;
+  /** The job without its pods: cheap whatever the job's size (SSE, idempotent replays). */
+  getJobSummary(jobId: string): Promise<JobSummaryView | null>;
   listJobs(query: ListJobsQuery): Promise<{ jobs: JobSummaryView[]; nextCursor: string | null }>;
 
   /** The pods are known (given, or listed by the selector): recorded in order, each pending. Idempotent. */

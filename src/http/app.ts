@@ -1,0 +1,73 @@
+// The Fastify application: every route of api.md, with its schemas, error model, auth and
+// metrics. No listen here (runtime.ts listens; tests inject).
+
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppDeps } from './deps.ts';
+import { parseJsonBody } from './json-body.ts';
+import { requireBearer } from './plugins/auth.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { registerMetrics } from './plugins/metrics.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { veleroRoutes } from './routes/velero.ts';
+import { ErrorBodySchema } from './schemas/common.ts';
+import type { SseStream } from './sse.ts';
+
+export type { AppDeps } from './deps.ts';
+
+export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger === undefined ? { loggerInstance: deps.log } : {}),
+    bodyLimit: deps.limits.maxBodyBytes,
+    // Slow clients may not hold a request open (Slowloris): the whole request within 30 s,
+    // a handler within 30 s (event streams hijack their reply, which stops that timer),
+    // and no socket idle for more than 75 s (event streams turn it off for their socket).
+    requestTimeout: 30_000,
+    handlerTimeout: 30_000,
+    connectionTimeout: 75_000,
+    keepAliveTimeout: 72_000,
+    // Restore names are DNS subdomains of up to 253 characters.
+    routerOptions: { maxParamLength: 300 },
+    // Validation is TypeBox's: bodies are checked as sent (no coercion, no removal of unknown
+    // fields, no defaults: an unknown field is a 400 that names it); querystring, params and
+    // headers are converted from strings ("10" -> 10) before they are checked.
+    schemaErrorFormatter: (errors, dataVar) => new Error(`${dataVar}: ${errors[0]?.message ?? 'is not valid'}`),
+    ...opts,
+  });
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // JSON only: a text/plain body is a 415, not a string that fails the schema.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)), undefined);
+    }
+  });
+
+  app.addSchema(ErrorBodySchema);
+  registerErrorHandling(app, deps.limits.maxBodyBytes);
+  const metrics = registerMetrics(app, deps.metrics);
+  await registerOpenApi(app);
+
+  const streams = new Set<SseStream>();
+  // Open event streams would keep close() waiting for ever: end them first.
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+  });
+
+  await app.register(healthRoutes, { deps });
+  await app.register(
+    async (v1) => {
+      requireBearer(v1, deps.auth.tokens);
+      await v1.register(jobRoutes, { deps, metrics });
+      await v1.register(eventRoutes, { deps, metrics, streams });
+      await v1.register(veleroRoutes, { deps, metrics });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

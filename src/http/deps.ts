@@ -1,0 +1,46 @@
+// What the HTTP layer needs from the rest of hookd, passed in by main/runtime (and by tests,
+// which hand in fakes of the producer and the Restore reader, and the real store).
+
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RestoreHooks } from '../domain/types.ts';
+import type { JobSpec } from '../domain/views.ts';
+import type { Notifier } from '../store/notifier.ts';
+import type { JobStore } from '../store/types.ts';
+
+export interface HealthCheck {
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface AppLimits {
+  /** Explicit pods in one POST (default 10,000). */
+  readonly maxPodsPerJob: number;
+  /** Bytes of one exec command, all its arguments together. */
+  readonly maxCommandBytes: number;
+  /** Bytes of a request body (413 beyond). */
+  readonly maxBodyBytes: number;
+  /** `hooks.resources[]` entries, and `postHooks[]` entries over all of them, each at most this many. */
+  readonly maxHookEntries: number;
+  /** Open event streams (GET /v1/jobs/{id}/events) per process. */
+  readonly maxSseClients: number;
+}
+
+export interface AppDeps {
+  readonly store: JobStore;
+  readonly notifier: Pick<Notifier, 'onJobEvent' | 'publishStop'>;
+  /** Must be idempotent per job id: a replayed Idempotency-Key enqueues a still-queued job again. */
+  readonly producer: { enqueue(spec: JobSpec): Promise<void> };
+  /** Rejects with an error whose `code` is 'KUBE_NOT_FOUND' | 'KUBE_FORBIDDEN' | 'KUBE_UNAVAILABLE' | other. */
+  readonly restores: { read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null }> };
+  readonly health: { redis(): Promise<HealthCheck>; kube(): Promise<HealthCheck> };
+  readonly metrics: Registry;
+  readonly limits: AppLimits;
+  /** Bearer tokens; empty: no authentication. */
+  readonly auth: { readonly tokens: readonly string[] };
+  readonly log: Logger;
+  now(): number;
+  newJobId(): string;
+  /** Event streams: comment heartbeat period (default 15 s); also when they look for missed events. */
+  readonly sseHeartbeatMs?: number;
+}

@@ -1,0 +1,140 @@
+// GET /v1/jobs/{id}/events: Server-Sent Events from the job's event stream in the store
+// (not BullMQ's best-effort events). Without Last-Event-ID a client first gets every hook's
+// current state (one `hook` event each, carrying the id of the last event they reflect),
+// then each change as it is recorded; with Last-Event-ID it gets what it missed. The stream
+// ends after `done`. A client that reconnects after `done` gets 204, which tells
+// EventSource to stop reconnecting.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
+import * as E from '../../errors.ts';
+import { EVENT_ID } from '../../store/events.ts';
+import type { JobEvent, JobStore } from '../../store/types.ts';
+import type { AppDeps } from '../deps.ts';
+import type { HttpMetrics } from '../plugins/metrics.ts';
+import { errorResponses, SECURITY } from '../schemas/common.ts';
+import { EventsHeaders, JobIdParams } from '../schemas/jobs.ts';
+import { frame, SseStream } from '../sse.ts';
+
+const BATCH = 500;
+const RETRY_MS = 2000;
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** Every hook's latest state, from the whole event log, and the id it is current to. */
+async function snapshot(store: JobStore, jobId: string): Promise<{ lastId: string | null; hooks: unknown[]; done: JobEvent | null }> {
+  const latest = new Map<string, unknown>();
+  let lastId: string | null = null;
+  let done: JobEvent | null = null;
+  for (;;) {
+    const batch = await store.readEvents(jobId, lastId, 1000);
+    for (const e of batch) {
+      lastId = e.id;
+      if (e.event === 'done') done = e;
+      else {
+        const d = e.data as { namespace: string; pod: string; index: number };
+        latest.set(`${d.namespace}/${d.pod}#${d.index}`, e.data);
+      }
+    }
+    if (batch.length < 1000) return { lastId, hooks: [...latest.values()], done };
+  }
+}
+
+async function follow(deps: AppDeps, jobId: string, lastEventId: string | null, stream: SseStream, log: FastifyBaseLogger): Promise<void> {
+  const heartbeatMs = deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  let pending = false;
+  let wake: (() => void) | null = null;
+  const off = deps.notifier.onJobEvent(jobId, () => {
+    pending = true;
+    wake?.();
+  });
+  try {
+    let after = lastEventId;
+    if (after === null) {
+      const snap = await snapshot(deps.store, jobId);
+      const id = snap.lastId ?? '0-0';
+      await stream.write(snap.hooks.map((data) => frame({ id, event: 'hook', data })).join(''));
+      if (snap.done) {
+        await stream.write(frame(snap.done));
+        return;
+      }
+      after = snap.lastId;
+    }
+    while (!stream.isClosed) {
+      pending = false;
+      const events = await deps.store.readEvents(jobId, after, BATCH);
+      for (const e of events) {
+        await stream.write(frame(e));
+        after = e.id;
+        if (e.event === 'done') return;
+      }
+      if (events.length === BATCH || pending) continue;
+      let timer: NodeJS.Timeout | undefined;
+      const woke = await Promise.race([
+        new Promise<'event'>((resolve) => (wake = () => resolve('event'))),
+        new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), heartbeatMs))),
+        stream.done.then(() => 'closed' as const),
+      ]);
+      clearTimeout(timer);
+      wake = null;
+      if (woke === 'timeout') {
+        // Also the safety net for a notification lost while Redis pub/sub reconnected.
+        await stream.comment('keep-alive');
+        if (!(await deps.store.getJobSummary(jobId))) return; // expired while followed
+      }
+    }
+  } catch (err) {
+    log.warn({ jobId, err: err instanceof Error ? err.message : String(err) }, 'event stream ended by an error');
+  } finally {
+    off();
+    stream.end();
+  }
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: HttpMetrics; streams: Set<SseStream> }> = async (app, { deps, metrics, streams }) => {
+  app.get(
+    '/jobs/:id/events',
+    {
+      schema: {
+        summary: "Follow a job's hooks as Server-Sent Events",
+        description:
+          'Events: `hook` (data: the hook as in GET /v1/jobs/{id}, plus `namespace` and `pod`) on each state change, then `done` ' +
+          '(data: `{ status, summary }`), after which the stream ends. Every event has an id; reconnect with Last-Event-ID to get ' +
+          'what was missed. Without Last-Event-ID the stream starts with every hook\'s current state. Comments (`: keep-alive`) are heartbeats.',
+        tags: ['jobs'],
+        security: SECURITY,
+        params: JobIdParams,
+        headers: EventsHeaders,
+        response: {
+          200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          204: { description: 'The job has ended and the client has seen every event (EventSource stops reconnecting)', type: 'null' },
+          ...errorResponses(400, 401, 404, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const lastEventId = request.headers['last-event-id'] ?? null;
+      if (lastEventId !== null && !EVENT_ID.test(lastEventId)) throw new E.LastEventIdInvalid(lastEventId);
+      const job = await deps.store.getJobSummary(id);
+      if (!job) throw new E.JobNotFound(id);
+      if (lastEventId !== null && job.finishedAt !== null && (await deps.store.readEvents(id, lastEventId, 1)).length === 0) {
+        return reply.code(204).send(null);
+      }
+      if (streams.size >= deps.limits.maxSseClients) throw new E.LimitSseClients(String(deps.limits.maxSseClients));
+
+      reply.hijack();
+      // An event stream is long-lived by design: no idle timeout on its socket (heartbeats keep proxies awake).
+      request.raw.socket.setTimeout(0);
+      const stream = new SseStream(reply.raw);
+      streams.add(stream);
+      metrics.sseClients.inc();
+      try {
+        stream.open(RETRY_MS);
+        await follow(deps, id, lastEventId, stream, request.log);
+      } finally {
+        streams.delete(stream);
+        metrics.sseClients.dec();
+      }
+    },
+  );
+};

@@ -1,0 +1,106 @@
+// POST /v1/velero/restores/{namespace}/{name}/jobs: a job from a Velero Restore (api.md,
+// issue 5 point 5). Its spec.hooks are taken as they are in the cluster: init hooks are left
+// out with a job warning (Velero injected them already), anything else hookd cannot use is a
+// 422 naming the field. Pods: those labelled velero.io/restore-name={name}, in every namespace
+// (the Restore may have mapped namespaces).
+
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Compile } from 'typebox/compile';
+import { withoutInitHooks } from '../../domain/hook-input.ts';
+import type { RestoreHooks } from '../../domain/types.ts';
+import * as E from '../../errors.ts';
+import type { AppDeps } from '../deps.ts';
+import { checkHooks } from '../job-input.ts';
+import type { HttpMetrics } from '../plugins/metrics.ts';
+import { errorResponses, SECURITY } from '../schemas/common.ts';
+import { RestoreHooksSchema } from '../schemas/hooks.ts';
+import { IdempotencyHeaders, JobCreated, VeleroParams, VeleroQuery } from '../schemas/jobs.ts';
+import { submit } from '../submit.ts';
+import { validationMessage, type SchemaError } from '../validation-message.ts';
+
+const hooksCheck = Compile(RestoreHooksSchema);
+const RESTORE_LABEL = 'velero.io/restore-name';
+
+/**
+ * The label value Velero puts on what it restores (pkg/label.GetValidName): the name when it
+ * fits a label (63 characters), else its first 57 characters and 6 hex digits of its SHA-256.
+ */
+export function restoreLabelValue(name: string): string {
+  if (name.length <= 63) return name;
+  return name.slice(0, 57) + createHash('sha256').update(name).digest('hex').slice(0, 6);
+}
+
+function errorCode(err: unknown): string | null {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
+}
+
+async function readRestore(deps: AppDeps, namespace: string, name: string): Promise<RestoreHooks | null> {
+  try {
+    return (await deps.restores.read(namespace, name)).hooks;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    switch (errorCode(err)) {
+      case 'KUBE_NOT_FOUND':
+        throw new E.RestoreNotFound(namespace, name);
+      case 'KUBE_FORBIDDEN':
+      case 'KUBE_UNAUTHORIZED':
+        throw new E.RestoreForbidden(namespace, name);
+      case 'KUBE_UNAVAILABLE':
+      case 'KUBE_TIMEOUT':
+        throw new E.KubeUnavailable(message);
+      default:
+        throw new E.KubeError(message);
+    }
+  }
+}
+
+export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: HttpMetrics }> = async (app, { deps, metrics }) => {
+  app.post(
+    '/velero/restores/:namespace/:name/jobs',
+    {
+      schema: {
+        summary: "Run a Velero Restore's post hooks",
+        description:
+          "Reads the velero.io/v1 Restore, takes its spec.hooks (exec post hooks; init hooks are left out and the job's warnings say so), " +
+          `and creates a job for the pods labelled ${RESTORE_LABEL}={name} in every namespace (names over 63 characters shortened as Velero does). No body.`,
+        tags: ['velero'],
+        security: SECURITY,
+        params: VeleroParams,
+        querystring: VeleroQuery,
+        headers: IdempotencyHeaders,
+        response: { 200: JobCreated, 202: JobCreated, ...errorResponses(400, 401, 403, 404, 409, 422, 502, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { namespace, name } = request.params;
+      const raw = await readRestore(deps, namespace, name);
+      const where = `Restore ${namespace}/${name} spec.hooks`;
+      const warnings: string[] = [];
+      let hooks: RestoreHooks | null = null;
+      if (raw !== null) {
+        if (!hooksCheck.Check(raw)) {
+          throw new E.RestoreHooksInvalid(validationMessage(hooksCheck.Errors(raw) as SchemaError[], where, RestoreHooksSchema, raw));
+        }
+        const { hooks: kept, dropped } = withoutInitHooks(raw);
+        if (dropped > 0) {
+          warnings.push(`${where}: ${dropped} init hook${dropped === 1 ? '' : 's'} left out: Velero injects init hooks when it restores a pod; hookd runs exec post hooks only`);
+        }
+        checkHooks(kept, where, deps.limits, (m) => new E.RestoreHooksInvalid(m));
+        hooks = kept;
+      }
+      const failFast = request.query.failFast ?? false;
+      return submit(
+        deps,
+        () => metrics.jobsCreated.inc({ trigger: 'velero' }),
+        {
+          spec: { restore: name, source: { kind: 'selector', namespaces: [], labelSelector: `${RESTORE_LABEL}=${restoreLabelValue(name)}` }, hooks, failFast, warnings },
+          idempotencyKey: request.headers['idempotency-key'],
+          request: { namespace, name, failFast },
+          trigger: 'velero',
+        },
+        reply,
+      );
+    },
+  );
+};

@@ -1,0 +1,65 @@
+// Velero's Restore `spec.hooks` (velero.io/v1 RestoreHooks), field for field, as a caller
+// sends it in POST /v1/jobs. Unknown fields are rejected (a misspelt `waitTimout` must not
+// be silently ignored, as Velero's decoder would). Values the JSON schema cannot judge
+// (Go durations, selector syntax, globs) are checked by domain/hook-input.ts.
+
+import { Type } from 'typebox';
+
+const GoDuration = Type.String({ description: 'a Go duration, as time.ParseDuration accepts it: 30s, 2m, 1h30m', examples: ['30s'] });
+
+export const LabelSelectorSchema = Type.Object(
+  {
+    matchLabels: Type.Optional(Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' } })),
+    matchExpressions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            key: Type.String(),
+            operator: Type.Unsafe<'In' | 'NotIn' | 'Exists' | 'DoesNotExist'>({ type: 'string', enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }),
+            values: Type.Optional(Type.Array(Type.String())),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'a Kubernetes label selector (metav1.LabelSelector)' },
+);
+
+export const ExecHookSchema = Type.Object(
+  {
+    container: Type.Optional(Type.String({ description: 'default: the pod\'s first container' })),
+    command: Type.Array(Type.String(), { minItems: 1, description: 'the command and its arguments, run without a shell' }),
+    onError: Type.Optional(Type.Unsafe<'Continue' | 'Fail'>({ type: 'string', enum: ['Continue', 'Fail'], description: 'default Continue' })),
+    execTimeout: Type.Optional({ ...GoDuration, description: 'default 30s' } as typeof GoDuration),
+    waitTimeout: Type.Optional({ ...GoDuration, description: 'how long to wait for the container; default: no limit of its own' } as typeof GoDuration),
+    waitForReady: Type.Optional(Type.Unsafe<boolean | null>({ type: ['boolean', 'null'], description: 'wait for the container to be ready, not only running' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PostHookSchema = Type.Object(
+  {
+    exec: Type.Optional(ExecHookSchema),
+    init: Type.Optional(Type.Unsafe<unknown>({ description: 'init hooks are rejected with HOOKD_INIT_HOOKS_UNSUPPORTED: Velero injects them before a pod starts' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ResourceHookSpecSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    includedNamespaces: Type.Optional(Type.Array(Type.String(), { description: 'glob patterns; empty or "*": every namespace' })),
+    excludedNamespaces: Type.Optional(Type.Array(Type.String())),
+    includedResources: Type.Optional(Type.Array(Type.String())),
+    excludedResources: Type.Optional(Type.Array(Type.String())),
+    labelSelector: Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ ...LabelSelectorSchema, type: ['object', 'null'] })),
+    postHooks: Type.Optional(Type.Array(PostHookSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const RestoreHooksSchema = Type.Object(
+  { resources: Type.Optional(Type.Array(ResourceHookSpecSchema)) },
+  { additionalProperties: false, description: "a Velero Restore's spec.hooks; only postHooks[].exec is run" },
+);

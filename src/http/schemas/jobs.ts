@@ -1,0 +1,140 @@
+// Request and response schemas of the /v1 job routes (api.md "Submitting work" and
+// "Reading results"). The response schemas mirror domain/views.ts field for field.
+
+import { Type, type Static } from 'typebox';
+import type { JobSummaryView, JobView } from '../../domain/views.ts';
+import { Namespace, Nullable, ObjectName } from './common.ts';
+import { RestoreHooksSchema } from './hooks.ts';
+
+const JOB_STATUSES = ['queued', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
+const JobStatusSchema = Type.Unsafe<(typeof JOB_STATUSES)[number]>({ type: 'string', enum: [...JOB_STATUSES] });
+const Time = Type.String({ format: 'date-time' });
+const NullableTime = Nullable(Time);
+
+export const PodRefSchema = Type.Object({ namespace: Namespace, name: ObjectName }, { additionalProperties: false });
+
+export const CreateJobBody = Type.Object(
+  {
+    restore: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'a free-form label that jobs can be listed by' })),
+    pods: Type.Optional(Type.Array(PodRefSchema, { minItems: 1, description: 'explicit pods, in the order results are shown; give pods or selector' })),
+    selector: Type.Optional(
+      Type.Object(
+        {
+          namespaces: Type.Optional(Type.Array(Namespace, { description: 'omitted or empty: every namespace' })),
+          labelSelector: Type.Optional(Type.String({ maxLength: 4096, description: 'a label selector as kubectl -l takes it' })),
+        },
+        { additionalProperties: false, description: 'pods listed when the job starts; give pods or selector' },
+      ),
+    ),
+    hooks: Type.Optional(RestoreHooksSchema),
+    failFast: Type.Optional(Type.Boolean({ description: 'default false: the first pod with a failed hook stops the job' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateJobBody = Static<typeof CreateJobBody>;
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'a repeated POST with the same key and body returns the first job' }),
+  ),
+});
+
+export const JobCreated = Type.Object(
+  {
+    id: Type.String(),
+    status: JobStatusSchema,
+    links: Type.Object({ self: Type.String() }),
+  },
+  { description: 'The job (202: created and queued; 200: the job created earlier with this Idempotency-Key)' },
+);
+
+export const JobIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const SummarySchema = Type.Object({
+  pods: Type.Integer(),
+  hooksTotal: Type.Integer(),
+  hooksAttempted: Type.Integer({ description: 'hooks whose exec was started' }),
+  hooksSucceeded: Type.Integer(),
+  hooksFailed: Type.Integer({ description: 'includes expired and not-executed hooks' }),
+  hooksPending: Type.Integer({ description: 'pending, waiting or running' }),
+  hooksSkipped: Type.Integer(),
+});
+
+export const HookViewSchema = Type.Object({
+  index: Type.Integer({ description: "the hook's position in its pod's plan" }),
+  name: Type.String(),
+  source: Type.Unsafe<'annotation' | 'spec'>({ type: 'string', enum: ['annotation', 'spec'] }),
+  container: Type.String(),
+  command: Type.Array(Type.String()),
+  onError: Type.Unsafe<'Continue' | 'Fail'>({ type: 'string', enum: ['Continue', 'Fail'] }),
+  phase: Type.Unsafe<string>({ type: 'string', enum: ['pending', 'waiting', 'running', 'succeeded', 'failed', 'skipped'] }),
+  exitCode: Nullable(Type.Integer()),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  outputTruncated: Type.Boolean(),
+  error: Nullable(Type.String(), { description: 'why the hook failed or did not run, in words' }),
+  startedAt: NullableTime,
+  finishedAt: NullableTime,
+  durationMs: Nullable(Type.Integer()),
+});
+
+export const PodResultSchema = Type.Object({
+  namespace: Type.String(),
+  name: Type.String(),
+  status: Type.Unsafe<string>({ type: 'string', enum: ['pending', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'] }),
+  error: Nullable(Type.String()),
+  warnings: Type.Array(Type.String(), { description: 'findings about annotations and hooks, each naming the key and the value' }),
+  hooks: Type.Array(HookViewSchema),
+});
+
+const jobSummaryFields = {
+  id: Type.String(),
+  restore: Nullable(Type.String()),
+  status: JobStatusSchema,
+  warnings: Type.Array(Type.String()),
+  error: Nullable(Type.String(), { description: 'why the job could not be carried out (status failed)' }),
+  failFast: Type.Boolean(),
+  createdAt: Time,
+  startedAt: NullableTime,
+  finishedAt: NullableTime,
+  summary: SummarySchema,
+};
+
+export const JobSummarySchema = Type.Object(jobSummaryFields);
+// Typed as the domain's views (their arrays are readonly), which these schemas describe field for field.
+export const JobViewSchema = Type.Unsafe<JobView>(Type.Object({ ...jobSummaryFields, pods: Type.Array(PodResultSchema) }, { description: 'The job, its pods and their hooks' }));
+
+export const ListJobsQuery = Type.Object(
+  {
+    restore: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    status: Type.Optional(JobStatusSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 50' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const JobListSchema = Type.Unsafe<{ jobs: readonly JobSummaryView[]; nextCursor: string | null }>(
+  Type.Object(
+    {
+      jobs: Type.Array(JobSummarySchema),
+      nextCursor: Nullable(Type.String(), { description: 'null on the last page' }),
+    },
+    { description: 'Job summaries, newest first, without pods' },
+  ),
+);
+
+export const CancelAccepted = Type.Object(
+  { id: Type.String(), status: JobStatusSchema, links: Type.Object({ self: Type.String() }) },
+  { description: 'Cancelled: hooks not yet started are skipped; a running exec finishes or times out' },
+);
+
+export const EventsHeaders = Type.Object({
+  'last-event-id': Type.Optional(Type.String({ maxLength: 64, description: 'resume after this event id' })),
+});
+
+export const VeleroParams = Type.Object({ namespace: Namespace, name: ObjectName });
+export const VeleroQuery = Type.Object(
+  { failFast: Type.Optional(Type.Boolean({ description: 'default false' })) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,69 @@
+// Writing Server-Sent Events on a raw response: framing, backpressure, heartbeats.
+// The route decides what to send; this file only knows the wire format.
+
+import type { ServerResponse } from 'node:http';
+
+export interface SseEvent {
+  readonly id: string;
+  readonly event: string;
+  readonly data: unknown;
+}
+
+export function frame(e: SseEvent): string {
+  // JSON.stringify never emits a raw newline, so one `data:` line holds the whole payload.
+  return `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
+}
+
+export class SseStream {
+  private closed = false;
+  /** Resolves when the client leaves or the server ends the stream. */
+  readonly done: Promise<void>;
+
+  constructor(private readonly res: ServerResponse) {
+    this.done = new Promise<void>((resolve) => {
+      res.once('close', () => {
+        this.closed = true;
+        resolve();
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.res.destroyed || this.res.writableEnded;
+  }
+
+  open(retryMs: number): void {
+    this.res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx would otherwise buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    this.res.write(`retry: ${retryMs}\n\n`);
+  }
+
+  /** Resolves once the chunk is handed to the socket, waiting for drain when the client is slow. */
+  async write(chunk: string): Promise<void> {
+    if (this.isClosed) return;
+    if (this.res.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.once('drain', done);
+      this.res.once('close', done);
+    });
+  }
+
+  comment(text: string): Promise<void> {
+    return this.write(`: ${text}\n\n`);
+  }
+
+  end(): void {
+    this.closed = true;
+    if (!this.res.writableEnded) this.res.end();
+  }
+}

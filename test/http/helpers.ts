@@ -1,0 +1,115 @@
+// buildApp on the real Redis store and notifier, with fakes of hookd's own ports
+// (the producer and the Restore reader) that record what they are asked.
+
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { RestoreHooks } from '../../src/domain/types.ts';
+import type { JobSpec } from '../../src/domain/views.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { AppDeps, AppLimits, HealthCheck } from '../../src/http/deps.ts';
+import { DEFAULT_LIMITS } from '../../src/http/inert-deps.ts';
+import { newJobId } from '../../src/ids.ts';
+import { createNotifier, type Notifier } from '../../src/store/notifier.ts';
+import { createRedisStore } from '../../src/store/redis-store.ts';
+import type { JobStore } from '../../src/store/types.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+
+export interface FakeProducer {
+  readonly enqueued: JobSpec[];
+  fail: Error | null;
+  enqueue(spec: JobSpec): Promise<void>;
+}
+
+export interface FakeRestores {
+  readonly restores: Map<string, { hooks: RestoreHooks | null }>;
+  /** namespace/name -> an error with this code. */
+  readonly errors: Map<string, string>;
+  read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null }>;
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: JobStore;
+  readonly notifier: Notifier;
+  readonly producer: FakeProducer;
+  readonly restores: FakeRestores;
+  readonly health: { redis: HealthCheck; kube: HealthCheck };
+  readonly metrics: Registry;
+  readonly logs: string[];
+  readonly prefix: string;
+  readonly redis: Redis;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly limits?: Partial<AppLimits>;
+  readonly tokens?: readonly string[];
+  readonly sseHeartbeatMs?: number;
+  readonly store?: (redis: Redis, prefix: string) => JobStore;
+}
+
+/** A fresh app under its own Redis prefix; `close()` closes it and removes its keys. */
+export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const prefix = testPrefix();
+  const redis = new Redis(TEST_REDIS_URL);
+  const subscriber = new Redis(TEST_REDIS_URL);
+  const store = opts.store ? opts.store(redis, prefix) : createRedisStore({ redis, prefix, retentionMs: 60_000 });
+  const notifier = createNotifier({ subscriber, publisher: redis, prefix });
+  await notifier.ready;
+  const producer: FakeProducer = {
+    enqueued: [],
+    fail: null,
+    async enqueue(spec) {
+      if (this.fail) throw this.fail;
+      this.enqueued.push(spec);
+    },
+  };
+  const restores: FakeRestores = {
+    restores: new Map(),
+    errors: new Map(),
+    async read(namespace, name) {
+      const code = this.errors.get(`${namespace}/${name}`);
+      if (code) throw Object.assign(new Error(`${code}: restores.velero.io "${name}"`), { code });
+      const r = this.restores.get(`${namespace}/${name}`);
+      if (!r) throw Object.assign(new Error(`restores.velero.io "${name}" not found`), { code: 'KUBE_NOT_FOUND' });
+      return r;
+    },
+  };
+  const health = { redis: { ok: true } as HealthCheck, kube: { ok: true } as HealthCheck };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const metrics = new Registry();
+  const deps: AppDeps = {
+    store,
+    notifier,
+    producer,
+    restores,
+    health: { redis: async () => health.redis, kube: async () => health.kube },
+    metrics,
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    auth: { tokens: opts.tokens ?? [] },
+    log: pino({ level: 'info' }, sink),
+    now: Date.now,
+    newJobId: () => newJobId(),
+    ...(opts.sseHeartbeatMs !== undefined ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+  };
+  const app = await buildApp(deps);
+  const close = async (): Promise<void> => {
+    await app.close();
+    await notifier.close();
+    await removePrefix(prefix);
+    redis.disconnect();
+    subscriber.disconnect();
+  };
+  return { app, store, notifier, producer, restores, health, metrics, logs, prefix, redis, close };
+}
+
+export const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
