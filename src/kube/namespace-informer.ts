@@ -140,7 +140,8 @@ export class NamespaceInformer {
       }
       if (productive) {
         failures = 0;
-        this.opts.log.debug({ namespace: this.namespace, reason }, 'pod watch reconnecting');
+        // Routine ends (server timeout, client-node's 30 s idle cut) every few minutes: debug.
+        this.opts.log[gone ? 'info' : 'debug']({ namespace: this.namespace, reason }, 'pod watch reconnecting');
         continue;
       }
       failures++;
