@@ -109,7 +109,7 @@ test('two worker processes share one job and run every hook exactly once', async
 
   assert.equal(env.sim.counters().exec.started, PODS, 'one exec per hook, none repeated');
   const watches = env.sim.counters().watches.byNamespace[NS];
-  assert.ok(watches && watches.max <= 2, `at most one pod watch per namespace per worker (saw ${watches?.max})`);
+  assert.ok((watches?.max ?? 0) <= 2, `at most one pod watch per namespace per worker (saw ${watches?.max})`);
   const ranBy = workers.map((w) => w.lines.filter((l) => l.msg === 'hook finished' && l.jobId === post.body.id).length);
   assert.equal(ranBy[0]! + ranBy[1]!, PODS);
   assert.ok(ranBy[0]! > 0 && ranBy[1]! > 0, `both workers ran hooks (${ranBy.join(' + ')})`);
