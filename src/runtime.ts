@@ -97,7 +97,7 @@ async function start(
       stops.push({ what: 'simulated cluster', stop: () => started.stop() });
       ({ kc, server } = loadKubeConfig({ kind: 'kubeconfig-text', text: sim.kubeconfig }));
       log.info(
-        { kube: 'sim', server, kubeconfig: sim.kubeconfigPath, try: `kubectl --kubeconfig ${sim.kubeconfigPath} get pods -A` },
+        { kube: 'sim', server, kubeconfigPath: sim.kubeconfigPath, try: `kubectl --kubeconfig ${sim.kubeconfigPath} get pods -A` },
         'no cluster configured: using the simulated cluster (exec runs real processes on this host)',
       );
       if (opts.seedDemo ?? true) {
@@ -106,7 +106,7 @@ async function start(
       }
     } else {
       ({ kc, server } = loadKubeConfig(source));
-      log.info({ kube: source.kind, server, ...(source.kind === 'kubeconfig' ? { kubeconfig: source.path } : {}) }, 'using Kubernetes cluster');
+      log.info({ kube: source.kind, server, ...(source.kind === 'kubeconfig' ? { kubeconfigPath: source.path } : {}) }, 'using Kubernetes cluster');
     }
   }
 
