@@ -31,7 +31,7 @@ const COLUMNS: Record<string, Column[]> = {
     col('Node', 'string', '', 1),
   ],
   namespaces: [col('Name', 'string', 'name'), col('Status'), col('Age')],
-  restores: [col('Name', 'string', 'name'), col('Age', 'date')],
+  restores: [col('Name', 'string', 'name'), col('Age')],
 };
 
 /** kubectl's duration.HumanDuration, the AGE column. */
@@ -82,7 +82,7 @@ function cells(resource: string, o: StoredObject): unknown[] {
     const phase = statusOf(o)['phase'];
     return [o.metadata.name, typeof phase === 'string' ? phase : 'Active', humanAge(o.metadata.creationTimestamp)];
   }
-  return [o.metadata.name, o.metadata.creationTimestamp];
+  return [o.metadata.name, humanAge(o.metadata.creationTimestamp)];
 }
 
 /** includeObject: Object (the whole object), None, or Metadata (the default). */
