@@ -50,8 +50,9 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
 
   app.addSchema(ErrorBodySchema);
   registerErrorHandling(app, deps.limits.maxBodyBytes);
-  const metrics = registerMetrics(app, deps.metrics);
+  // Before any route, so that every route is in the document.
   await registerOpenApi(app);
+  const metrics = registerMetrics(app, deps.metrics);
 
   const streams = new Set<SseStream>();
   // Open event streams would keep close() waiting for ever: end them first.

@@ -52,7 +52,9 @@ function toHookd(err: FastifyError, request: FastifyRequest, bodyLimit: number):
   // The JSON parser's own failures (syntax, prototype poisoning) carry a 400 and no code.
   if (err instanceof SyntaxError && err.statusCode === 400) return new E.RequestMalformedJson(err.message);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return err.statusCode === 413 ? new E.RequestTooLarge(String(bodyLimit)) : { statusCode: err.statusCode, code: 'HOOKD_REQUEST_BAD', message: err.message };
+    if (err.statusCode === 413) return new E.RequestTooLarge(String(bodyLimit));
+    const bad = new E.RequestBad(err.message);
+    return { statusCode: err.statusCode, code: bad.code, message: bad.message };
   }
   if (isRedisDown(err)) return new E.StoreUnavailable(err.message);
   return null;

@@ -1,0 +1,151 @@
+// GET /v1/jobs/{id}/events over a real listening socket: live hook events from store writes,
+// done and the end of the stream, Last-Event-ID resume, the final snapshot, 204 after done,
+// heartbeats, the cap on streams, and streams ended when the server closes.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { PodRef } from '../../src/domain/types.ts';
+import { planned, planOf } from '../fixtures/plan.ts';
+import { json, testApp, type TestApp } from './helpers.ts';
+import { connect, type Frame } from './sse-client.ts';
+
+let t: TestApp;
+let base: string;
+before(async () => {
+  t = await testApp({ sseHeartbeatMs: 200, limits: { maxSseClients: 3 } });
+  base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+});
+after(() => t.close());
+
+const pods: PodRef[] = [{ namespace: 'db', name: 'pg-0' }];
+const ok = { phase: 'succeeded', exitCode: 0, stdout: 'fine', stderr: '', outputTruncated: false, error: null } as const;
+
+async function newJob(): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: '/v1/jobs', ...json({ pods }) });
+  assert.equal(res.statusCode, 202);
+  return res.json().id as string;
+}
+
+/** Runs the job to its end through the store, as a worker would: 2 hooks, then done. */
+async function runToEnd(id: string): Promise<void> {
+  await t.store.setPods(id, pods, 1);
+  await t.store.recordPlan(id, 0, planOf(planned(0), planned(1)), 2);
+  await t.store.markHooksWaiting(id, 0, [0, 1], 3);
+  await t.store.markHookRunning(id, 0, 0, 4);
+  await t.store.recordHookResult(id, 0, 0, ok, 5);
+  await t.store.markHookRunning(id, 0, 1, 6);
+  await t.store.recordHookResult(id, 0, 1, ok, 7);
+  await t.store.setPodStatus(id, 0, 'succeeded', null, 8);
+  await t.store.finishJob(id, 9);
+}
+
+const hookFrames = (frames: Frame[]) => frames.filter((f) => f.event === 'hook').map((f) => [(f.data as { index: number }).index, (f.data as { phase: string }).phase]);
+
+describe('event streams', () => {
+  test('a client that follows from the start sees every change, then done, then the end', async () => {
+    const id = await newJob();
+    const sse = await connect(`${base}/v1/jobs/${id}/events`);
+    assert.equal(sse.status, 200);
+    assert.match(String(sse.headers['content-type']), /^text\/event-stream/);
+    assert.equal((await sse.next())?.retry, 2000);
+    await runToEnd(id);
+    const frames = (await sse.collect((f) => f.event === 'done')).filter((f) => f.comment === undefined);
+    assert.deepEqual(hookFrames(frames), [
+      [0, 'pending'], [1, 'pending'], [0, 'waiting'], [1, 'waiting'], [0, 'running'], [0, 'succeeded'], [1, 'running'], [1, 'succeeded'],
+    ]);
+    for (const f of frames) assert.match(f.id ?? '', /^\d+-\d+$/, 'every event has an id');
+    const first = frames[0]?.data as Record<string, unknown>;
+    assert.equal(first['namespace'], 'db');
+    assert.equal(first['pod'], 'pg-0');
+    const done = frames.at(-1);
+    assert.equal(done?.event, 'done');
+    assert.deepEqual(done?.data, { status: 'completed', summary: (await t.store.getJob(id))?.summary });
+    await sse.ended;
+  });
+
+  test('Last-Event-ID: a client that reconnects gets exactly what it missed', async () => {
+    const id = await newJob();
+    await t.store.setPods(id, pods, 1);
+    await t.store.recordPlan(id, 0, planOf(planned(0), planned(1)), 2);
+    const sse = await connect(`${base}/v1/jobs/${id}/events`);
+    const firstTwo = (await sse.collect((f) => f.event === 'hook' && (f.data as { index: number }).index === 1)).filter((f) => f.event === 'hook');
+    assert.deepEqual(hookFrames(firstTwo), [[0, 'pending'], [1, 'pending']]);
+    sse.close();
+    await t.store.markHookRunning(id, 0, 0, 4);
+    await t.store.recordHookResult(id, 0, 0, ok, 5);
+    const all = await t.store.readEvents(id, null, 100);
+    const lastSeen = firstTwo.at(-1)?.id ?? '';
+    const again = await connect(`${base}/v1/jobs/${id}/events`, { 'last-event-id': lastSeen });
+    const missed = await again.collect((f) => f.event === 'hook' && (f.data as { phase: string }).phase === 'succeeded');
+    const events = missed.filter((f) => f.event !== undefined);
+    assert.deepEqual(hookFrames(events), [[0, 'running'], [0, 'succeeded']]);
+    const at = all.findIndex((e) => e.id === lastSeen);
+    assert.deepEqual(events.map((f) => f.id), all.slice(at + 1, at + 3).map((e) => e.id));
+    again.close();
+  });
+
+  test('a client arriving after the end gets the final states and done at once; after done, 204', async () => {
+    const id = await newJob();
+    await runToEnd(id);
+    const sse = await connect(`${base}/v1/jobs/${id}/events`);
+    const body = await sse.body;
+    const frames = body
+      .split('\n\n')
+      .filter((b) => b.startsWith('id:'))
+      .map((b) => Object.fromEntries(b.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)])));
+    assert.deepEqual(
+      frames.map((f) => [f['event'], f['event'] === 'hook' ? JSON.parse(f['data'] ?? '{}').phase : JSON.parse(f['data'] ?? '{}').status]),
+      [['hook', 'succeeded'], ['hook', 'succeeded'], ['done', 'completed']],
+    );
+    const doneId = frames.at(-1)?.['id'] ?? '';
+    const after = await t.app.inject({ url: `/v1/jobs/${id}/events`, headers: { 'last-event-id': doneId } });
+    assert.equal(after.statusCode, 204);
+  });
+
+  test('heartbeats are comments while nothing happens', async () => {
+    const id = await newJob();
+    const sse = await connect(`${base}/v1/jobs/${id}/events`);
+    const frames = await sse.collect((f) => f.comment === 'keep-alive');
+    assert.equal(frames.at(-1)?.comment, 'keep-alive');
+    sse.close();
+  });
+
+  test('unknown job: 404 with the error body', async () => {
+    const res = await t.app.inject({ url: '/v1/jobs/nope/events' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().code, 'HOOKD_JOB_NOT_FOUND');
+  });
+
+  test('open streams are capped (503 beyond), and a closed one frees its place', async () => {
+    const id = await newJob();
+    const open = await Promise.all([1, 2, 3].map(() => connect(`${base}/v1/jobs/${id}/events`)));
+    await Promise.all(open.map((s) => s.next()));
+    const over = await connect(`${base}/v1/jobs/${id}/events`);
+    assert.equal(over.status, 503);
+    const body = JSON.parse(await over.body) as { code: string };
+    assert.equal(body.code, 'HOOKD_LIMIT_SSE_CLIENTS');
+    open[0]?.close();
+    // The server notices the client leaving; then a new stream is accepted.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      const s = await connect(`${base}/v1/jobs/${id}/events`);
+      status = s.status;
+      s.close();
+      if (status !== 200) await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(status, 200);
+    for (const s of open) s.close();
+  });
+});
+
+describe('closing the server', () => {
+  test('ends open streams instead of waiting for them', async () => {
+    const own = await testApp({ sseHeartbeatMs: 60_000 });
+    const url = await own.app.listen({ host: '127.0.0.1', port: 0 });
+    const id = (await own.app.inject({ method: 'POST', url: '/v1/jobs', ...json({ pods }) })).json().id as string;
+    const sse = await connect(`${url}/v1/jobs/${id}/events`);
+    await sse.next();
+    await own.close();
+    await sse.ended;
+  });
+});
