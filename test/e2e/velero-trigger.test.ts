@@ -113,6 +113,17 @@ describe('the Velero trigger on the simulated cluster', () => {
     assert.deepEqual(job.warnings, []);
   });
 
+  test("hookd: a Restore's hook value hookd cannot use as given (negative execTimeout) is a 422 naming the field", async () => {
+    await createRestore(VELERO_NS, 'negative', {
+      backupName: 'b',
+      hooks: { resources: [{ name: 'neg', postHooks: [{ exec: { command: sh('true'), execTimeout: '-1s' } }] }] },
+    });
+    const res = await trigger(hookd.url, VELERO_NS, 'negative');
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'HOOKD_RESTORE_HOOKS_INVALID');
+    assert.equal(res.body.message, `Restore ${VELERO_NS}/negative spec.hooks.resources[0].postHooks[0].exec.execTimeout: "-1s" is negative`);
+  });
+
   test('a missing Restore is a 404 with a clear message', async () => {
     const res = await trigger(hookd.url, VELERO_NS, 'no-such-restore');
     assert.equal(res.status, 404);
