@@ -79,13 +79,13 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   let state: PodState = await deps.waiter.get(ref, shutdown);
   let planned: PodPlan | null = record.plan;
   if (!planned) {
-    const stop = await store.stopReason(jobId);
-    if (stop) {
-      await store.setPodStatus(jobId, podIndex, PodStatus.Cancelled, stop, clock());
-      log.info({ reason: stop }, 'pod not started: job stopped');
-      return 'done';
-    }
     if (state.kind === 'deleted') {
+      const stop = await store.stopReason(jobId);
+      if (stop) {
+        await store.setPodStatus(jobId, podIndex, PodStatus.Cancelled, stop, clock());
+        log.info({ reason: stop }, 'pod not started: job stopped');
+        return 'done';
+      }
       await store.setPodStatus(jobId, podIndex, PodStatus.Failed, `pod ${ref.namespace}/${ref.name} not found`, clock());
       log.warn('pod not found');
       return 'done';
@@ -167,8 +167,16 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   }
 
   const finalPhases = plan.hooks.map((h) => ({ phase: phases.get(h.index) ?? HookPhase.Pending }));
-  const status = podStatusOf(finalPhases, null);
-  await store.setPodStatus(jobId, podIndex, status, null, clock());
+  let status = podStatusOf(finalPhases, null);
+  let podError: string | null = null;
+  // A pod whose remaining hooks were skipped because the job stopped (DELETE, failFast)
+  // did not succeed: it was cancelled, and says why.
+  const stopReason = await store.stopReason(jobId);
+  if (status === PodStatus.Succeeded && stopReason !== null && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
+    status = PodStatus.Cancelled;
+    podError = stopReason;
+  }
+  await store.setPodStatus(jobId, podIndex, status, podError, clock());
   log.info({ status }, 'pod finished');
   if (status === PodStatus.Failed && spec.failFast) {
     // Velero cancels the restore's hook context once a pod's hooks end with errors.
