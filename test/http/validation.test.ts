@@ -126,3 +126,12 @@ describe('invalid input: a 4xx with the field named, never a 5xx', () => {
     assert.deepEqual(t.producer.enqueued, []);
   });
 });
+
+test('a rejected body is not echoed into the log', async () => {
+  const secret = `pw-${Date.now()}`;
+  const res = await t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { 'content-type': 'application/json' }, payload: `{"pods":[{"namespace":"db","name":"x"}],"hooks":{"resources":[{"name":"r","postHooks":[{"exec":{"command":["sh","-c","login ${secret}"],"waitTimeout":"${secret}"}}]}]}}` });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.json().message, new RegExp(secret), 'the caller is told');
+  assert.ok(!t.logs.join('').includes(secret), 'the log is not');
+  assert.ok(t.logs.join('').includes('HOOKD_HOOK_INVALID'));
+});

@@ -71,8 +71,9 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = toHookd(err, request, bodyLimit);
     if (known) {
+      // A 4xx message can quote the body (a hook's command may hold a secret): the log gets its code only.
       if (known.statusCode >= 500) request.log.warn({ code: known.code, err: known.message }, 'request failed');
-      else request.log.info({ code: known.code, err: known.message }, 'request rejected');
+      else request.log.info({ code: known.code }, 'request rejected');
       if (known.statusCode === 503 || known.statusCode === 429) reply.header('retry-after', '5');
       if (known.statusCode === 401) reply.header('www-authenticate', 'Bearer');
       return sendError(reply, known);

@@ -94,6 +94,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Ht
   app.get(
     '/jobs/:id/events',
     {
+      // A HEAD would open a stream nobody reads.
+      exposeHeadRoute: false,
       schema: {
         summary: "Follow a job's hooks as Server-Sent Events",
         description:
