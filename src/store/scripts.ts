@@ -184,10 +184,8 @@ for j = 1, #all, 2 do
   end
 end
 redis.call('HINCRBY', KEYS[1], 'n:skipped', skipped)
-local pods = tonumber(redis.call('HGET', KEYS[1], 'n:pods')) or 0
-for i = 0, pods - 1 do
-  if redis.call('HGET', KEYS[2], i .. ':st') == 'pending' then redis.call('HSET', KEYS[2], i .. ':st', 'cancelled') end
-end
+-- Pods a worker has not begun keep their status: the worker plans them from the live pod,
+-- lists their hooks as skipped with the stop reason, and ends them cancelled.
 keep_ttl()
 publish()
 return 'cancelled'

@@ -171,6 +171,7 @@ describe('a 10,000-pod job', () => {
     assert.equal(await store.cancelJob(big.id, 8), 'cancelled');
     const cancelled = await store.getJob(big.id);
     assert.equal(cancelled?.summary.hooksSkipped, 20_000);
-    assert.ok(cancelled?.pods.every((p) => p.status === 'cancelled'));
+    assert.ok(cancelled?.pods.every((p) => p.hooks.every((h) => h.phase === 'skipped' && h.error === (cancelled.pods[0]?.hooks[0]?.error ?? ''))));
+    assert.match(cancelled?.pods[0]?.hooks[0]?.error ?? '', /cancelled/);
   });
 });
