@@ -117,7 +117,7 @@ describe('Velero failure policy and exec outcomes on the simulated cluster', () 
     assert.equal(job.summary.hooksSkipped, 1);
   });
 
-  // BUG (src/queue/pod-processor.ts): a pod whose waiting hooks failFast skipped ends "succeeded".
+  // A pod none of whose hooks ran must not read as "succeeded".
   test('failFast: a pod stopped while its hooks wait is reported cancelled with the reason, never succeeded', async () => {
     const ns = 'f-failfast-status';
     sim.createNamespace(ns);
@@ -188,8 +188,8 @@ describe('failFast with one pod at a time (HOOKD_POD_CONCURRENCY=1)', () => {
   });
   after(async () => hookd?.stop());
 
-  // BUG (src/queue/pod-processor.ts): a pod not yet begun when failFast trips is recorded
-  // cancelled with no hooks at all, so its hooks are neither listed nor counted.
+  // api.md: hooks not yet started in other pods are skipped with the reason, also in a pod
+  // no worker had begun (it is planned from the live pod so its hooks are listed and counted).
   test('failFast: hooks of a pod not yet begun are listed skipped with the reason and counted (api.md)', async () => {
     const ns = 'f-failfast-queued';
     sim.createNamespace(ns);
