@@ -176,7 +176,8 @@ describe('DELETE /v1/jobs/{id}', () => {
     const again = await t.app.inject({ method: 'DELETE', url: `/v1/jobs/${id}` });
     assert.equal(again.statusCode, 409);
     assert.equal(again.json().code, 'HOOKD_JOB_ENDED');
-    const unknown = await t.app.inject({ method: 'DELETE', url: '/v1/jobs/nope' });
+    // A client that sends a JSON content type with no body is fine.
+    const unknown = await t.app.inject({ method: 'DELETE', url: '/v1/jobs/nope', headers: { 'content-type': 'application/json' }, payload: '' });
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json().code, 'HOOKD_JOB_NOT_FOUND');
   });

@@ -28,7 +28,7 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'malformed JSON', raw: '{"pods": [', status: 400, code: 'HOOKD_REQUEST_MALFORMED_JSON', message: /body is not valid JSON/ },
-  { name: 'empty JSON body', raw: '', status: 400, code: 'HOOKD_REQUEST_MALFORMED_JSON', message: /empty/ },
+  { name: 'empty JSON body', raw: '', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^body: is required: send a JSON object/ },
   { name: 'prototype poisoning', raw: '{"pods":[],"__proto__":{"x":1}}', status: 400, code: 'HOOKD_REQUEST_MALFORMED_JSON', message: /prototype/ },
   { name: 'a JSON array', body: [1], status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^body: must be an object, not an array$/ },
   { name: 'no body at all', raw: undefined, headers: {}, status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^body: is required/ },

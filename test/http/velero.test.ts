@@ -43,7 +43,7 @@ describe('the Velero trigger', () => {
 
   test('a Restore without hooks: annotation hooks only', async () => {
     t.restores.restores.set('velero/plain', { hooks: null });
-    const res = await t.app.inject({ method: 'POST', url: url('velero', 'plain') });
+    const res = await t.app.inject({ method: 'POST', url: url('velero', 'plain'), headers: { 'content-type': 'application/json' }, payload: '' });
     assert.equal(res.statusCode, 202);
     const spec = t.producer.enqueued.find((s) => s.id === res.json().id);
     assert.equal(spec?.hooks, null);
@@ -80,6 +80,7 @@ describe('the Velero trigger', () => {
     ['API unreachable', 'KUBE_UNAVAILABLE', 503, 'HOOKD_KUBE_UNAVAILABLE', /unreachable/],
     ['API timeout', 'KUBE_TIMEOUT', 503, 'HOOKD_KUBE_UNAVAILABLE', /unreachable/],
     ['another API error', 'KUBE_ERROR', 502, 'HOOKD_KUBE_ERROR', /the Kubernetes API failed/],
+    ['hookd’s credentials refused', 'KUBE_UNAUTHORIZED', 502, 'HOOKD_KUBE_ERROR', /the Kubernetes API failed/],
   ];
   for (const [what, kubeCode, status, code, message] of failures) {
     test(`Restore read ${what}: ${status} ${code}`, async () => {

@@ -44,12 +44,12 @@ async function readRestore(deps: AppDeps, namespace: string, name: string): Prom
       case 'KUBE_NOT_FOUND':
         throw new E.RestoreNotFound(namespace, name);
       case 'KUBE_FORBIDDEN':
-      case 'KUBE_UNAUTHORIZED':
         throw new E.RestoreForbidden(namespace, name);
       case 'KUBE_UNAVAILABLE':
       case 'KUBE_TIMEOUT':
         throw new E.KubeUnavailable(message);
       default:
+        // Including KUBE_UNAUTHORIZED: hookd's own credentials were refused, a server-side fault.
         throw new E.KubeError(message);
     }
   }
