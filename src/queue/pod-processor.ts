@@ -17,6 +17,7 @@ import {
   type PodState,
 } from '../domain/types.ts';
 import type { Logger } from '../log.ts';
+import { HookNotRunnableError } from '../store/redis-store.ts';
 import type { JobStore } from '../store/types.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import type { Semaphore } from './semaphore.ts';
@@ -54,6 +55,10 @@ export type PodRunResult = 'done' | 'interrupted';
 
 const INTERRUPTED =
   'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
+
+function isEnded(phase: string): phase is typeof HookPhase.Succeeded | typeof HookPhase.Failed | typeof HookPhase.Skipped {
+  return phase === HookPhase.Succeeded || phase === HookPhase.Failed || phase === HookPhase.Skipped;
+}
 
 function settled(phase: typeof HookPhase.Failed | typeof HookPhase.Skipped, error: string): HookResult {
   return { phase, exitCode: null, stdout: '', stderr: '', outputTruncated: false, error };
@@ -99,18 +104,18 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
 
   const outcomes = new Map<number, HookOutcome>();
   const phases = new Map<number, HookPhase>(plan.hooks.map((h) => [h.index, HookPhase.Pending]));
-  const record1 = (index: number, phase: HookPhase): void => {
+  const observe = (index: number, phase: HookPhase): void => {
     phases.set(index, phase);
-    if (phase === HookPhase.Succeeded || phase === HookPhase.Failed || phase === HookPhase.Skipped) outcomes.set(index, { index, phase });
+    if (isEnded(phase)) outcomes.set(index, { index, phase });
   };
   for (const entry of record.hooks) {
     if (entry.phase === HookPhase.Running) {
       // Written before an exec that never recorded its end: the previous worker died in it.
       await store.recordHookResult(jobId, podIndex, entry.index, settled(HookPhase.Failed, INTERRUPTED), clock());
       log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
-      record1(entry.index, HookPhase.Failed);
+      observe(entry.index, HookPhase.Failed);
     } else {
-      record1(entry.index, entry.phase);
+      observe(entry.index, entry.phase);
     }
   }
 
@@ -133,12 +138,12 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
         case 'settle':
           for (const s of step.settlements) {
             await store.recordHookResult(jobId, podIndex, s.index, settled(s.phase, s.reason), clock());
-            record1(s.index, s.phase);
+            observe(s.index, s.phase);
             log.info({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
           }
           break;
         case 'exec':
-          record1(step.hook.index, await runHook(task, step.hook, deps, log, signals.hardStop));
+          observe(step.hook.index, await runHook(task, step.hook, deps, log, signals.hardStop));
           break;
         case 'wait': {
           const newlyWaiting = plan.hooks
@@ -190,7 +195,16 @@ async function runHook(task: PodTask, hook: PlannedHook, deps: PodProcessorDeps,
   const { store, clock } = deps;
   const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
   return deps.execSlots.run(async () => {
-    await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock());
+    try {
+      await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock());
+    } catch (err) {
+      // A DELETE that came first skipped the hook in the store: it must not run.
+      if (err instanceof HookNotRunnableError && isEnded(err.phase)) {
+        log.info({ phase: err.phase }, 'hook not run: it ended before its exec could start');
+        return err.phase;
+      }
+      throw err;
+    }
     await store.setPodStatus(task.jobId, task.podIndex, PodStatus.Running, null, clock());
     const started = clock();
     log.info({ command0: hook.command[0], timeoutMs: hook.execTimeoutMs }, 'hook started');

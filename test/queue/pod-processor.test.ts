@@ -1,0 +1,117 @@
+// The pod processor with hand-written fakes of the waiter and the executor, on the real
+// results store: races with the outside world that the sim cannot time precisely.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { planPodHooks } from '../../src/domain/plan.ts';
+import type { PodState, PodView } from '../../src/domain/types.ts';
+import type { JobSpec } from '../../src/domain/views.ts';
+import { createLogger } from '../../src/log.ts';
+import type { ExecOutcome, Executor, PodWaiter } from '../../src/queue/ports.ts';
+import { processPod } from '../../src/queue/pod-processor.ts';
+import { createSemaphore } from '../../src/queue/semaphore.ts';
+import { createWakeRegistry } from '../../src/queue/wake-registry.ts';
+import { createRedisStore } from '../../src/store/redis-store.ts';
+import { logSink } from '../helpers/log-sink.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+
+const prefix = testPrefix();
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+const store = createRedisStore({ redis, prefix, retentionMs: 60_000 });
+after(async () => {
+  await removePrefix(prefix);
+  await redis.quit();
+});
+
+const running: PodView = {
+  namespace: 'ns',
+  name: 'p',
+  uid: 'u',
+  labels: {},
+  annotations: { 'post.hook.restore.velero.io/command': '["true"]' },
+  containers: ['c'],
+  phase: 'Running',
+  containerStatuses: [{ name: 'c', running: true, terminated: false, ready: true }],
+  terminating: false,
+};
+
+function deps(waiter: PodWaiter, executor: Executor) {
+  return {
+    store,
+    waiter,
+    executor,
+    execSlots: createSemaphore(1),
+    wakes: createWakeRegistry(),
+    publishStop: async () => {},
+    clock: Date.now,
+    log: createLogger('debug', logSink().stream),
+    maxWaitMs: 60_000,
+    maxOutputBytes: 1024,
+  };
+}
+
+async function newJob(id: string): Promise<void> {
+  const spec: JobSpec = {
+    id,
+    restore: null,
+    source: { kind: 'pods', pods: [{ namespace: 'ns', name: 'p' }] },
+    hooks: null,
+    failFast: false,
+    warnings: [],
+    createdAtMs: Date.now(),
+  };
+  await store.createJob(spec);
+  await store.setPods(id, [{ namespace: 'ns', name: 'p' }], Date.now());
+}
+
+const signals = { shutdown: new AbortController().signal, hardStop: new AbortController().signal };
+
+test('a hook that the store ended between planning and exec (a racing DELETE) is not executed', async () => {
+  const id = 'jrace1';
+  await newJob(id);
+  await store.recordPlan(id, 0, planPodHooks(running, null), Date.now());
+  let execs = 0;
+  const waiter: PodWaiter = {
+    async get(): Promise<PodState> {
+      // The cancel lands after the processor read its ledger, before it marks the hook running.
+      await store.recordHookResult(id, 0, 0, { phase: 'skipped', exitCode: null, stdout: '', stderr: '', outputTruncated: false, error: 'job cancelled' }, Date.now());
+      return { kind: 'present', pod: running };
+    },
+    waitFor: () => Promise.reject(new Error('no wait expected')),
+  };
+  const executor: Executor = {
+    async exec(): Promise<ExecOutcome> {
+      execs++;
+      return { kind: 'exited', exitCode: 0, stdout: '', stderr: '', truncated: false };
+    },
+  };
+  assert.equal(await processPod({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, deps(waiter, executor), signals), 'done');
+  assert.equal(execs, 0);
+  const job = await store.getJob(id);
+  assert.equal(job?.pods[0]?.hooks[0]?.phase, 'skipped');
+});
+
+test('a shutdown during a wait hands the pod back (interrupted) and leaves its hooks waiting', async () => {
+  const id = 'jshut1';
+  await newJob(id);
+  const pending: PodView = { ...running, phase: 'Pending', containerStatuses: [] };
+  const shutdown = new AbortController();
+  const waiter: PodWaiter = {
+    get: async () => ({ kind: 'present', pod: pending }),
+    waitFor: (_ref, _until, _deadline, signal) =>
+      new Promise((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        setImmediate(() => shutdown.abort(new Error('shutting down')));
+      }),
+  };
+  const executor: Executor = { exec: () => Promise.reject(new Error('no exec expected')) };
+  const result = await processPod({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, deps(waiter, executor), {
+    shutdown: shutdown.signal,
+    hardStop: new AbortController().signal,
+  });
+  assert.equal(result, 'interrupted');
+  const job = await store.getJob(id);
+  assert.equal(job?.pods[0]?.hooks[0]?.phase, 'waiting');
+  assert.equal(job?.pods[0]?.status, 'waiting');
+});
