@@ -1,0 +1,99 @@
+// N pods in flight: hookd gets a job for N pods whose containers are not running yet, so
+// every pod waits (one worker holding them all). Then the memory is read, a sample of pods
+// is set running one at a time for the reaction time (running -> exec arrived, on the
+// sim's clock), and the rest at once to finish. The sim's counters give the API load.
+// The same pods then serve the Velero-style runner (velero-style.ts).
+
+import { benchHooks, followJob, getJob, hooksDone, postJob } from '../hookd/client.ts';
+import { round } from '../http-load.ts';
+import { MiB, readRss } from '../rss.ts';
+import { BENCH_CONTAINER } from '../sim/protocol.ts';
+import { percentiles, reactionTimes, type Percentiles } from '../stats.ts';
+import { startHookdPair, type BenchContext } from '../context.ts';
+import { loadFigures, podsNamed, type LoadFigures } from './load-figures.ts';
+import { HOOK_COMMAND, podNames } from './throughput.ts';
+
+export interface InFlightOutcome {
+  readonly namespace: string;
+  readonly pods: readonly string[];
+  readonly reaction: Percentiles;
+  readonly load: LoadFigures;
+  readonly workerPeakRssMiB: number;
+  readonly apiPeakRssMiB: number;
+  readonly workerRssAllWaitingMiB: number;
+  readonly podConcurrency: number;
+}
+
+/** Sets the first `sample` pods running one per interval, then the rest at once. */
+export async function releasePods(ctx: BenchContext, namespace: string, names: readonly string[]): Promise<string[]> {
+  const sample = names.slice(0, Math.min(ctx.opts.reactionPods, names.length));
+  await ctx.sim.call('setRunning', { namespace, names: sample, intervalMs: ctx.opts.reactionIntervalMs });
+  await ctx.sim.call('setRunning', { namespace, names: names.slice(sample.length), intervalMs: 0 });
+  return sample;
+}
+
+export async function runInFlight(ctx: BenchContext): Promise<InFlightOutcome> {
+  const { sim, opts, progress } = ctx;
+  const n = opts.pods;
+  const namespace = `wait-${n}`;
+  const names = podNames('w', n);
+  await sim.call('createNamespace', { name: namespace });
+  await sim.call('createPods', { namespace, prefix: 'w', count: n, running: false });
+  await sim.call('scriptSuccess', { namespace });
+
+  const podConcurrency = Math.max(n, opts.concurrency);
+  const pair = await startHookdPair(ctx, `wait${n}`, {
+    HOOKD_EXEC_CONCURRENCY: String(opts.concurrency),
+    HOOKD_POD_CONCURRENCY: String(podConcurrency),
+  });
+  try {
+    await sim.call('resetCounters');
+    progress.step(`hookd, ${n} pods waiting for their containers`, n);
+    const jobId = await postJob(pair.url, {
+      restore: `bench-${namespace}`,
+      pods: names.map((name) => ({ namespace, name })),
+      hooks: benchHooks(namespace, HOOK_COMMAND, BENCH_CONTAINER, '30m'),
+    });
+    // Every waiting pod is read once by hookd: cheap to follow on the sim's side. Then the
+    // job itself must say that every hook is waiting.
+    const deadline = Date.now() + 10 * 60_000;
+    let failure: unknown = null;
+    pair.crashed.catch((err: unknown) => (failure = err));
+    for (;;) {
+      if (failure !== null) throw failure;
+      const named = podsNamed(await sim.call('counters'), namespace);
+      progress.update(named);
+      if (named >= n) {
+        const job = await getJob(pair.url, jobId);
+        if (job.pods.every((p) => p.hooks.length > 0 && p.hooks.every((h) => h.phase === 'waiting'))) break;
+      }
+      if (Date.now() > deadline) throw new Error(`hookd did not have all ${n} pods waiting within 10 minutes`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const allWaiting = readRss(pair.worker.pid)?.rssBytes ?? 0;
+    progress.done(`all ${n} pods in flight; worker RSS ${(allWaiting / MiB).toFixed(1)} MiB`);
+
+    progress.step(`hookd, containers set running (${Math.min(opts.reactionPods, n)} paced at ${opts.reactionIntervalMs} ms, then the rest)`, n);
+    const following = followJob(pair.url, jobId, { timeoutMs: 30 * 60_000, pollMs: 500, crashed: pair.crashed, onProgress: (s) => progress.update(hooksDone(s.summary)) });
+    following.catch(() => undefined); // awaited below; a failure while releasing pods must not go unhandled
+    const sample = await releasePods(ctx, namespace, names);
+    const end = await following;
+    if (end.status !== 'completed') throw new Error(`the in-flight job ended ${end.status}: ${JSON.stringify(end.summary)}`);
+    const reaction = percentiles(reactionTimes(await sim.call('timeline', { namespace }), sample, BENCH_CONTAINER));
+    const load = loadFigures(await sim.call('counters'), n);
+    const out: InFlightOutcome = {
+      namespace,
+      pods: names,
+      reaction,
+      load,
+      workerPeakRssMiB: round(pair.worker.rss.peakBytes() / MiB, 1),
+      apiPeakRssMiB: round(pair.api.rss.peakBytes() / MiB, 1),
+      workerRssAllWaitingMiB: round(allWaiting / MiB, 1),
+      podConcurrency,
+    };
+    progress.done(`reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker peak ${out.workerPeakRssMiB} MiB; ${load.maxWatchesPerNamespace} watch(es) per namespace`);
+    return out;
+  } finally {
+    await pair.stop();
+  }
+}

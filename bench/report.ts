@@ -1,0 +1,153 @@
+// The benchmark's report: the JSON other tools read (issue 6's fields, and more), the
+// targets it is judged by, and the same figures as Markdown for people.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HttpFigures } from './http-load.ts';
+import type { Percentiles } from './stats.ts';
+
+export interface ThroughputRun {
+  readonly pods: number;
+  /** 'scripted': the sim answers at once; 'process': each exec runs a real command. */
+  readonly execs: 'scripted' | 'process';
+  readonly command: readonly string[];
+  readonly hookdHooksPerSec: number;
+  readonly baselineHooksPerSec: number;
+  readonly ratio: number;
+  readonly hookdSeconds: number;
+  readonly baselineSeconds: number;
+  readonly requestsPerPod: number;
+  readonly execRequestsPerHook: number;
+  readonly maxWatchesPerNamespace: number;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly target: string;
+  readonly value: number;
+  readonly met: boolean;
+}
+
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly node: string;
+  readonly cpus: number;
+  readonly machine: { readonly cpuModel: string; readonly memoryMiB: number; readonly os: string; readonly loadAvgAtStart: readonly number[] };
+  readonly command: string;
+  readonly gitCommit: string;
+  readonly settings: {
+    readonly pods: number;
+    readonly concurrency: number;
+    readonly throughputSizes: readonly number[];
+    readonly realProcessPods: number;
+    readonly hookdThroughputPodConcurrency: number;
+    readonly hookdInFlightPodConcurrency: number;
+    readonly reactionPods: number;
+    readonly reactionIntervalMs: number;
+    readonly hookdLogLevel: string;
+  };
+  readonly throughput: {
+    readonly pods: number;
+    readonly concurrency: number;
+    readonly hookdHooksPerSec: number;
+    readonly baselineHooksPerSec: number;
+    readonly ratio: number;
+    readonly runs: readonly ThroughputRun[];
+  };
+  readonly realProcesses: ThroughputRun;
+  readonly reaction: Percentiles & {
+    readonly podsInFlight: number;
+    readonly intervalMs: number;
+    readonly veleroStyle: Percentiles;
+  };
+  readonly apiServer: {
+    readonly maxWatchesPerNamespace: number;
+    readonly velerostyleWatches: number;
+    readonly requestsPerPod: number;
+    readonly execRequestsPerHook: number;
+    readonly velerostyleRequestsPerPod: number;
+    readonly pods: number;
+    readonly requestsByRoute: Readonly<Record<string, number>>;
+    readonly velerostyleRequestsByRoute: Readonly<Record<string, number>>;
+  };
+  readonly memory: {
+    readonly workerPeakRssMiB: number;
+    readonly apiPeakRssMiB: number;
+    readonly workerRssAllWaitingMiB: number;
+    readonly podsInFlight: number;
+    readonly redisBytesPer1000Hooks: number;
+    readonly redisKeys: number;
+    readonly redisMethod: string;
+  };
+  readonly http: {
+    readonly post1000Pods: HttpFigures & { readonly pods: number };
+    readonly get10000Hooks: HttpFigures & { readonly hooks: number; readonly bodyBytes: number };
+  };
+  readonly targets: readonly Target[];
+}
+
+export function judge(r: Omit<BenchReport, 'targets'>): Target[] {
+  const t = (name: string, target: string, value: number, met: boolean): Target => ({ name, target, value, met });
+  return [
+    t('throughput ratio (hookd / baseline)', '>= 0.8', r.throughput.ratio, r.throughput.ratio >= 0.8),
+    t('watches per namespace (max)', '<= 1', r.apiServer.maxWatchesPerNamespace, r.apiServer.maxWatchesPerNamespace <= 1),
+    t('exec requests per hook', '= 1', r.apiServer.execRequestsPerHook, r.apiServer.execRequestsPerHook === 1),
+    t('reaction p99 (ms)', '<= 50', r.reaction.p99Ms, r.reaction.p99Ms <= 50),
+    t(`worker peak RSS (MiB), ${r.memory.podsInFlight} pods in flight`, '<= 256', r.memory.workerPeakRssMiB, r.memory.workerPeakRssMiB <= 256),
+    t(`POST /v1/jobs of ${r.http.post1000Pods.pods} pods p99 (ms)`, '<= 100', r.http.post1000Pods.p99Ms, r.http.post1000Pods.p99Ms <= 100),
+  ];
+}
+
+function row(cells: readonly (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const lines: string[] = [];
+  const tp = r.throughput;
+  lines.push(`# hookd benchmark`, '');
+  lines.push(`${r.startedAt} · Node ${r.node} · ${r.cpus} CPUs (${r.machine.cpuModel}) · ${r.machine.memoryMiB} MiB · ${r.machine.os} · commit ${r.gitCommit}`, '');
+  lines.push(`Command: \`${r.command}\``, '');
+  lines.push('## Targets', '', row(['measure', 'target', 'value', 'met']), row(['---', '---', '---:', '---']));
+  for (const t of r.targets) lines.push(row([t.name, t.target, t.value, t.met ? 'yes' : '**no**']));
+  lines.push('', `## Throughput (1 hook per pod, concurrency ${tp.concurrency})`, '');
+  lines.push(row(['pods', 'execs', 'hookd hooks/s', 'baseline hooks/s', 'ratio', 'hookd s', 'baseline s', 'API requests/pod', 'exec requests/hook', 'max watches/ns']));
+  lines.push(row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const x of [...tp.runs, r.realProcesses]) {
+    lines.push(row([x.pods, x.execs === 'scripted' ? 'scripted' : `process \`${x.command.join(' ')}\``, x.hookdHooksPerSec, x.baselineHooksPerSec, x.ratio, x.hookdSeconds, x.baselineSeconds, x.requestsPerPod, x.execRequestsPerHook, x.maxWatchesPerNamespace]));
+  }
+  const rc = r.reaction;
+  lines.push('', `## Reaction time (container running -> exec arrives, sim clock)`, '');
+  lines.push(`${rc.samples} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight.`, '');
+  lines.push(row(['runner', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']), row(['---', '---:', '---:', '---:', '---:']));
+  lines.push(row(['hookd', rc.p50Ms, rc.p95Ms, rc.p99Ms, rc.maxMs]));
+  lines.push(row(['Velero-style (watch per pod)', rc.veleroStyle.p50Ms, rc.veleroStyle.p95Ms, rc.veleroStyle.p99Ms, rc.veleroStyle.maxMs]));
+  const a = r.apiServer;
+  lines.push('', `## Load on the API server (${a.pods} pods waiting, then running)`, '');
+  lines.push(row(['', 'hookd', 'Velero-style']), row(['---', '---:', '---:']));
+  lines.push(row(['max watches in the namespace', a.maxWatchesPerNamespace, a.velerostyleWatches]));
+  lines.push(row(['API requests per pod', a.requestsPerPod, a.velerostyleRequestsPerPod]));
+  lines.push(row(['exec requests per hook', a.execRequestsPerHook, '']));
+  lines.push('', `hookd's requests: ${Object.entries(a.requestsByRoute).map(([k, v]) => `\`${k}\` ${v}`).join(', ')}`, '');
+  const m = r.memory;
+  lines.push('## Memory', '');
+  lines.push(`- worker peak RSS: ${m.workerPeakRssMiB} MiB with ${m.podsInFlight} pods in flight (${m.workerRssAllWaitingMiB} MiB once all were waiting)`);
+  lines.push(`- API peak RSS: ${m.apiPeakRssMiB} MiB`);
+  lines.push(`- Redis: ${m.redisBytesPer1000Hooks} bytes per 1,000 finished hooks (${m.redisKeys} keys; ${m.redisMethod})`, '');
+  const h = r.http;
+  lines.push('## HTTP (autocannon)', '', row(['request', 'connections', 'p50 ms', 'p99 ms', 'req/s', 'requests']), row(['---', '---:', '---:', '---:', '---:', '---:']));
+  lines.push(row([`POST /v1/jobs, ${h.post1000Pods.pods} pods`, h.post1000Pods.connections, h.post1000Pods.p50Ms, h.post1000Pods.p99Ms, h.post1000Pods.rps, h.post1000Pods.requests]));
+  lines.push(row([`GET /v1/jobs/{id}, ${h.get10000Hooks.hooks} hooks (${(h.get10000Hooks.bodyBytes / 1024).toFixed(0)} KiB)`, h.get10000Hooks.connections, h.get10000Hooks.p50Ms, h.get10000Hooks.p99Ms, h.get10000Hooks.rps, h.get10000Hooks.requests]));
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function writeReport(dir: string, r: BenchReport): { json: string; md: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'latest.json');
+  const md = join(dir, 'latest.md');
+  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(md, renderMarkdown(r));
+  return { json, md };
+}

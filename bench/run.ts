@@ -1,0 +1,91 @@
+// npm run bench -- [--pods N] [--concurrency C] [--out DIR] ...
+// Runs the benchmark of issue 6 (see docs/bench.md) and writes DIR/latest.json and
+// DIR/latest.md. Ctrl-C stops every process it started and removes its Redis keys.
+
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBench, type BenchOptions } from './harness.ts';
+import { createProgress } from './progress.ts';
+
+const USAGE = `usage: npm run bench -- [options]
+  --pods N                 large size: throughput (also 1,000 when N > 1,000), pods in flight,
+                           Velero-style comparison (default 10000)
+  --concurrency C          execs at once, for hookd (HOOKD_EXEC_CONCURRENCY) and the baselines (default 50)
+  --out DIR                where latest.json and latest.md go (default bench/results)
+  --reaction-pods K        pods set running one at a time for the reaction time (default 1000)
+  --reaction-interval MS   time between them (default 10)
+  --http-duration S        seconds per autocannon run (default 10)
+  --http-connections N     autocannon connections (default 1)
+  --cpu-prof DIR           run hookd's processes with --cpu-prof, profiles written to DIR
+  REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
+
+function int(v: string | undefined, name: string, def: number, min: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${v}"`);
+  return n;
+}
+
+function options(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      pods: { type: 'string' },
+      concurrency: { type: 'string' },
+      out: { type: 'string' },
+      'reaction-pods': { type: 'string' },
+      'reaction-interval': { type: 'string' },
+      'http-duration': { type: 'string' },
+      'http-connections': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  return {
+    pods: int(values.pods, 'pods', 10_000, 1),
+    concurrency: int(values.concurrency, 'concurrency', 50, 1),
+    out: resolve(values.out ?? 'bench/results'),
+    reactionPods: int(values['reaction-pods'], 'reaction-pods', 1000, 1),
+    reactionIntervalMs: int(values['reaction-interval'], 'reaction-interval', 10, 0),
+    httpDurationSec: int(values['http-duration'], 'http-duration', 10, 1),
+    httpConnections: int(values['http-connections'], 'http-connections', 1, 1),
+    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
+    command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
+  };
+}
+
+async function main(): Promise<void> {
+  let opts: BenchOptions | null;
+  try {
+    opts = options(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (opts === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const abort = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130); // a second Ctrl-C: do not wait for the cleanup
+    process.stderr.write('\ninterrupted: stopping the processes and removing the Redis keys (Ctrl-C again to quit now)\n');
+    abort.abort(new Error('interrupted'));
+  });
+  process.on('SIGTERM', () => abort.abort(new Error('terminated')));
+  const progress = createProgress(process.stderr);
+  try {
+    const { report, files } = await runBench(opts, progress, abort.signal);
+    progress.note(`\nwrote ${files.json} and ${files.md}`);
+    for (const t of report.targets) progress.note(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value} (target ${t.target})`);
+  } catch (err) {
+    process.stderr.write(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = abort.signal.aborted ? 130 : 1;
+  }
+}
+
+await main();
