@@ -1,7 +1,10 @@
-// The only reader of process.env. Every variable is parsed once at start against the
-// table below; every mistake is reported (all of them, not just the first) with the
-// variable, the value and what was expected, and the process does not start.
+// The only reader of process.env. The environment is checked once at start against a
+// TypeBox schema (defaults, types, ranges); Go durations are then read with the domain's
+// parser. Every mistake is reported (all of them, not just the first) with the variable,
+// the value and what was expected, and the process does not start.
 
+import Type, { type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
 import { parseGoDuration } from './domain/duration.ts';
 
 export const Roles = ['api', 'worker', 'all'] as const;
@@ -10,6 +13,47 @@ export const KubeModes = ['auto', 'sim', 'kubeconfig', 'in-cluster'] as const;
 export type KubeModeSetting = (typeof KubeModes)[number];
 export const RedisEmbeddedModes = ['auto', 'never'] as const;
 export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const oneOf = <T extends readonly string[]>(values: T, def: T[number]) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { default: def, expected: `one of ${values.join(', ')}` },
+  );
+const int = (def: number, minimum: number, maximum: number) =>
+  Type.Integer({ default: def, minimum, maximum, expected: `a whole number from ${minimum} to ${maximum}` });
+const duration = (def: string, minMs: number) =>
+  Type.String({ default: def, minMs, expected: `a duration of at least ${minMs} ms in Go syntax (e.g. 30s, 2m, 1h30m)` });
+
+const EnvSchema = Type.Object({
+  HOOKD_ROLE: oneOf(Roles, 'all'),
+  HOOKD_HOST: Type.String({ default: '127.0.0.1', minLength: 1, expected: 'a host name or address' }),
+  HOOKD_PORT: int(8080, 0, 65535),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://', expected: 'a redis:// or rediss:// URL' }),
+  HOOKD_REDIS_EMBEDDED: oneOf(RedisEmbeddedModes, 'auto'),
+  HOOKD_REDIS_DATA_DIR: Type.String({ default: '.hookd-data', minLength: 1, expected: 'a folder' }),
+  HOOKD_REDIS_PREFIX: Type.String({
+    default: 'hookd',
+    pattern: '^[A-Za-z0-9_{}.-]{1,64}$',
+    expected: "1-64 characters of letters, digits, '_', '-', '.', '{' or '}' (no ':')",
+  }),
+  HOOKD_KUBE: oneOf(KubeModes, 'auto'),
+  HOOKD_SIM_KUBECONFIG: Type.String({ default: 'hookd-sim.kubeconfig', minLength: 1, expected: 'a file path' }),
+  HOOKD_POD_CONCURRENCY: int(500, 1, 100_000),
+  HOOKD_EXEC_CONCURRENCY: int(50, 1, 10_000),
+  HOOKD_MAX_PODS_PER_JOB: int(10_000, 1, 1_000_000),
+  HOOKD_MAX_BODY_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  HOOKD_MAX_COMMAND_BYTES: int(16 * 1024, 16, 1024 * 1024),
+  HOOKD_MAX_HOOK_ENTRIES: int(1000, 1, 100_000),
+  HOOKD_MAX_OUTPUT_BYTES: int(64 * 1024, 0, 64 * 1024 * 1024),
+  HOOKD_MAX_SSE_CLIENTS: int(1000, 1, 1_000_000),
+  HOOKD_MAX_WAIT: duration('1h', 1000),
+  HOOKD_RESULT_RETENTION: duration('168h', 1000),
+  HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
+  HOOKD_POD_ATTEMPTS: int(3, 1, 100),
+  HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
+  HOOKD_LOG_LEVEL: oneOf(LogLevels, 'info'),
+});
+type Env = Static<typeof EnvSchema>;
 
 export interface Config {
   readonly role: Role;
@@ -47,105 +91,71 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+type Properties = Record<string, TSchema & { expected?: string; minMs?: number }>;
+const properties = EnvSchema.properties as unknown as Properties;
 
-/** Reads one variable: its default when unset or empty, else the parsed value or a problem. */
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  private raw(name: string): string | undefined {
-    const v = this.env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
+/** The schema's variables that are set and not blank, trimmed; an empty value means "use the default". */
+function pickSet(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const name of Object.keys(properties)) {
+    const v = env[name]?.trim();
+    if (v !== undefined && v !== '') set[name] = v;
   }
+  return set;
+}
 
-  string(name: string, def: string, check?: (v: string) => string | null): string {
-    const v = this.raw(name) ?? def;
-    const err = check?.(v) ?? null;
-    if (err) this.problems.push(`${name}=${JSON.stringify(v)}: ${err}`);
-    return v;
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const raw = pickSet(env);
+  const value = Value.Convert(EnvSchema, Value.Default(EnvSchema, { ...raw })) as Env;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const err of Value.Errors(EnvSchema, value)) {
+    const name = err.instancePath.split('/')[1] ?? '';
+    if (name === '' || seen.has(name)) continue; // one line per variable, however many keywords failed
+    seen.add(name);
+    problems.push(`${name}=${JSON.stringify(raw[name] ?? '')}: expected ${properties[name]?.expected ?? err.message}`);
   }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], def: T): T {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    const found = allowed.find((a) => a === v);
-    if (found === undefined) this.problems.push(`${name}=${JSON.stringify(v)}: expected one of ${allowed.join(', ')}`);
-    return found ?? def;
-  }
-
-  int(name: string, def: number, min: number, max: number): number {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    const n = /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-      return def;
-    }
-    return n;
-  }
-
-  /** A Go/Velero duration such as 30s, 2m, 168h. */
-  duration(name: string, def: string, minMs: number): number {
-    const v = this.raw(name) ?? def;
-    const ms = parseGoDuration(v);
-    if (ms === null || ms < minMs) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected a duration of at least ${minMs} ms in Go syntax (e.g. 30s, 2m, 1h30m)`);
-      return parseGoDuration(def) ?? minMs;
+  const durationMs = (name: keyof Env & string): number => {
+    const ms = parseGoDuration(String(value[name]));
+    const min = properties[name]?.minMs ?? 0;
+    if (ms === null || ms < min) {
+      problems.push(`${name}=${JSON.stringify(value[name])}: expected ${properties[name]?.expected ?? 'a Go duration'}`);
+      return min;
     }
     return ms;
-  }
-
-  list(name: string): string[] {
-    const v = this.raw(name);
-    return v === undefined ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  }
-}
-
-function redisUrlProblem(v: string): string | null {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'redis:' || u.protocol === 'rediss:' ? null : 'expected a redis:// or rediss:// URL';
-  } catch {
-    return 'expected a redis:// or rediss:// URL';
-  }
-}
-
-export function loadConfig(env: Env = process.env): Config {
-  const r = new Reader(env);
-  const tokens = r.list('HOOKD_API_TOKENS');
-  for (const t of tokens) {
-    // Short tokens are guessable; say so without echoing the token itself.
-    if (t.length < 16) r.problems.push('HOOKD_API_TOKENS: every token must be at least 16 characters');
-  }
-  const config: Config = {
-    role: r.oneOf('HOOKD_ROLE', Roles, 'all'),
-    host: r.string('HOOKD_HOST', '127.0.0.1'),
-    port: r.int('HOOKD_PORT', 8080, 0, 65535),
-    redisUrl: r.string('REDIS_URL', 'redis://127.0.0.1:6379', redisUrlProblem),
-    redisEmbedded: r.oneOf('HOOKD_REDIS_EMBEDDED', RedisEmbeddedModes, 'auto'),
-    redisDataDir: r.string('HOOKD_REDIS_DATA_DIR', '.hookd-data'),
-    prefix: r.string('HOOKD_REDIS_PREFIX', 'hookd', (v) =>
-      /^[A-Za-z0-9_{}.-]{1,64}$/.test(v) ? null : "expected 1-64 characters of letters, digits, '_', '-', '.', '{' or '}' (no ':')",
-    ),
-    kube: r.oneOf('HOOKD_KUBE', KubeModes, 'auto'),
-    simKubeconfigPath: r.string('HOOKD_SIM_KUBECONFIG', 'hookd-sim.kubeconfig'),
-    podConcurrency: r.int('HOOKD_POD_CONCURRENCY', 500, 1, 100_000),
-    execConcurrency: r.int('HOOKD_EXEC_CONCURRENCY', 50, 1, 10_000),
-    maxPodsPerJob: r.int('HOOKD_MAX_PODS_PER_JOB', 10_000, 1, 1_000_000),
-    maxBodyBytes: r.int('HOOKD_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-    maxCommandBytes: r.int('HOOKD_MAX_COMMAND_BYTES', 16 * 1024, 16, 1024 * 1024),
-    maxHookEntries: r.int('HOOKD_MAX_HOOK_ENTRIES', 1000, 1, 100_000),
-    maxOutputBytes: r.int('HOOKD_MAX_OUTPUT_BYTES', 64 * 1024, 0, 64 * 1024 * 1024),
-    maxSseClients: r.int('HOOKD_MAX_SSE_CLIENTS', 1000, 1, 1_000_000),
-    maxWaitMs: r.duration('HOOKD_MAX_WAIT', '1h', 1000),
-    retentionMs: r.duration('HOOKD_RESULT_RETENTION', '168h', 1000),
-    shutdownTimeoutMs: r.duration('HOOKD_SHUTDOWN_TIMEOUT', '45s', 100),
-    podAttempts: r.int('HOOKD_POD_ATTEMPTS', 3, 1, 100),
-    apiTokens: tokens,
-    logLevel: r.oneOf('HOOKD_LOG_LEVEL', LogLevels, 'info'),
   };
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  const tokens = value.HOOKD_API_TOKENS.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  // Short tokens are guessable; say so without echoing any token.
+  if (tokens.some((t) => t.length < 16)) problems.push('HOOKD_API_TOKENS: every token must be at least 16 characters');
+
+  const config: Config = {
+    role: value.HOOKD_ROLE,
+    host: value.HOOKD_HOST,
+    port: value.HOOKD_PORT,
+    redisUrl: value.REDIS_URL,
+    redisEmbedded: value.HOOKD_REDIS_EMBEDDED,
+    redisDataDir: value.HOOKD_REDIS_DATA_DIR,
+    prefix: value.HOOKD_REDIS_PREFIX,
+    kube: value.HOOKD_KUBE,
+    simKubeconfigPath: value.HOOKD_SIM_KUBECONFIG,
+    podConcurrency: value.HOOKD_POD_CONCURRENCY,
+    execConcurrency: value.HOOKD_EXEC_CONCURRENCY,
+    maxPodsPerJob: value.HOOKD_MAX_PODS_PER_JOB,
+    maxBodyBytes: value.HOOKD_MAX_BODY_BYTES,
+    maxCommandBytes: value.HOOKD_MAX_COMMAND_BYTES,
+    maxHookEntries: value.HOOKD_MAX_HOOK_ENTRIES,
+    maxOutputBytes: value.HOOKD_MAX_OUTPUT_BYTES,
+    maxSseClients: value.HOOKD_MAX_SSE_CLIENTS,
+    maxWaitMs: durationMs('HOOKD_MAX_WAIT'),
+    retentionMs: durationMs('HOOKD_RESULT_RETENTION'),
+    shutdownTimeoutMs: durationMs('HOOKD_SHUTDOWN_TIMEOUT'),
+    podAttempts: value.HOOKD_POD_ATTEMPTS,
+    apiTokens: tokens,
+    logLevel: value.HOOKD_LOG_LEVEL,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }
 
