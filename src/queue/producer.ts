@@ -12,7 +12,15 @@ export interface Producer {
   close(): Promise<void>;
 }
 
-export function createProducer(deps: { connection: Redis; prefix: string }): Producer {
+export interface ProducerDeps {
+  readonly connection: Redis;
+  readonly prefix: string;
+  /** How often the parent step is tried when the cluster cannot be read (default 5, backoff from 1 s). */
+  readonly retry?: { readonly attempts: number; readonly backoffMs: number };
+}
+
+export function createProducer(deps: ProducerDeps): Producer {
+  const retry = deps.retry ?? { attempts: 5, backoffMs: 1000 };
   const queue = new Queue(QueueNames.jobs, { connection: deps.connection, prefix: deps.prefix });
   return {
     async enqueue(spec) {
@@ -22,8 +30,8 @@ export function createProducer(deps: { connection: Redis; prefix: string }): Pro
         // A parent fails only when the job cannot be carried out at all; keep it a while for diagnosis.
         removeOnComplete: { age: 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
+        attempts: retry.attempts,
+        backoff: { type: 'exponential', delay: retry.backoffMs },
       });
     },
     close: () => queue.close(),

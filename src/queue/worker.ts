@@ -2,7 +2,7 @@
 // in order: waits are interrupted at once (their pods go back to the queue for another
 // worker), running execs may finish within the grace, then everything is forced closed.
 
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
@@ -112,15 +112,26 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const jobWorker = new Worker<JobPayload>(
     QueueNames.jobs,
     async (job: Job<JobPayload>, token?: string) => {
-      await processJob(job, token ?? '', parseJobPayload(job.data), {
-        store: deps.store,
-        pods: deps.pods,
-        podQueue,
-        clock,
-        log: deps.log,
-        maxPodsPerJob: deps.maxPodsPerJob,
-        podAttempts: deps.podAttempts,
-      });
+      const data = parseJobPayload(job.data);
+      try {
+        await processJob(job, token ?? '', data, {
+          store: deps.store,
+          pods: deps.pods,
+          podQueue,
+          clock,
+          log: deps.log,
+          maxPodsPerJob: deps.maxPodsPerJob,
+          podAttempts: deps.podAttempts,
+        });
+      } catch (err) {
+        if (err instanceof WaitingChildrenError) throw err;
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        log.error({ jobId: data.jobId, err: message(err), final }, 'job step failed');
+        if (!final || shutdown.signal.aborted) throw err;
+        // Retries are spent (e.g. the API server stayed unreachable): the job must still end.
+        await deps.store.failJob(data.jobId, `the job could not be carried out: ${message(err)}`, clock());
+        await deps.store.finishJob(data.jobId, clock());
+      }
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 20, maxStalledCount: 5, lockDuration: 60_000 },
   );

@@ -46,7 +46,7 @@ describe('queue and pod processor', () => {
     const notifier = createNotifier({ subscriber, publisher: command, prefix });
     publishStop = (jobId) => notifier.publishStop(jobId);
     const hub = createPodWatchHub({ kc, log });
-    const producer = createProducer({ connection: blocking, prefix });
+    const producer = createProducer({ connection: blocking, prefix, retry: { attempts: 3, backoffMs: 20 } });
     enqueue = (spec) => producer.enqueue(spec);
     workers = startWorkers({
       connection: blocking,
@@ -190,5 +190,28 @@ describe('queue and pod processor', () => {
     const id = await submit(['ind-bad', 'ind-good']);
     const job = await ended(id);
     assert.equal(job.pods[1]?.hooks[0]?.phase, 'succeeded');
+  });
+
+  test('a selector whose listing fails for a while is retried, then the job runs', async () => {
+    env.sim.createNamespace('flaky');
+    env.sim.createPod('flaky', { metadata: { name: 'f-0', labels: { app: 'f' }, annotations: { [`${A}/command`]: '["true"]' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    env.sim.faults.add({ kind: 'error', status: 503, match: { verb: 'list', resource: 'pods', namespace: 'flaky' }, times: 2 });
+    const id = await submit([], { source: { kind: 'selector', namespaces: ['flaky'], labelSelector: 'app=f' } });
+    const job = await ended(id);
+    assert.equal(job.status, 'completed');
+    assert.equal(job.pods[0]?.hooks[0]?.phase, 'succeeded');
+  });
+
+  test('a selector that cannot be listed even after the retries ends the job failed, with the reason', async () => {
+    env.sim.createNamespace('down');
+    const fault = env.sim.faults.add({ kind: 'error', status: 503, match: { verb: 'list', resource: 'pods', namespace: 'down' } });
+    try {
+      const id = await submit([], { source: { kind: 'selector', namespaces: ['down'], labelSelector: '' } });
+      const job = await ended(id);
+      assert.equal(job.status, 'failed');
+      assert.match(job.error ?? '', /could not be carried out/);
+    } finally {
+      env.sim.faults.remove(fault);
+    }
   });
 });
