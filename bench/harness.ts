@@ -6,20 +6,20 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Cleanup, type BenchContext, type BenchOptions } from './context.ts';
 import { buildHookd } from './hookd/build.ts';
-import { round } from './http-load.ts';
-import { runHttp } from './phases/http.ts';
-import { runInFlight } from './phases/in-flight.ts';
+import { assembleReport } from './assemble.ts';
+import { runHttp, type HttpOutcome } from './phases/http.ts';
+import { createWaitingPods, inFlightPodConcurrency, runInFlight, type InFlightMemory } from './phases/in-flight.ts';
 import { DEFAULT_POD_CONCURRENCY, runThroughput } from './phases/throughput.ts';
 import { runVeleroStyle } from './phases/velero-style.ts';
 import type { Progress } from './progress.ts';
 import { redisAnswers } from './redis-keys.ts';
-import { judge, writeReport, type BenchReport, type ThroughputRun } from './report.ts';
+import { writeReport, type BenchReport, type Failure, type ThroughputRun } from './report.ts';
 import { startSimProcess } from './sim/process.ts';
 
 export type { BenchOptions } from './context.ts';
@@ -73,88 +73,69 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     };
     progress.note(`simulated cluster at ${sim.url} (pid ${sim.pid}); Redis prefixes ${ctx.runId}-*`);
 
+    const failures: Failure[] = [];
+    // A failed phase is written down and the next one runs; Ctrl-C stops everything.
+    const attempt = async <T>(phase: string, fn: () => Promise<T>): Promise<T | null> => {
+      signal?.throwIfAborted();
+      try {
+        return await fn();
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        const error = err instanceof Error ? err.message : String(err);
+        failures.push({ phase, error });
+        progress.note(`FAILED ${phase}: ${error.split('\n')[0] ?? ''}`);
+        return null;
+      }
+    };
+
     const sizes = throughputSizes(opts.pods);
     const runs: ThroughputRun[] = [];
-    let http: Awaited<ReturnType<typeof runHttp>> | null = null;
+    let http: HttpOutcome | null = null;
     for (const size of sizes) {
-      signal?.throwIfAborted();
       progress.note(`throughput: ${size} pods, scripted execs`);
       const largest = size === sizes[sizes.length - 1];
-      const tp = await runThroughput(ctx, { pods: size, execs: 'scripted', keep: largest });
+      const tp = await attempt(`throughput ${size}`, () => runThroughput(ctx, { pods: size, execs: 'scripted', keep: largest }));
+      if (tp === null) continue;
       runs.push(tp.run);
-      if (tp.pair !== null) {
-        try {
-          http = await runHttp({ pair: tp.pair, jobId: tp.jobId, hooks: size, namespace: tp.namespace, redisUrl: opts.redisUrl, connections: opts.httpConnections, durationSec: opts.httpDurationSec }, progress);
-        } finally {
-          await tp.pair.stop();
-        }
+      const pair = tp.pair;
+      if (pair !== null) {
+        http = await attempt('http and redis', async () => {
+          try {
+            return await runHttp({ pair, jobId: tp.jobId, hooks: size, namespace: tp.namespace, redisUrl: opts.redisUrl, connections: opts.httpConnections, durationSec: opts.httpDurationSec }, progress);
+          } finally {
+            await pair.stop();
+          }
+        });
       }
     }
-    signal?.throwIfAborted();
     const realPods = Math.min(1000, opts.pods);
     progress.note(`throughput: ${realPods} pods, real processes`);
-    const real = (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false })).run;
+    const real = await attempt('real processes', async () => (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false })).run);
 
-    signal?.throwIfAborted();
     progress.note(`in flight: ${opts.pods} pods waiting, then running`);
-    const inFlight = await runInFlight(ctx);
-    signal?.throwIfAborted();
+    const waiting = await createWaitingPods(ctx);
+    const memory: InFlightMemory = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null };
+    const inFlight = await attempt('in flight', () => runInFlight(ctx, waiting, memory));
     progress.note(`Velero-style runner on the same ${opts.pods} pods`);
-    const velero = await runVeleroStyle(ctx, inFlight.namespace, inFlight.pods);
+    const velero = await attempt('velero-style', () => runVeleroStyle(ctx, waiting.namespace, waiting.pods));
 
-    const main = runs[runs.length - 1];
-    if (!main || !http) throw new Error('no throughput run');
-    const partial: Omit<BenchReport, 'targets'> = {
+    const report = assembleReport(opts, {
       startedAt,
-      finishedAt: new Date().toISOString(),
-      node: process.version,
-      cpus: cpus().length,
-      machine: { cpuModel: cpus()[0]?.model ?? 'unknown', memoryMiB: Math.round(totalmem() / 1024 / 1024), os: `${type()} ${release()}`, loadAvgAtStart: load.map((l) => round(l, 2)) },
-      command: opts.command,
+      loadAvgAtStart: load,
       gitCommit: gitCommit(),
-      settings: {
-        pods: opts.pods,
-        concurrency: opts.concurrency,
-        throughputSizes: sizes,
-        realProcessPods: realPods,
-        hookdThroughputPodConcurrency: Math.max(DEFAULT_POD_CONCURRENCY, opts.concurrency),
-        hookdInFlightPodConcurrency: inFlight.podConcurrency,
-        reactionPods: inFlight.reaction.samples,
-        reactionIntervalMs: opts.reactionIntervalMs,
-        hookdLogLevel: 'info',
-      },
-      throughput: {
-        pods: main.pods,
-        concurrency: opts.concurrency,
-        hookdHooksPerSec: main.hookdHooksPerSec,
-        baselineHooksPerSec: main.baselineHooksPerSec,
-        ratio: main.ratio,
-        runs,
-      },
-      realProcesses: real,
-      reaction: { ...inFlight.reaction, podsInFlight: opts.pods, intervalMs: opts.reactionIntervalMs, veleroStyle: velero.reaction },
-      apiServer: {
-        maxWatchesPerNamespace: Math.max(inFlight.load.maxWatchesPerNamespace, ...runs.map((r) => r.maxWatchesPerNamespace), real.maxWatchesPerNamespace),
-        velerostyleWatches: velero.watches,
-        requestsPerPod: inFlight.load.requestsPerPod,
-        execRequestsPerHook: inFlight.load.execRequestsPerHook,
-        velerostyleRequestsPerPod: velero.load.requestsPerPod,
-        pods: opts.pods,
-        requestsByRoute: inFlight.load.requestsByRoute,
-        velerostyleRequestsByRoute: velero.load.requestsByRoute,
-      },
-      memory: {
-        workerPeakRssMiB: inFlight.workerPeakRssMiB,
-        apiPeakRssMiB: inFlight.apiPeakRssMiB,
-        workerRssAllWaitingMiB: inFlight.workerRssAllWaitingMiB,
-        podsInFlight: opts.pods,
-        redisBytesPer1000Hooks: http.redis.bytesPer1000Hooks,
-        redisKeys: http.redis.keys,
-        redisMethod: `MEMORY USAGE <key> SAMPLES 0 summed over every key of the prefix (hookd's results and BullMQ's queues) once the ${main.pods}-hook job had finished, / ${main.pods} x 1000`,
-      },
-      http: { post1000Pods: http.post, get10000Hooks: http.get },
-    };
-    const report: BenchReport = { ...partial, targets: judge(partial) };
+      redisPrefix: `${ctx.runId}-`,
+      sizes,
+      realPods,
+      throughputPodConcurrency: Math.max(DEFAULT_POD_CONCURRENCY, opts.concurrency),
+      inFlightPodConcurrency: inFlightPodConcurrency(opts),
+      runs,
+      http,
+      real,
+      inFlight,
+      memory,
+      velero,
+      failures,
+    });
     const files = writeReport(opts.out, report);
     return { report, files };
   } finally {

@@ -4,7 +4,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpFigures } from './http-load.ts';
-import type { Percentiles } from './stats.ts';
 
 export interface ThroughputRun {
   readonly pods: number;
@@ -24,8 +23,24 @@ export interface ThroughputRun {
 export interface Target {
   readonly name: string;
   readonly target: string;
-  readonly value: number;
+  readonly value: number | null;
   readonly met: boolean;
+}
+
+/** A phase that failed: its figures are null, and the reason is here. */
+export interface Failure {
+  readonly phase: string;
+  readonly error: string;
+}
+
+type Num = number | null;
+
+export interface NullablePercentiles {
+  readonly p50Ms: Num;
+  readonly p95Ms: Num;
+  readonly p99Ms: Num;
+  readonly maxMs: Num;
+  readonly samples: number;
 }
 
 export interface BenchReport {
@@ -36,6 +51,8 @@ export interface BenchReport {
   readonly machine: { readonly cpuModel: string; readonly memoryMiB: number; readonly os: string; readonly loadAvgAtStart: readonly number[] };
   readonly command: string;
   readonly gitCommit: string;
+  /** Every Redis key of the run started with this (all removed at the end). */
+  readonly redisPrefix: string;
   readonly settings: {
     readonly pods: number;
     readonly concurrency: number;
@@ -50,57 +67,60 @@ export interface BenchReport {
   readonly throughput: {
     readonly pods: number;
     readonly concurrency: number;
-    readonly hookdHooksPerSec: number;
-    readonly baselineHooksPerSec: number;
-    readonly ratio: number;
+    readonly hookdHooksPerSec: Num;
+    readonly baselineHooksPerSec: Num;
+    readonly ratio: Num;
     readonly runs: readonly ThroughputRun[];
   };
-  readonly realProcesses: ThroughputRun;
-  readonly reaction: Percentiles & {
+  readonly realProcesses: ThroughputRun | null;
+  readonly reaction: NullablePercentiles & {
     readonly podsInFlight: number;
     readonly intervalMs: number;
-    readonly veleroStyle: Percentiles;
+    readonly veleroStyle: NullablePercentiles;
   };
   readonly apiServer: {
-    readonly maxWatchesPerNamespace: number;
-    readonly velerostyleWatches: number;
-    readonly requestsPerPod: number;
-    readonly execRequestsPerHook: number;
-    readonly velerostyleRequestsPerPod: number;
+    readonly maxWatchesPerNamespace: Num;
+    readonly velerostyleWatches: Num;
+    readonly requestsPerPod: Num;
+    readonly execRequestsPerHook: Num;
+    readonly velerostyleRequestsPerPod: Num;
     readonly pods: number;
     readonly requestsByRoute: Readonly<Record<string, number>>;
     readonly velerostyleRequestsByRoute: Readonly<Record<string, number>>;
   };
   readonly memory: {
-    readonly workerPeakRssMiB: number;
-    readonly apiPeakRssMiB: number;
-    readonly workerRssAllWaitingMiB: number;
+    readonly workerPeakRssMiB: Num;
+    readonly apiPeakRssMiB: Num;
+    readonly workerRssAllWaitingMiB: Num;
     readonly podsInFlight: number;
-    readonly redisBytesPer1000Hooks: number;
-    readonly redisKeys: number;
+    readonly redisBytesPer1000Hooks: Num;
+    readonly redisKeys: Num;
     readonly redisMethod: string;
   };
   readonly http: {
-    readonly post1000Pods: HttpFigures & { readonly pods: number };
-    readonly get10000Hooks: HttpFigures & { readonly hooks: number; readonly bodyBytes: number };
+    readonly post1000Pods: NullableHttp & { readonly pods: number };
+    readonly get10000Hooks: NullableHttp & { readonly hooks: number; readonly bodyBytes: Num };
   };
+  readonly failures: readonly Failure[];
   readonly targets: readonly Target[];
 }
 
+export type NullableHttp = { readonly [K in keyof HttpFigures]: HttpFigures[K] | null };
+
 export function judge(r: Omit<BenchReport, 'targets'>): Target[] {
-  const t = (name: string, target: string, value: number, met: boolean): Target => ({ name, target, value, met });
+  const t = (name: string, target: string, value: Num, ok: (v: number) => boolean): Target => ({ name, target, value, met: value !== null && ok(value) });
   return [
-    t('throughput ratio (hookd / baseline)', '>= 0.8', r.throughput.ratio, r.throughput.ratio >= 0.8),
-    t('watches per namespace (max)', '<= 1', r.apiServer.maxWatchesPerNamespace, r.apiServer.maxWatchesPerNamespace <= 1),
-    t('exec requests per hook', '= 1', r.apiServer.execRequestsPerHook, r.apiServer.execRequestsPerHook === 1),
-    t('reaction p99 (ms)', '<= 50', r.reaction.p99Ms, r.reaction.p99Ms <= 50),
-    t(`worker peak RSS (MiB), ${r.memory.podsInFlight} pods in flight`, '<= 256', r.memory.workerPeakRssMiB, r.memory.workerPeakRssMiB <= 256),
-    t(`POST /v1/jobs of ${r.http.post1000Pods.pods} pods p99 (ms)`, '<= 100', r.http.post1000Pods.p99Ms, r.http.post1000Pods.p99Ms <= 100),
+    t('throughput ratio (hookd / baseline)', '>= 0.8', r.throughput.ratio, (v) => v >= 0.8),
+    t('watches per namespace (max)', '<= 1', r.apiServer.maxWatchesPerNamespace, (v) => v <= 1),
+    t('exec requests per hook', '= 1', r.apiServer.execRequestsPerHook, (v) => v === 1),
+    t('reaction p99 (ms)', '<= 50', r.reaction.p99Ms, (v) => v <= 50),
+    t(`worker peak RSS (MiB), ${r.memory.podsInFlight} pods in flight`, '<= 256', r.memory.workerPeakRssMiB, (v) => v <= 256),
+    t(`POST /v1/jobs of ${r.http.post1000Pods.pods} pods p99 (ms)`, '<= 100', r.http.post1000Pods.p99Ms, (v) => v <= 100),
   ];
 }
 
-function row(cells: readonly (string | number)[]): string {
-  return `| ${cells.join(' | ')} |`;
+function row(cells: readonly (string | number | null)[]): string {
+  return `| ${cells.map((c) => c ?? 'n/a').join(' | ')} |`;
 }
 
 export function renderMarkdown(r: BenchReport): string {
@@ -110,11 +130,15 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(`${r.startedAt} · Node ${r.node} · ${r.cpus} CPUs (${r.machine.cpuModel}) · ${r.machine.memoryMiB} MiB · ${r.machine.os} · commit ${r.gitCommit}`, '');
   lines.push(`Command: \`${r.command}\``, '');
   lines.push('## Targets', '', row(['measure', 'target', 'value', 'met']), row(['---', '---', '---:', '---']));
-  for (const t of r.targets) lines.push(row([t.name, t.target, t.value, t.met ? 'yes' : '**no**']));
+  for (const t of r.targets) lines.push(row([t.name, t.target, t.value ?? 'n/a', t.met ? 'yes' : '**no**']));
+  if (r.failures.length > 0) {
+    lines.push('', '## Failures', '');
+    for (const f of r.failures) lines.push(`- ${f.phase}: ${f.error.split('\n')[0] ?? ''}`);
+  }
   lines.push('', `## Throughput (1 hook per pod, concurrency ${tp.concurrency})`, '');
   lines.push(row(['pods', 'execs', 'hookd hooks/s', 'baseline hooks/s', 'ratio', 'hookd s', 'baseline s', 'API requests/pod', 'exec requests/hook', 'max watches/ns']));
   lines.push(row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
-  for (const x of [...tp.runs, r.realProcesses]) {
+  for (const x of r.realProcesses ? [...tp.runs, r.realProcesses] : tp.runs) {
     lines.push(row([x.pods, x.execs === 'scripted' ? 'scripted' : `process \`${x.command.join(' ')}\``, x.hookdHooksPerSec, x.baselineHooksPerSec, x.ratio, x.hookdSeconds, x.baselineSeconds, x.requestsPerPod, x.execRequestsPerHook, x.maxWatchesPerNamespace]));
   }
   const rc = r.reaction;
@@ -132,13 +156,13 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('', `hookd's requests: ${Object.entries(a.requestsByRoute).map(([k, v]) => `\`${k}\` ${v}`).join(', ')}`, '');
   const m = r.memory;
   lines.push('## Memory', '');
-  lines.push(`- worker peak RSS: ${m.workerPeakRssMiB} MiB with ${m.podsInFlight} pods in flight (${m.workerRssAllWaitingMiB} MiB once all were waiting)`);
+  lines.push(`- worker peak RSS: ${m.workerPeakRssMiB ?? 'n/a'} MiB with ${m.podsInFlight} pods in flight (${m.workerRssAllWaitingMiB} MiB once all were waiting)`);
   lines.push(`- API peak RSS: ${m.apiPeakRssMiB} MiB`);
   lines.push(`- Redis: ${m.redisBytesPer1000Hooks} bytes per 1,000 finished hooks (${m.redisKeys} keys; ${m.redisMethod})`, '');
   const h = r.http;
   lines.push('## HTTP (autocannon)', '', row(['request', 'connections', 'p50 ms', 'p99 ms', 'req/s', 'requests']), row(['---', '---:', '---:', '---:', '---:', '---:']));
   lines.push(row([`POST /v1/jobs, ${h.post1000Pods.pods} pods`, h.post1000Pods.connections, h.post1000Pods.p50Ms, h.post1000Pods.p99Ms, h.post1000Pods.rps, h.post1000Pods.requests]));
-  lines.push(row([`GET /v1/jobs/{id}, ${h.get10000Hooks.hooks} hooks (${(h.get10000Hooks.bodyBytes / 1024).toFixed(0)} KiB)`, h.get10000Hooks.connections, h.get10000Hooks.p50Ms, h.get10000Hooks.p99Ms, h.get10000Hooks.rps, h.get10000Hooks.requests]));
+  lines.push(row([`GET /v1/jobs/{id}, ${h.get10000Hooks.hooks} hooks (${h.get10000Hooks.bodyBytes === null ? '?' : (h.get10000Hooks.bodyBytes / 1024).toFixed(0)} KiB)`, h.get10000Hooks.connections, h.get10000Hooks.p50Ms, h.get10000Hooks.p99Ms, h.get10000Hooks.rps, h.get10000Hooks.requests]));
   lines.push('');
   return lines.join('\n');
 }

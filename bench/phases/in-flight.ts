@@ -14,14 +14,20 @@ import { loadFigures, podsNamed, type LoadFigures } from './load-figures.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
 
 export interface InFlightOutcome {
-  readonly namespace: string;
-  readonly pods: readonly string[];
   readonly reaction: Percentiles;
   readonly load: LoadFigures;
-  readonly workerPeakRssMiB: number;
-  readonly apiPeakRssMiB: number;
-  readonly workerRssAllWaitingMiB: number;
-  readonly podConcurrency: number;
+}
+
+/** Filled in as the phase goes, so the memory read before a failure (a worker out of memory) is still reported. */
+export interface InFlightMemory {
+  workerPeakRssMiB: number | null;
+  apiPeakRssMiB: number | null;
+  workerRssAllWaitingMiB: number | null;
+}
+
+export interface InFlightPods {
+  readonly namespace: string;
+  readonly pods: readonly string[];
 }
 
 /** Sets the first `sample` pods running one per interval, then the rest at once. */
@@ -32,16 +38,26 @@ export async function releasePods(ctx: BenchContext, namespace: string, names: r
   return sample;
 }
 
-export async function runInFlight(ctx: BenchContext): Promise<InFlightOutcome> {
+/** N pods whose containers wait (manual lifecycle), answered by a script once they run. */
+export async function createWaitingPods(ctx: BenchContext): Promise<InFlightPods> {
+  const n = ctx.opts.pods;
+  const namespace = `wait-${n}`;
+  await ctx.sim.call('createNamespace', { name: namespace });
+  await ctx.sim.call('createPods', { namespace, prefix: 'w', count: n, running: false });
+  await ctx.sim.call('scriptSuccess', { namespace });
+  return { namespace, pods: podNames('w', n) };
+}
+
+export function inFlightPodConcurrency(opts: BenchContext['opts']): number {
+  return Math.max(opts.pods, opts.concurrency);
+}
+
+export async function runInFlight(ctx: BenchContext, target: InFlightPods, memory: InFlightMemory): Promise<InFlightOutcome> {
   const { sim, opts, progress } = ctx;
   const n = opts.pods;
-  const namespace = `wait-${n}`;
-  const names = podNames('w', n);
-  await sim.call('createNamespace', { name: namespace });
-  await sim.call('createPods', { namespace, prefix: 'w', count: n, running: false });
-  await sim.call('scriptSuccess', { namespace });
-
-  const podConcurrency = Math.max(n, opts.concurrency);
+  const { namespace } = target;
+  const names = target.pods;
+  const podConcurrency = inFlightPodConcurrency(opts);
   const pair = await startHookdPair(ctx, `wait${n}`, {
     HOOKD_EXEC_CONCURRENCY: String(opts.concurrency),
     HOOKD_POD_CONCURRENCY: String(podConcurrency),
@@ -71,6 +87,7 @@ export async function runInFlight(ctx: BenchContext): Promise<InFlightOutcome> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const allWaiting = readRss(pair.worker.pid)?.rssBytes ?? 0;
+    memory.workerRssAllWaitingMiB = round(allWaiting / MiB, 1);
     progress.done(`all ${n} pods in flight; worker RSS ${(allWaiting / MiB).toFixed(1)} MiB`);
 
     progress.step(`hookd, containers set running (${Math.min(opts.reactionPods, n)} paced at ${opts.reactionIntervalMs} ms, then the rest)`, n);
@@ -81,19 +98,13 @@ export async function runInFlight(ctx: BenchContext): Promise<InFlightOutcome> {
     if (end.status !== 'completed') throw new Error(`the in-flight job ended ${end.status}: ${JSON.stringify(end.summary)}`);
     const reaction = percentiles(reactionTimes(await sim.call('timeline', { namespace }), sample, BENCH_CONTAINER));
     const load = loadFigures(await sim.call('counters'), n);
-    const out: InFlightOutcome = {
-      namespace,
-      pods: names,
-      reaction,
-      load,
-      workerPeakRssMiB: round(pair.worker.rss.peakBytes() / MiB, 1),
-      apiPeakRssMiB: round(pair.api.rss.peakBytes() / MiB, 1),
-      workerRssAllWaitingMiB: round(allWaiting / MiB, 1),
-      podConcurrency,
-    };
-    progress.done(`reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker peak ${out.workerPeakRssMiB} MiB; ${load.maxWatchesPerNamespace} watch(es) per namespace`);
-    return out;
+    memory.workerPeakRssMiB = round(pair.worker.rss.peakBytes() / MiB, 1);
+    progress.done(`reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker peak ${memory.workerPeakRssMiB} MiB; ${load.maxWatchesPerNamespace} watch(es) per namespace`);
+    return { reaction, load };
   } finally {
+    // Read even when the phase failed: a worker that died of its memory has its peak on record.
+    memory.workerPeakRssMiB = round(pair.worker.rss.peakBytes() / MiB, 1);
+    memory.apiPeakRssMiB = round(pair.api.rss.peakBytes() / MiB, 1);
     await pair.stop();
   }
 }

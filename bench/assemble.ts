@@ -1,0 +1,102 @@
+// Turns what the phases measured into the report of issue 6. A phase that failed leaves its
+// figures null (and its reason in `failures`) rather than stopping the report: a worker that
+// runs out of memory at 10,000 pods is itself a result worth writing down.
+
+import { cpus, release, totalmem, type } from 'node:os';
+import type { BenchOptions } from './context.ts';
+import { round } from './http-load.ts';
+import type { HttpOutcome } from './phases/http.ts';
+import type { InFlightMemory, InFlightOutcome } from './phases/in-flight.ts';
+import type { VeleroStyleOutcome } from './phases/velero-style.ts';
+import { judge, type BenchReport, type Failure, type NullableHttp, type NullablePercentiles, type ThroughputRun } from './report.ts';
+import type { Percentiles } from './stats.ts';
+
+export interface Measured {
+  readonly startedAt: string;
+  readonly loadAvgAtStart: readonly number[];
+  readonly gitCommit: string;
+  readonly redisPrefix: string;
+  readonly sizes: readonly number[];
+  readonly realPods: number;
+  readonly throughputPodConcurrency: number;
+  readonly inFlightPodConcurrency: number;
+  readonly runs: readonly ThroughputRun[];
+  readonly http: HttpOutcome | null;
+  readonly real: ThroughputRun | null;
+  readonly inFlight: InFlightOutcome | null;
+  readonly memory: InFlightMemory;
+  readonly velero: VeleroStyleOutcome | null;
+  readonly failures: readonly Failure[];
+}
+
+const NO_PERCENTILES: NullablePercentiles = { p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, samples: 0 };
+const NO_HTTP: NullableHttp = { p50Ms: null, p99Ms: null, rps: null, requests: null, connections: null, durationSec: null };
+
+function nullable(p: Percentiles | undefined): NullablePercentiles {
+  return p ?? NO_PERCENTILES;
+}
+
+export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
+  const largest = m.sizes[m.sizes.length - 1] ?? opts.pods;
+  const main = m.runs.find((r) => r.pods === largest) ?? null;
+  const watchFigures = [m.inFlight?.load.maxWatchesPerNamespace, ...m.runs.map((r) => r.maxWatchesPerNamespace), m.real?.maxWatchesPerNamespace].filter(
+    (v): v is number => v !== undefined,
+  );
+  const partial: Omit<BenchReport, 'targets'> = {
+    startedAt: m.startedAt,
+    finishedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    machine: { cpuModel: cpus()[0]?.model ?? 'unknown', memoryMiB: Math.round(totalmem() / 1024 / 1024), os: `${type()} ${release()}`, loadAvgAtStart: m.loadAvgAtStart.map((l) => round(l, 2)) },
+    command: opts.command,
+    gitCommit: m.gitCommit,
+    redisPrefix: m.redisPrefix,
+    settings: {
+      pods: opts.pods,
+      concurrency: opts.concurrency,
+      throughputSizes: m.sizes,
+      realProcessPods: m.realPods,
+      hookdThroughputPodConcurrency: m.throughputPodConcurrency,
+      hookdInFlightPodConcurrency: m.inFlightPodConcurrency,
+      reactionPods: Math.min(opts.reactionPods, opts.pods),
+      reactionIntervalMs: opts.reactionIntervalMs,
+      hookdLogLevel: 'info',
+    },
+    throughput: {
+      pods: largest,
+      concurrency: opts.concurrency,
+      hookdHooksPerSec: main?.hookdHooksPerSec ?? null,
+      baselineHooksPerSec: main?.baselineHooksPerSec ?? null,
+      ratio: main?.ratio ?? null,
+      runs: m.runs,
+    },
+    realProcesses: m.real,
+    reaction: { ...nullable(m.inFlight?.reaction), podsInFlight: opts.pods, intervalMs: opts.reactionIntervalMs, veleroStyle: nullable(m.velero?.reaction) },
+    apiServer: {
+      // The most any hookd run held open in one namespace: the in-flight run is where it watches.
+      maxWatchesPerNamespace: watchFigures.length > 0 ? Math.max(...watchFigures) : null,
+      velerostyleWatches: m.velero?.watches ?? null,
+      requestsPerPod: m.inFlight?.load.requestsPerPod ?? null,
+      execRequestsPerHook: m.inFlight?.load.execRequestsPerHook ?? main?.execRequestsPerHook ?? null,
+      velerostyleRequestsPerPod: m.velero?.load.requestsPerPod ?? null,
+      pods: opts.pods,
+      requestsByRoute: m.inFlight?.load.requestsByRoute ?? {},
+      velerostyleRequestsByRoute: m.velero?.load.requestsByRoute ?? {},
+    },
+    memory: {
+      workerPeakRssMiB: m.memory.workerPeakRssMiB,
+      apiPeakRssMiB: m.memory.apiPeakRssMiB,
+      workerRssAllWaitingMiB: m.memory.workerRssAllWaitingMiB,
+      podsInFlight: opts.pods,
+      redisBytesPer1000Hooks: m.http?.redis.bytesPer1000Hooks ?? null,
+      redisKeys: m.http?.redis.keys ?? null,
+      redisMethod: `MEMORY USAGE <key> SAMPLES 0 summed over every key of the prefix (hookd's results and BullMQ's queues) once the ${largest}-hook job had finished, / ${largest} x 1000`,
+    },
+    http: {
+      post1000Pods: { ...(m.http?.post ?? NO_HTTP), pods: m.http?.post.pods ?? 1000 },
+      get10000Hooks: { ...(m.http?.get ?? NO_HTTP), hooks: largest, bodyBytes: m.http?.get.bodyBytes ?? null },
+    },
+    failures: m.failures,
+  };
+  return { ...partial, targets: judge(partial) };
+}
