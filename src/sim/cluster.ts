@@ -82,7 +82,9 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
   }, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    // A deep accept queue: client-node opens a new TLS connection per request, and a
+    // benchmark may open thousands at once.
+    server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });

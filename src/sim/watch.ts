@@ -29,6 +29,8 @@ export interface WatchOptions {
   readonly cutAfterMs?: number | undefined;
   readonly currentVersion: () => number;
   readonly onClose: (w: Watcher) => void;
+  /** sendInitialEvents=true (watch-list): a bookmark marks the end of the initial ADDED events. */
+  readonly initialEventsEnd?: boolean;
   /** Renders each object differently (kubectl's Table watches); disables the shared line. */
   readonly transform?: ((o: StoredObject) => JsonObject) | undefined;
 }
@@ -63,6 +65,7 @@ export class Watcher {
       for (const o of store.list(this.namespace)) {
         if (matches(this.opts.selector, o)) this.sendEvent('ADDED', o);
       }
+      if (this.opts.initialEventsEnd) this.bookmark({ 'k8s.io/initial-events-end': 'true' });
     } else {
       const events = store.eventsSince(resourceVersion);
       if (events === 'expired') {
@@ -134,12 +137,12 @@ export class Watcher {
     this.opts.onClose(this);
   }
 
-  private bookmark(): void {
+  private bookmark(annotations?: Record<string, string>): void {
     const { info } = this.opts.store;
     const object: JsonObject = {
       kind: info.kind,
       apiVersion: info.group === '' ? info.version : `${info.group}/${info.version}`,
-      metadata: { resourceVersion: String(this.opts.currentVersion()) },
+      metadata: { resourceVersion: String(this.opts.currentVersion()), ...(annotations ? { annotations } : {}) },
     };
     this.send(JSON.stringify({ type: 'BOOKMARK', object }));
   }

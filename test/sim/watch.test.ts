@@ -100,6 +100,16 @@ describe('watch', () => {
     assert.ok(noBookmarks.events.every((e) => e.type !== 'BOOKMARK'));
   });
 
+  it('with sendInitialEvents, marks the end of the initial state with an annotated BOOKMARK', async () => {
+    const w = await collectWatch(kc, '/api/v1/namespaces/w2/pods', { sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: 'NotOlderThan' });
+    const end = await w.next((e) => e.type === 'BOOKMARK');
+    w.abort();
+    const annotations = (end.object.metadata as { annotations?: Record<string, string> }).annotations;
+    assert.deepEqual(annotations, { 'k8s.io/initial-events-end': 'true' });
+    const before = w.events.slice(0, w.events.indexOf(end));
+    assert.ok(before.length >= 2 && before.every((e) => e.type === 'ADDED'));
+  });
+
   it('ends the stream after timeoutSeconds', async () => {
     const started = Date.now();
     const w = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { timeoutSeconds: 1, resourceVersion: String(Number.MAX_SAFE_INTEGER) });

@@ -30,7 +30,11 @@ export class ExecManager {
     state.onPodTerminating.push((pod) => {
       for (const s of this.byPod.get(pod.metadata.uid) ?? []) s.podTerminated();
     });
-    state.onPodDeleted.push((pod) => this.workdirs.removePod(pod.metadata.namespace ?? '', pod.metadata.uid));
+    state.onPodDeleted.push((pod) => {
+      // An exec started while the pod was terminating dies with it too.
+      for (const s of this.byPod.get(pod.metadata.uid) ?? []) s.podTerminated();
+      this.workdirs.removePod(pod.metadata.namespace ?? '', pod.metadata.uid);
+    });
   }
 
   start(ws: WebSocket, target: ExecTarget, fault: 'hang' | 'no-status' | null): ExecSession {

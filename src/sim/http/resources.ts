@@ -152,8 +152,9 @@ export function watch(deps: ResourceDeps, route: ResourceRoute, q: URLSearchPara
   const store = storeOf(deps.state, route);
   const sel = selectorOf(route, q);
   const rvParam = q.get('resourceVersion');
+  const initialEvents = isTrue(q.get('sendInitialEvents'));
   let from: number | null = null;
-  if (rvParam !== null && rvParam !== '' && rvParam !== '0') {
+  if (rvParam !== null && rvParam !== '' && rvParam !== '0' && !initialEvents) {
     from = Number(rvParam);
     if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${rvParam}`);
   }
@@ -169,6 +170,7 @@ export function watch(deps: ResourceDeps, route: ResourceRoute, q: URLSearchPara
     selector: sel,
     output: res,
     bookmarks: isTrue(q.get('allowWatchBookmarks')),
+    initialEventsEnd: initialEvents && isTrue(q.get('allowWatchBookmarks')),
     bookmarkIntervalMs: deps.bookmarkIntervalMs,
     timeoutMs: timeoutS === 0 ? DEFAULT_WATCH_TIMEOUT_S * 1000 : timeoutS * 1000,
     cutAfterEvents: cut?.afterEvents,
