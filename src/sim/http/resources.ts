@@ -8,7 +8,7 @@ import type { Kubelet } from '../kubelet.ts';
 import type { ObjectStore, StoredObject } from '../object-store.ts';
 import { isObject, patchTypeOf } from '../patch.ts';
 import { matches, parseSelector, type Selector } from '../selectors.ts';
-import { badRequest, methodNotAllowed, notFound } from '../status.ts';
+import { badRequest, methodNotAllowed, notFound, SimError } from '../status.ts';
 import type { JsonObject } from '../types.ts';
 import { Watcher } from '../watch.ts';
 import { isTrue, type ResourceRoute } from './routes.ts';
@@ -129,7 +129,12 @@ export function patch(deps: ResourceDeps, route: ResourceRoute, body: unknown, c
   if (route.name === null || route.resource === 'namespaces') throw methodNotAllowed();
   const store = storeOf(deps.state, route);
   const sub = route.subresource === 'status' ? 'status' : null;
-  return { status: 200, body: deps.state.patch(store, route.namespace ?? '', route.name, patchTypeOf(contentType), body, sub) };
+  const type = patchTypeOf(contentType);
+  if (type === 'strategic' && store.info.group !== '') {
+    // As for any custom resource: there is no Go struct to read patch strategies from.
+    throw new SimError(415, 'UnsupportedMediaType', 'strategic merge patch is not supported for custom resources: use application/merge-patch+json');
+  }
+  return { status: 200, body: deps.state.patch(store, route.namespace ?? '', route.name, type, body, sub) };
 }
 
 export function remove(deps: ResourceDeps, route: ResourceRoute, body: unknown, q: URLSearchParams): Reply {
