@@ -54,9 +54,12 @@ describe('npm run sim', () => {
       k.dispose();
       assert.equal(ns.code, 0, ns.stderr);
       assert.match(ns.stdout, /namespace\/default/);
+      const streamsClosed = Promise.all([new Promise((r) => child.stdout.on('close', r)), new Promise((r) => child.stderr.on('close', r))]);
       process.kill(-child.pid!, 'SIGTERM');
-      // npm itself dies of the signal; the sim under it stops cleanly.
+      // npm itself dies of the signal at once; the sim under it stops cleanly, and the
+      // pipes close when its last process (tsx, then the sim) has exited.
       await exited;
+      await streamsClosed;
       assert.match(out, /SIGTERM: stopping/);
       assert.match(err, /"msg":"simulated cluster stopped"/);
       assert.equal(await portOpen(Number(url[2])), false);
