@@ -17,11 +17,13 @@ import { createPodReader } from './kube/pods.ts';
 import { createRestoreReader } from './kube/restores.ts';
 import type { Logger } from './log.ts';
 import { createProducer } from './queue/producer.ts';
+import { createWorkerMetrics } from './queue/metrics.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
 import { createRedis, redisReady } from './redis.ts';
 import { startSimCluster, type SimCluster } from './sim/index.ts';
 import { createNotifier } from './store/notifier.ts';
+import { startWorkerHttp } from './worker-http.ts';
 import { createRedisStore } from './store/redis-store.ts';
 
 export interface Runtime {
@@ -134,6 +136,7 @@ async function start(
       maxOutputBytes: config.maxOutputBytes,
       maxPodsPerJob: config.maxPodsPerJob,
       podAttempts: config.podAttempts,
+      metrics: createWorkerMetrics(metrics),
     });
     const w = workers;
     stops.push({ what: 'workers', stop: () => w.stop(config.shutdownTimeoutMs) });
@@ -184,6 +187,13 @@ async function start(
     stops.push({ what: 'http', stop: () => started.close() });
     url = await app.listen({ host: config.host, port: config.port });
     log.info({ url, docs: `${url}/docs`, auth: config.apiTokens.length > 0 }, 'hookd API listening');
+  }
+
+  if (config.role === 'worker') {
+    const probe = await startWorkerHttp(config.host, config.port, metrics);
+    stops.push({ what: 'worker http', stop: () => probe.close() });
+    url = probe.url;
+    log.info({ url }, 'worker serving /healthz and /metrics');
   }
 
   return { url, app, sim, kubeServer: server, stop: stopAll };

@@ -19,6 +19,7 @@ import {
 import type { Logger } from '../log.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
 import type { JobStore } from '../store/types.ts';
+import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { WakeRegistry } from './wake-registry.ts';
@@ -41,6 +42,7 @@ export interface PodProcessorDeps {
   readonly log: Logger;
   readonly maxWaitMs: number;
   readonly maxOutputBytes: number;
+  readonly metrics?: WorkerMetrics;
 }
 
 export interface PodSignals {
@@ -67,6 +69,7 @@ function settled(phase: typeof HookPhase.Failed | typeof HookPhase.Skipped, erro
 export async function processPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals): Promise<PodRunResult> {
   const { store, clock } = deps;
   const { shutdown } = signals;
+  const metrics = deps.metrics ?? noMetrics;
   const { jobId, podIndex, ref } = task;
   const log = deps.log.child({ jobId, namespace: ref.namespace, pod: ref.name, podIndex });
 
@@ -139,6 +142,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           for (const s of step.settlements) {
             await store.recordHookResult(jobId, podIndex, s.index, settled(s.phase, s.reason), clock());
             observe(s.index, s.phase);
+            metrics.hookEnded(s.phase, null);
             log.info({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
           }
           break;
@@ -155,12 +159,15 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
             log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
           }
+          metrics.waitStarted();
           try {
             const signal = AbortSignal.any([shutdown, wake.signal]);
             state = (await deps.waiter.waitFor(ref, (s) => nextStep(input(s)).kind !== 'wait', step.untilMs, signal)).state;
           } catch (err) {
             if (shutdown.aborted) return 'interrupted';
             if (!wake.signal.aborted) throw err;
+          } finally {
+            metrics.waitEnded();
           }
           stopReason = await store.stopReason(jobId);
           break;
@@ -222,6 +229,7 @@ async function runHook(task: PodTask, hook: PlannedHook, deps: PodProcessorDeps,
     );
     const result = hookResultFromExec(hook, outcome);
     await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
+    (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
     log.info(
       {

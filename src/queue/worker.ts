@@ -11,6 +11,7 @@ import { processJob, type PodLister } from './job-processor.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
 import { processPod } from './pod-processor.ts';
 import type { Executor, PodWaiter } from './ports.ts';
+import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { createSemaphore } from './semaphore.ts';
 import { createWakeRegistry } from './wake-registry.ts';
 
@@ -30,6 +31,7 @@ export interface WorkerDeps {
   readonly maxOutputBytes: number;
   readonly maxPodsPerJob: number;
   readonly podAttempts: number;
+  readonly metrics?: WorkerMetrics;
 }
 
 export interface Workers {
@@ -75,13 +77,16 @@ export function startWorkers(deps: WorkerDeps): Workers {
     log: deps.log,
     maxWaitMs: deps.maxWaitMs,
     maxOutputBytes: deps.maxOutputBytes,
+    metrics: deps.metrics ?? noMetrics,
   };
+  const metrics = podDeps.metrics;
 
   const podWorker = new Worker<PodPayload>(
     QueueNames.pods,
     async (job: Job<PodPayload>, token?: string) => {
       const data = parsePodPayload(job.data);
       const task = { jobId: data.jobId, podIndex: data.podIndex, ref: { namespace: data.namespace, name: data.name } };
+      metrics.podStarted();
       try {
         const result = await processPod(task, podDeps, { shutdown: shutdown.signal, hardStop: hardStop.signal });
         if (result === 'done') return;
@@ -93,6 +98,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
           await failUnfinishedPod(deps.store, data.jobId, data.podIndex, `pod could not be processed: ${message(err)}`, clock());
           return;
         }
+      } finally {
+        metrics.podEnded();
       }
       // Shutting down mid-wait: hand the pod back without spending an attempt.
       await job.moveToDelayed(Date.now() + 1000, token);

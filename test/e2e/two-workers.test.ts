@@ -26,6 +26,7 @@ function startWorker(prefix: string, kubeconfigPath: string): WorkerProc {
       HOOKD_REDIS_EMBEDDED: 'never',
       HOOKD_REDIS_PREFIX: prefix,
       HOOKD_ROLE: 'worker',
+      HOOKD_PORT: '0',
       HOOKD_KUBE: 'kubeconfig',
       KUBECONFIG: kubeconfigPath,
       HOOKD_POD_CONCURRENCY: '2',
@@ -116,4 +117,15 @@ test('two worker processes share one job and run every hook exactly once', async
   for (const w of workers) {
     for (const l of w.lines.filter((l) => l.msg === 'hook finished')) assert.equal(l.stdout, undefined, 'output not logged');
   }
+});
+
+test('a worker-only process answers /healthz and serves its hook metrics', async () => {
+  const line = workers[0]?.lines.find((l) => l.msg === 'worker serving /healthz and /metrics');
+  assert.ok(line && typeof line.url === 'string', 'the worker logs where it listens');
+  const health = await fetch(`${line.url}/healthz`);
+  assert.equal(health.status, 200);
+  const text = await (await fetch(`${line.url}/metrics`)).text();
+  assert.match(text, /hookd_hooks_total\{phase="succeeded"\} \d+/);
+  assert.match(text, /hookd_hook_exec_seconds_count \d+/);
+  assert.equal((await fetch(`${line.url}/v1/jobs`)).status, 404);
 });
