@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -221,6 +222,28 @@ describe('scripted exec handlers', () => {
 });
 
 describe('stop', () => {
+  it('kills commands and removes folders even when the process exits without stop()', async () => {
+    const { execFile } = await import('node:child_process');
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(join(process.cwd(), 'node_modules', '.bin', 'tsx'), [join(import.meta.dirname, 'fixtures', 'exit-without-stop.ts')], (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const [dir = '', pid = ''] = stdout.trim().split('\n');
+    assert.ok(Number(pid) > 0, stdout);
+    // Killed at exit, the orphan is reaped by init a moment later: until then it is a zombie.
+    const gone = (): boolean => {
+      try {
+        process.kill(Number(pid), 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(gone(), `process ${pid} still alive`);
+    assert.equal(existsSync(dir), false);
+  });
+
+
   it('kills running commands and removes every container folder', async (t) => {
     const env = await startSim({}, t);
     env.sim.createPod('default', podManifest('x', { manual: true }));

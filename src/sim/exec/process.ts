@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
+import { reaper } from './reaper.ts';
 
 export type ProcessEnd = { kind: 'exited'; exitCode: number } | { kind: 'failed'; message: string };
 
@@ -29,14 +30,18 @@ export class ContainerProcess {
       shell: false,
       windowsHide: true,
     });
+    const pid = this.child.pid;
+    if (pid !== undefined) reaper.trackGroup(pid);
     this.ended = new Promise<ProcessEnd>((resolve) => {
       this.child.once('error', (err: NodeJS.ErrnoException) => {
         this.exited = true;
+        if (pid !== undefined) reaper.untrackGroup(pid);
         resolve({ kind: 'failed', message: spawnFailure(file, err) });
       });
       // 'close' comes after the output streams ended, so every byte is sent before the status.
       this.child.once('close', (code, signal) => {
         this.exited = true;
+        if (pid !== undefined) reaper.untrackGroup(pid);
         const bySignal = signal ? 128 + (constants.signals[signal] ?? 9) : 1;
         resolve({ kind: 'exited', exitCode: code ?? bySignal });
       });

@@ -5,12 +5,18 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reaper } from './reaper.ts';
 
 export class Workdirs {
-  readonly root: string;
+  /** Created on the first exec: a sim that never runs a command leaves nothing behind. */
+  private rootDir: string | null = null;
 
-  constructor() {
-    this.root = mkdtempSync(join(tmpdir(), 'hookd-sim-'));
+  private get root(): string {
+    if (this.rootDir === null) {
+      this.rootDir = mkdtempSync(join(tmpdir(), 'hookd-sim-'));
+      reaper.trackFolder(this.rootDir);
+    }
+    return this.rootDir;
   }
 
   /** The pod's uid is part of the path: a re-created pod with the same name starts empty. */
@@ -21,10 +27,13 @@ export class Workdirs {
   }
 
   removePod(namespace: string, podUid: string): void {
-    rmSync(join(this.root, namespace, podUid), { recursive: true, force: true });
+    if (this.rootDir !== null) rmSync(join(this.rootDir, namespace, podUid), { recursive: true, force: true });
   }
 
   removeAll(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    if (this.rootDir === null) return;
+    rmSync(this.rootDir, { recursive: true, force: true });
+    reaper.untrackFolder(this.rootDir);
+    this.rootDir = null;
   }
 }
