@@ -1,5 +1,5 @@
 // The simulated Kubernetes cluster: a real HTTP/WebSocket server on 127.0.0.1 that
-// client-node and kubectl use as an API server. See docs/sim.md.
+// client-node and kubectl use as an API server. The README section "The simulated cluster" says what it does and does not.
 
 export { startSimCluster } from './cluster.ts';
 export { SimError } from './status.ts';
