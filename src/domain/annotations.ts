@@ -10,7 +10,7 @@
 import { parseCommand } from './command.ts';
 import { formatGoDuration, parseGoDuration } from './duration.ts';
 import { parseGoBool } from './go-bool.ts';
-import { OnError } from './types.ts';
+import { OnError, type PlannedHook } from './types.ts';
 
 export const ANNOTATION_PREFIX = 'post.hook.restore.velero.io/';
 export const ANNOTATION_KEYS = {
@@ -27,16 +27,11 @@ const KNOWN_NAMES = 'command, container, on-error, exec-timeout, wait-timeout, w
 /** Velero podexec's defaultTimeout: an exec timeout of zero means 30s. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
 
-/** The annotation hook with Velero's defaults applied, except the container ('' = the first one). */
-export interface AnnotationHook {
-  readonly container: string;
-  readonly command: readonly string[];
-  readonly onError: OnError;
-  readonly execTimeoutMs: number;
-  /** null: no limit of its own. Negative is kept: Velero then fails the hook as expired. */
-  readonly waitTimeoutMs: number | null;
-  readonly waitForReady: boolean;
-}
+/**
+ * The annotation hook with Velero's defaults applied, except the container ('' = the first one).
+ * A negative waitTimeoutMs is kept: Velero then fails the hook as expired.
+ */
+export type AnnotationHook = Pick<PlannedHook, 'container' | 'command' | 'onError' | 'execTimeoutMs' | 'waitTimeoutMs' | 'waitForReady'>;
 
 export interface AnnotationReading {
   readonly hook: AnnotationHook | null;
