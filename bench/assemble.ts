@@ -6,7 +6,7 @@ import { cpus, release, totalmem, type } from 'node:os';
 import type { BenchOptions } from './context.ts';
 import { round } from './http-load.ts';
 import type { HttpOutcome } from './phases/http.ts';
-import type { InFlightMemory, InFlightOutcome } from './phases/in-flight.ts';
+import type { InFlightReadings, InFlightOutcome } from './phases/in-flight.ts';
 import type { VeleroStyleOutcome } from './phases/velero-style.ts';
 import { judge, type BenchReport, type Failure, type NullableHttp, type NullablePercentiles, type ThroughputRun } from './report.ts';
 import type { Percentiles } from './stats.ts';
@@ -24,7 +24,7 @@ export interface Measured {
   readonly http: HttpOutcome | null;
   readonly real: ThroughputRun | null;
   readonly inFlight: InFlightOutcome | null;
-  readonly memory: InFlightMemory;
+  readonly memory: InFlightReadings;
   readonly velero: VeleroStyleOutcome | null;
   readonly failures: readonly Failure[];
 }
@@ -39,9 +39,10 @@ function nullable(p: Percentiles | undefined): NullablePercentiles {
 export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
   const largest = m.sizes[m.sizes.length - 1] ?? opts.pods;
   const main = m.runs.find((r) => r.pods === largest) ?? null;
-  const watchFigures = [m.inFlight?.load.maxWatchesPerNamespace, ...m.runs.map((r) => r.maxWatchesPerNamespace), m.real?.maxWatchesPerNamespace].filter(
-    (v): v is number => v !== undefined,
-  );
+  // Pods only wait (and hookd only watches) in the in-flight run; without its reading the figure
+  // is unknown, not the zero of the throughput runs, whose pods were running from the start.
+  const inFlightWatches = m.memory.maxWatchesPerNamespace;
+  const maxWatches = inFlightWatches === null ? null : Math.max(inFlightWatches, ...m.runs.map((r) => r.maxWatchesPerNamespace), m.real?.maxWatchesPerNamespace ?? 0);
   const partial: Omit<BenchReport, 'targets'> = {
     startedAt: m.startedAt,
     finishedAt: new Date().toISOString(),
@@ -73,8 +74,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
     realProcesses: m.real,
     reaction: { ...nullable(m.inFlight?.reaction), podsInFlight: opts.pods, intervalMs: opts.reactionIntervalMs, veleroStyle: nullable(m.velero?.reaction) },
     apiServer: {
-      // The most any hookd run held open in one namespace: the in-flight run is where it watches.
-      maxWatchesPerNamespace: watchFigures.length > 0 ? Math.max(...watchFigures) : null,
+      maxWatchesPerNamespace: maxWatches,
       velerostyleWatches: m.velero?.watches ?? null,
       requestsPerPod: m.inFlight?.load.requestsPerPod ?? null,
       execRequestsPerHook: m.inFlight?.load.execRequestsPerHook ?? main?.execRequestsPerHook ?? null,

@@ -14,7 +14,7 @@ import { Cleanup, type BenchContext, type BenchOptions } from './context.ts';
 import { buildHookd } from './hookd/build.ts';
 import { assembleReport } from './assemble.ts';
 import { runHttp, type HttpOutcome } from './phases/http.ts';
-import { createWaitingPods, inFlightPodConcurrency, runInFlight, type InFlightMemory } from './phases/in-flight.ts';
+import { createWaitingPods, inFlightPodConcurrency, runInFlight, type InFlightReadings } from './phases/in-flight.ts';
 import { DEFAULT_POD_CONCURRENCY, runThroughput } from './phases/throughput.ts';
 import { runVeleroStyle } from './phases/velero-style.ts';
 import type { Progress } from './progress.ts';
@@ -56,7 +56,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     signal?.throwIfAborted();
 
     const kubeconfigPath = join(workDir, 'kubeconfig');
-    const sim = await startSimProcess({ kubeconfigPath });
+    const sim = await startSimProcess({ kubeconfigPath, bookmarkIntervalMs: 10_000 });
     cleanup.add('simulated cluster', () => sim.stop());
     const kc = new KubeConfig();
     kc.loadFromString(sim.kubeconfig);
@@ -81,7 +81,9 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
         return await fn();
       } catch (err) {
         if (signal?.aborted) throw err;
-        const error = err instanceof Error ? err.message : String(err);
+        // undici's "fetch failed" keeps the reason in `cause`.
+        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        const error = `${err instanceof Error ? err.message : String(err)}${cause}`.slice(0, 2000);
         failures.push({ phase, error });
         progress.note(`FAILED ${phase}: ${error.split('\n')[0] ?? ''}`);
         return null;
@@ -114,7 +116,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
 
     progress.note(`in flight: ${opts.pods} pods waiting, then running`);
     const waiting = await createWaitingPods(ctx);
-    const memory: InFlightMemory = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null };
+    const memory: InFlightReadings = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null, maxWatchesPerNamespace: null };
     const inFlight = await attempt('in flight', () => runInFlight(ctx, waiting, memory));
     progress.note(`Velero-style runner on the same ${opts.pods} pods`);
     const velero = await attempt('velero-style', () => runVeleroStyle(ctx, waiting.namespace, waiting.pods));

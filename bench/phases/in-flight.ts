@@ -18,11 +18,16 @@ export interface InFlightOutcome {
   readonly load: LoadFigures;
 }
 
-/** Filled in as the phase goes, so the memory read before a failure (a worker out of memory) is still reported. */
-export interface InFlightMemory {
+/**
+ * Filled in as the phase goes, so what was read before a failure (a worker out of memory)
+ * is still reported: its peak memory, and the watches it had open until then.
+ */
+export interface InFlightReadings {
   workerPeakRssMiB: number | null;
   apiPeakRssMiB: number | null;
   workerRssAllWaitingMiB: number | null;
+  /** The most watches open at once in one namespace during the phase. */
+  maxWatchesPerNamespace: number | null;
 }
 
 export interface InFlightPods {
@@ -52,7 +57,7 @@ export function inFlightPodConcurrency(opts: BenchContext['opts']): number {
   return Math.max(opts.pods, opts.concurrency);
 }
 
-export async function runInFlight(ctx: BenchContext, target: InFlightPods, memory: InFlightMemory): Promise<InFlightOutcome> {
+export async function runInFlight(ctx: BenchContext, target: InFlightPods, memory: InFlightReadings): Promise<InFlightOutcome> {
   const { sim, opts, progress } = ctx;
   const n = opts.pods;
   const { namespace } = target;
@@ -105,6 +110,8 @@ export async function runInFlight(ctx: BenchContext, target: InFlightPods, memor
     // Read even when the phase failed: a worker that died of its memory has its peak on record.
     memory.workerPeakRssMiB = round(pair.worker.rss.peakBytes() / MiB, 1);
     memory.apiPeakRssMiB = round(pair.api.rss.peakBytes() / MiB, 1);
+    const counters = await sim.call('counters').catch(() => null);
+    if (counters) memory.maxWatchesPerNamespace = loadFigures(counters, n).maxWatchesPerNamespace;
     await pair.stop();
   }
 }

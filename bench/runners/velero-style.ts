@@ -18,6 +18,14 @@ export interface VeleroStyleRun {
   readonly finished: Promise<LoopResult>;
 }
 
+const RETRIES = 5;
+
+/** undici's "fetch failed" hides the reason in `cause`. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+}
+
 function running(pod: V1Pod | undefined, container: string): boolean {
   return pod?.status?.containerStatuses?.some((c) => c.name === container && c.state?.running !== undefined) ?? false;
 }
@@ -90,17 +98,25 @@ export function startVeleroStyle(o: {
     });
 
   const runPod = async (pod: string): Promise<void> => {
-    for (;;) {
-      const opened = await openSlot(async (): Promise<{ result: Promise<'ran' | 'ended'> } | null> => {
-        const list = await core.listNamespacedPod({ namespace: o.namespace, fieldSelector: `metadata.name=${pod}` });
-        if (running(list.items[0], o.container)) return null;
-        let result!: Promise<'ran' | 'ended'>;
-        await new Promise<void>((ok, failed) => {
-          result = watchOnce(pod, list.metadata?.resourceVersion, ok);
-          result.catch(failed);
+    for (let failures = 0; ; ) {
+      let opened: { result: Promise<'ran' | 'ended'> } | null;
+      try {
+        opened = await openSlot(async () => {
+          const list = await core.listNamespacedPod({ namespace: o.namespace, fieldSelector: `metadata.name=${pod}` });
+          if (running(list.items[0], o.container)) return null;
+          let result!: Promise<'ran' | 'ended'>;
+          await new Promise<void>((ok, failed) => {
+            result = watchOnce(pod, list.metadata?.resourceVersion, ok);
+            result.catch(failed);
+          });
+          return { result };
         });
-        return { result };
-      });
+      } catch (err) {
+        // A reflector retries a failed list or watch with backoff; so does this runner, a few times.
+        if (++failures >= RETRIES) throw new Error(`velero-style list/watch of ${o.namespace}/${pod} failed ${failures} times: ${describe(err)}`);
+        await new Promise((r) => setTimeout(r, 1000 * failures));
+        continue;
+      }
       nowWatching(pod);
       if (opened === null) return hook(pod); // already running when listed: Velero execs at once
       if ((await opened.result) === 'ran') return;

@@ -64,7 +64,7 @@ function operations(sim: SimCluster): SimOps {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SimChildOptions;
-  const sim = await startSimCluster({ port: 0, kubeconfigPath: options.kubeconfigPath });
+  const sim = await startSimCluster({ port: 0, kubeconfigPath: options.kubeconfigPath, bookmarkIntervalMs: options.bookmarkIntervalMs });
   const ops = operations(sim);
   let stopping = false;
   const stop = (): void => {

@@ -7,6 +7,12 @@ import type { SimCounters, SimTimeline } from '../../src/sim/index.ts';
 
 export interface SimChildOptions {
   readonly kubeconfigPath: string;
+  /**
+   * BOOKMARK interval on watches that ask for them. client-node ends a watch that is quiet
+   * for 30 s; a real API server's watches carry no such client timeout (client-go), so the
+   * benchmark keeps quiet watches alive with bookmarks instead of counting reconnections.
+   */
+  readonly bookmarkIntervalMs: number;
 }
 
 /** One pod of the benchmark: a single container `app`. */
