@@ -62,6 +62,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       reactionPods: Math.min(opts.reactionPods, opts.pods),
       reactionIntervalMs: opts.reactionIntervalMs,
       hookdLogLevel: 'info',
+      hookdNodeArgs: opts.hookdNodeArgs,
     },
     throughput: {
       pods: largest,

@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly redisUrl: string;
   /** When set, hookd's processes run with --cpu-prof and write their profiles here. */
   readonly cpuProfDir: string | null;
+  /** Extra node flags for hookd's processes (e.g. --max-old-space-size=256), as an operator would set them. */
+  readonly hookdNodeArgs: readonly string[];
   /** The command line shown in the report. */
   readonly command: string;
 }
@@ -82,8 +84,10 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
     kubeconfigPath: ctx.kubeconfigPath,
     env,
   };
-  const prof = (role: string): string[] =>
-    ctx.opts.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.opts.cpuProfDir}`, `--cpu-prof-name=${label}-${role}.cpuprofile`];
+  const prof = (role: string): string[] => [
+    ...ctx.opts.hookdNodeArgs,
+    ...(ctx.opts.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.opts.cpuProfDir}`, `--cpu-prof-name=${label}-${role}.cpuprofile`]),
+  ];
   let stopping: Promise<void> | null = null;
   const started: HookdProcess[] = [];
   const stopAll = (): Promise<void> => {

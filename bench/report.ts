@@ -63,6 +63,7 @@ export interface BenchReport {
     readonly reactionPods: number;
     readonly reactionIntervalMs: number;
     readonly hookdLogLevel: string;
+    readonly hookdNodeArgs: readonly string[];
   };
   readonly throughput: {
     readonly pods: number;

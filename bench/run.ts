@@ -17,6 +17,7 @@ const USAGE = `usage: npm run bench -- [options]
   --http-duration S        seconds per autocannon run (default 10)
   --http-connections N     autocannon connections (default 1)
   --cpu-prof DIR           run hookd's processes with --cpu-prof, profiles written to DIR
+  --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
 
 function int(v: string | undefined, name: string, def: number, min: number): number {
@@ -38,6 +39,7 @@ function options(argv: string[]): BenchOptions | null {
       'http-duration': { type: 'string' },
       'http-connections': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,6 +55,7 @@ function options(argv: string[]): BenchOptions | null {
     httpConnections: int(values['http-connections'], 'http-connections', 1, 1),
     redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
+    hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -45,6 +45,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       httpConnections: 1,
       redisUrl: TEST_REDIS_URL,
       cpuProfDir: null,
+      hookdNodeArgs: [],
       command: 'test/bench/smoke.test.ts',
     },
     createProgress(null),
