@@ -73,9 +73,15 @@ async function main(): Promise<void> {
     return;
   }
   const abort = new AbortController();
-  let interrupts = 0;
+  let interruptedAt = 0;
   process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130); // a second Ctrl-C: do not wait for the cleanup
+    // npm and tsx relay the terminal's SIGINT again within milliseconds: only a second Ctrl-C
+    // a person typed (later than that) skips the cleanup.
+    if (interruptedAt !== 0) {
+      if (performance.now() - interruptedAt > 1000) process.exit(130);
+      return;
+    }
+    interruptedAt = performance.now();
     process.stderr.write('\ninterrupted: stopping the processes and removing the Redis keys (Ctrl-C again to quit now)\n');
     abort.abort(new Error('interrupted'));
   });
