@@ -17,7 +17,9 @@ export function redisOptions(use: RedisUse): RedisOptions {
   };
   return use === 'blocking'
     ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: true }
-    : { ...base, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 5000 };
+    : // Hundreds of pods write at once: commands issued in the same tick go out in one write
+      // (one syscall, one round trip) instead of one each.
+      { ...base, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 5000, enableAutoPipelining: true };
 }
 
 export function createRedis(url: string, use: RedisUse): Redis {

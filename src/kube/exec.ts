@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import type { ExecOutcome, ExecRequest, Executor } from '../queue/ports.ts';
 import { BoundedOutput } from './bounded-output.ts';
 import { codeForStatus, toKubeError } from './errors.ts';
+import { createExecAgents } from './exec-agent.ts';
 import { guardExecSocket, pingExecSocket } from './exec-socket.ts';
 import type { KubeErrorCode } from './errors.ts';
 
@@ -53,6 +54,7 @@ function fromStatus(where: string, s: V1Status): { exitCode: number } | Failure 
 
 export function createExecutor(deps: ExecutorDeps): Executor {
   const pingIntervalMs = deps.pingIntervalMs ?? 20_000;
+  const agents = createExecAgents();
   return {
     exec: (req: ExecRequest, signal: AbortSignal) =>
       new Promise<ExecOutcome>((resolve, reject) => {
@@ -92,7 +94,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         signal.addEventListener('abort', onAbort, { once: true });
 
         const factory = (uri: string, protocols: string[], opts: WebSocket.ClientOptions): WebSocket => {
-          const socket = new WebSocket(uri, protocols, opts);
+          const socket = new WebSocket(uri, protocols, { ...opts, agent: agents.forOptions(opts.agent) ?? opts.agent });
           ws = socket;
           socket.on('error', (err) => (lastError = err));
           guardExecSocket(socket, {

@@ -22,6 +22,7 @@ import type { JobStore } from '../store/types.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import type { Semaphore } from './semaphore.ts';
+import type { SpecCache } from './spec-cache.ts';
 import type { WakeRegistry } from './wake-registry.ts';
 
 export interface PodTask {
@@ -32,6 +33,8 @@ export interface PodTask {
 
 export interface PodProcessorDeps {
   readonly store: JobStore;
+  /** The job's spec, read once per job rather than once per pod. */
+  readonly specs: SpecCache;
   readonly waiter: PodWaiter;
   readonly executor: Executor;
   readonly execSlots: Semaphore;
@@ -73,7 +76,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   const { jobId, podIndex, ref } = task;
   const log = deps.log.child({ jobId, namespace: ref.namespace, pod: ref.name, podIndex });
 
-  const spec = await store.getSpec(jobId);
+  const spec = await deps.specs.get(jobId);
   const record = await store.getPod(jobId, podIndex);
   if (!spec || !record) {
     log.warn('job or pod record is gone (expired); nothing to do');
@@ -122,6 +125,14 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     }
   }
 
+  // The pod's status is written when it changes, not before every hook.
+  let shown: PodStatus = record.status;
+  const show = async (next: PodStatus): Promise<void> => {
+    if (next === shown) return;
+    await store.setPodStatus(jobId, podIndex, next, null, clock());
+    shown = next;
+  };
+
   // Velero starts the wait when its handler begins the pod, not when the restore was queued.
   const waitStartMs = clock();
   const wake = deps.wakes.register(jobId);
@@ -147,7 +158,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           }
           break;
         case 'exec':
-          observe(step.hook.index, await runHook(task, step.hook, deps, log, signals.hardStop));
+          observe(step.hook.index, await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals.hardStop));
           break;
         case 'wait': {
           const newlyWaiting = plan.hooks
@@ -155,7 +166,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             .map((h) => h.index);
           if (newlyWaiting.length > 0) {
             await store.markHooksWaiting(jobId, podIndex, newlyWaiting, clock());
-            await store.setPodStatus(jobId, podIndex, PodStatus.Waiting, null, clock());
+            await show(PodStatus.Waiting);
             for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
             log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
           }
@@ -183,10 +194,12 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   let podError: string | null = null;
   // A pod whose remaining hooks were skipped because the job stopped (DELETE, failFast)
   // did not succeed: it was cancelled, and says why.
-  const stopReason = await store.stopReason(jobId);
-  if (status === PodStatus.Succeeded && stopReason !== null && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
-    status = PodStatus.Cancelled;
-    podError = stopReason;
+  if (status === PodStatus.Succeeded && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
+    const stopReason = await store.stopReason(jobId);
+    if (stopReason !== null) {
+      status = PodStatus.Cancelled;
+      podError = stopReason;
+    }
   }
   await store.setPodStatus(jobId, podIndex, status, podError, clock());
   log.info({ status }, 'pod finished');
@@ -198,7 +211,14 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   return 'done';
 }
 
-async function runHook(task: PodTask, hook: PlannedHook, deps: PodProcessorDeps, podLog: Logger, hardStop: AbortSignal): Promise<HookPhase> {
+async function runHook(
+  task: PodTask,
+  hook: PlannedHook,
+  deps: PodProcessorDeps,
+  podLog: Logger,
+  showRunning: () => Promise<void>,
+  hardStop: AbortSignal,
+): Promise<HookPhase> {
   const { store, clock } = deps;
   const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
   return deps.execSlots.run(async () => {
@@ -212,7 +232,7 @@ async function runHook(task: PodTask, hook: PlannedHook, deps: PodProcessorDeps,
       }
       throw err;
     }
-    await store.setPodStatus(task.jobId, task.podIndex, PodStatus.Running, null, clock());
+    await showRunning();
     const started = clock();
     log.info({ command0: hook.command[0], timeoutMs: hook.execTimeoutMs }, 'hook started');
     const outcome = await deps.executor.exec(

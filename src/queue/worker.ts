@@ -13,6 +13,7 @@ import { processPod } from './pod-processor.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { createSemaphore } from './semaphore.ts';
+import { createSpecCache } from './spec-cache.ts';
 import { createWakeRegistry } from './wake-registry.ts';
 
 export interface WorkerDeps {
@@ -68,6 +69,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
 
   const podDeps = {
     store: deps.store,
+    specs: createSpecCache((jobId) => deps.store.getSpec(jobId)),
     waiter: deps.waiter,
     executor: deps.executor,
     execSlots,

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log.ts';
 import type { ExecOutcome, Executor, PodWaiter } from '../../src/queue/ports.ts';
 import { processPod } from '../../src/queue/pod-processor.ts';
 import { createSemaphore } from '../../src/queue/semaphore.ts';
+import { createSpecCache } from '../../src/queue/spec-cache.ts';
 import { createWakeRegistry } from '../../src/queue/wake-registry.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { logSink } from '../helpers/log-sink.ts';
@@ -39,6 +40,7 @@ const running: PodView = {
 function deps(waiter: PodWaiter, executor: Executor) {
   return {
     store,
+    specs: createSpecCache((id) => store.getSpec(id)),
     waiter,
     executor,
     execSlots: createSemaphore(1),
