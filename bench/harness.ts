@@ -47,7 +47,12 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
   const onAbort = (): void => void cleanup.run();
   signal?.addEventListener('abort', onAbort, { once: true });
   const workDir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
-  cleanup.add('temporary folder', async () => rmSync(workDir, { recursive: true, force: true }));
+  const failures: Failure[] = [];
+  // hookd's logs stay for a run with failures (their paths are in the failure messages).
+  cleanup.add('temporary folder', async () => {
+    if (failures.length === 0) rmSync(workDir, { recursive: true, force: true });
+    else progress.note(`hookd's logs are kept in ${workDir}`);
+  });
   try {
     if (!(await redisAnswers(opts.redisUrl))) throw new Error(`no Redis answers at ${opts.redisUrl}`);
     progress.note(`building hookd into ${workDir}`);
@@ -73,7 +78,6 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     };
     progress.note(`simulated cluster at ${sim.url} (pid ${sim.pid}); Redis prefixes ${ctx.runId}-*`);
 
-    const failures: Failure[] = [];
     // A failed phase is written down and the next one runs; Ctrl-C stops everything.
     const attempt = async <T>(phase: string, fn: () => Promise<T>): Promise<T | null> => {
       signal?.throwIfAborted();

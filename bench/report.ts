@@ -144,7 +144,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   const rc = r.reaction;
   lines.push('', `## Reaction time (container running -> exec arrives, sim clock)`, '');
-  lines.push(`${rc.samples} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight.`, '');
+  lines.push(`${r.settings.reactionPods} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight (then the rest at once); percentiles over those ${r.settings.reactionPods}.`, '');
   lines.push(row(['runner', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']), row(['---', '---:', '---:', '---:', '---:']));
   lines.push(row(['hookd', rc.p50Ms, rc.p95Ms, rc.p99Ms, rc.maxMs]));
   lines.push(row(['Velero-style (watch per pod)', rc.veleroStyle.p50Ms, rc.veleroStyle.p95Ms, rc.veleroStyle.p99Ms, rc.veleroStyle.maxMs]));
@@ -154,12 +154,13 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(row(['max watches in the namespace', a.maxWatchesPerNamespace, a.velerostyleWatches]));
   lines.push(row(['API requests per pod', a.requestsPerPod, a.velerostyleRequestsPerPod]));
   lines.push(row(['exec requests per hook', a.execRequestsPerHook, '']));
-  lines.push('', `hookd's requests: ${Object.entries(a.requestsByRoute).map(([k, v]) => `\`${k}\` ${v}`).join(', ')}`, '');
+  const routes = Object.entries(a.requestsByRoute).map(([k, v]) => `\`${k}\` ${v}`);
+  lines.push('', `hookd's requests: ${routes.length > 0 ? routes.join(', ') : 'n/a (the in-flight run did not finish)'}`, '');
   const m = r.memory;
   lines.push('## Memory', '');
-  lines.push(`- worker peak RSS: ${m.workerPeakRssMiB ?? 'n/a'} MiB with ${m.podsInFlight} pods in flight (${m.workerRssAllWaitingMiB} MiB once all were waiting)`);
-  lines.push(`- API peak RSS: ${m.apiPeakRssMiB} MiB`);
-  lines.push(`- Redis: ${m.redisBytesPer1000Hooks} bytes per 1,000 finished hooks (${m.redisKeys} keys; ${m.redisMethod})`, '');
+  lines.push(`- worker peak RSS: ${m.workerPeakRssMiB ?? 'n/a'} MiB with ${m.podsInFlight} pods in flight (${m.workerRssAllWaitingMiB ?? 'n/a'} MiB once all were waiting)`);
+  lines.push(`- API peak RSS: ${m.apiPeakRssMiB ?? 'n/a'} MiB`);
+  lines.push(`- Redis: ${m.redisBytesPer1000Hooks ?? 'n/a'} bytes per 1,000 finished hooks (${m.redisKeys} keys; ${m.redisMethod})`, '');
   const h = r.http;
   lines.push('## HTTP (autocannon)', '', row(['request', 'connections', 'p50 ms', 'p99 ms', 'req/s', 'requests']), row(['---', '---:', '---:', '---:', '---:', '---:']));
   lines.push(row([`POST /v1/jobs, ${h.post1000Pods.pods} pods`, h.post1000Pods.connections, h.post1000Pods.p50Ms, h.post1000Pods.p99Ms, h.post1000Pods.rps, h.post1000Pods.requests]));
