@@ -55,7 +55,9 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
   });
   try {
     if (!(await redisAnswers(opts.redisUrl))) throw new Error(`no Redis answers at ${opts.redisUrl}`);
-    progress.note(`building hookd into ${workDir}`);
+    // The commit of the sources this run builds (others may commit while it runs).
+    const commit = gitCommit();
+    progress.note(`building hookd (${commit}) into ${workDir}`);
     const build = await buildHookd(REPO_ROOT, join(workDir, 'build'));
     if (build.warnings !== '') progress.note(`tsc reported errors but emitted; measuring what it built:\n${build.warnings.split('\n').slice(0, 5).join('\n')}`);
     signal?.throwIfAborted();
@@ -128,7 +130,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     const report = assembleReport(opts, {
       startedAt,
       loadAvgAtStart: load,
-      gitCommit: gitCommit(),
+      gitCommit: commit,
       redisPrefix: `${ctx.runId}-`,
       sizes,
       realPods,
