@@ -58,6 +58,9 @@ export interface PodSignals {
 /** `interrupted`: the process is shutting down mid-wait; the caller hands the pod back to the queue. */
 export type PodRunResult = 'done' | 'interrupted';
 
+/** markHookRunning's answer when the job has a stop reason. */
+const STOPPED = 'stopped';
+
 const INTERRUPTED =
   'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
 
@@ -157,9 +160,12 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             log.info({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
           }
           break;
-        case 'exec':
-          observe(step.hook.index, await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals.hardStop));
+        case 'exec': {
+          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals.hardStop);
+          if (phase === STOPPED) stopReason = await store.stopReason(jobId);
+          else observe(step.hook.index, phase);
           break;
+        }
         case 'wait': {
           const newlyWaiting = plan.hooks
             .filter((h) => step.containers.includes(h.container) && phases.get(h.index) === HookPhase.Pending)
@@ -180,7 +186,9 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           } finally {
             metrics.waitEnded();
           }
-          stopReason = await store.stopReason(jobId);
+          // Woken by a stop: read why. A wait that ended because the pod changed goes straight
+          // on; markHookRunning refuses the exec if the job stopped meanwhile.
+          if (wake.signal.aborted) stopReason = await store.stopReason(jobId);
           break;
         }
       }
@@ -218,21 +226,21 @@ async function runHook(
   podLog: Logger,
   showRunning: () => Promise<void>,
   hardStop: AbortSignal,
-): Promise<HookPhase> {
+): Promise<HookPhase | typeof STOPPED> {
   const { store, clock } = deps;
   const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
   return deps.execSlots.run(async () => {
     try {
-      await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock());
+      // One round trip for both: the pod's status is only what a client sees.
+      await Promise.all([store.markHookRunning(task.jobId, task.podIndex, hook.index, clock()), showRunning()]);
     } catch (err) {
-      // A DELETE that came first skipped the hook in the store: it must not run.
-      if (err instanceof HookNotRunnableError && isEnded(err.phase)) {
-        log.info({ phase: err.phase }, 'hook not run: it ended before its exec could start');
-        return err.phase;
+      // The store is the gate: a DELETE or a failFast that came first forbids the exec.
+      if (err instanceof HookNotRunnableError && (isEnded(err.phase) || err.phase === STOPPED)) {
+        log.info({ phase: err.phase }, 'hook not run: it ended, or its job stopped, before its exec could start');
+        return isEnded(err.phase) ? err.phase : STOPPED;
       }
       throw err;
     }
-    await showRunning();
     const started = clock();
     log.info({ command0: hook.command[0], timeoutMs: hook.execTimeoutMs }, 'hook started');
     const outcome = await deps.executor.exec(

@@ -37,7 +37,10 @@ export interface RedisStoreDeps {
   readonly now?: () => number;
 }
 
-/** markHookRunning refused: the hook is not pending or waiting (e.g. skipped by a cancel that came first). Do not exec it. */
+/**
+ * markHookRunning refused: the hook is not pending or waiting (e.g. skipped by a cancel that came first),
+ * or its job has a stop reason (`phase` is then 'stopped'). Do not exec it.
+ */
 export class HookNotRunnableError extends Error {
   override readonly name = 'HookNotRunnableError';
   readonly code = 'HOOK_NOT_RUNNABLE';

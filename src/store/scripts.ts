@@ -128,13 +128,19 @@ if changed > 0 then keep_ttl() publish() end
 return changed
 `);
 
-/** ARGV[3] pod index, ARGV[4] hook index, ARGV[5] atMs. Returns 'ok', or the phase that forbids it, or 'missing'. */
+/**
+ * ARGV[3] pod index, ARGV[4] hook index, ARGV[5] atMs. Returns 'ok', or the phase that
+ * forbids it, or 'stopped' when the job was told to stop (DELETE, failFast), or 'missing'.
+ * The one gate every exec passes: no hook starts once its job has a stop reason, whatever
+ * a worker last read.
+ */
 export const MARK_RUNNING = script(`
 local f = ARGV[3] .. ':' .. ARGV[4]
 local v = redis.call('HGET', KEYS[4], f)
 if not v then return 'missing' end
 local phase = phase_of(v)
 if phase ~= 'pending' and phase ~= 'waiting' then return phase end
+if redis.call('HEXISTS', KEYS[1], 'stopReason') == 1 then return 'stopped' end
 local nv = 'running|' .. ARGV[5]
 redis.call('HSET', KEYS[4], f, nv)
 redis.call('HINCRBY', KEYS[1], 'n:attempted', 1)

@@ -68,7 +68,7 @@ export interface JobStore {
   recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<void>;
   setPodStatus(jobId: string, podIndex: number, status: PodStatus, error: string | null, atMs: number): Promise<void>;
   markHooksWaiting(jobId: string, podIndex: number, hookIndexes: readonly number[], atMs: number): Promise<void>;
-  /** Written before the exec starts. */
+  /** Written before the exec starts; refused (HookNotRunnableError) when the hook has ended or the job has a stop reason. */
   markHookRunning(jobId: string, podIndex: number, hookIndex: number, atMs: number): Promise<void>;
   /** Written when the hook ends (ran, failed, or settled without running). */
   recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number): Promise<void>;

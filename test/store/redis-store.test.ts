@@ -255,6 +255,17 @@ describe('ending a job', () => {
     await store.tripFailFast(s.id, 'second');
     assert.equal(await store.stopReason(s.id), 'failFast: pod db/pg-0 had a failed hook');
   });
+
+  test('no hook starts once the job has a stop reason, whatever a worker last read', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    await store.tripFailFast(s.id, 'failFast: pod db/pg-0 had a failed hook');
+    await assert.rejects(store.markHookRunning(s.id, 0, 0, clock), (e: unknown) => e instanceof HookNotRunnableError && e.phase === 'stopped');
+    const job = await store.getJob(s.id);
+    assert.equal(job?.pods[0]?.hooks[0]?.phase, 'pending', 'refused, not changed: the worker settles it');
+    assert.equal(job?.summary.hooksAttempted, 0);
+  });
 });
 
 describe('listJobs', () => {
