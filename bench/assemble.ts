@@ -61,6 +61,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       hookdInFlightPodConcurrency: m.inFlightPodConcurrency,
       reactionPods: Math.min(opts.reactionPods, opts.pods),
       reactionIntervalMs: opts.reactionIntervalMs,
+      throughputRounds: opts.repeat,
       hookdLogLevel: 'info',
       hookdNodeArgs: opts.hookdNodeArgs,
     },
@@ -91,7 +92,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       podsInFlight: opts.pods,
       redisBytesPer1000Hooks: m.http?.redis.bytesPer1000Hooks ?? null,
       redisKeys: m.http?.redis.keys ?? null,
-      redisMethod: `MEMORY USAGE <key> SAMPLES 0 summed over every key of the prefix (hookd's results and BullMQ's queues) once the ${largest}-hook job had finished, / ${largest} x 1000`,
+      redisMethod: `MEMORY USAGE <key> SAMPLES 0 summed over every key of the prefix (hookd's results and BullMQ's queues) once its ${opts.repeat} job(s) of ${largest} hooks had finished, / (${opts.repeat} x ${largest}) x 1000`,
     },
     http: {
       post1000Pods: { ...(m.http?.post ?? NO_HTTP), pods: m.http?.post.pods ?? 1000 },

@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly pods: number;
   readonly concurrency: number;
   readonly out: string;
+  /** Rounds of each throughput measurement (baseline then hookd, taking turns); medians are reported. */
+  readonly repeat: number;
   /** Pods set running one by one for the reaction time (the rest are set running at once). */
   readonly reactionPods: number;
   readonly reactionIntervalMs: number;

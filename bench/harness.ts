@@ -109,7 +109,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
       if (pair !== null) {
         http = await attempt('http and redis', async () => {
           try {
-            return await runHttp({ pair, jobId: tp.jobId, hooks: size, namespace: tp.namespace, redisUrl: opts.redisUrl, connections: opts.httpConnections, durationSec: opts.httpDurationSec }, progress);
+            return await runHttp({ pair, jobId: tp.jobId, hooks: size, hooksRun: tp.hooksRun, namespace: tp.namespace, redisUrl: opts.redisUrl, connections: opts.httpConnections, durationSec: opts.httpDurationSec }, progress);
           } finally {
             await pair.stop();
           }

@@ -13,8 +13,11 @@ export interface ThroughputRun {
   readonly hookdHooksPerSec: number;
   readonly baselineHooksPerSec: number;
   readonly ratio: number;
+  /** Medians of the rounds (each round: the baseline, then hookd). */
   readonly hookdSeconds: number;
   readonly baselineSeconds: number;
+  readonly hookdRounds: readonly number[];
+  readonly baselineRounds: readonly number[];
   readonly requestsPerPod: number;
   readonly execRequestsPerHook: number;
   readonly maxWatchesPerNamespace: number;
@@ -62,6 +65,7 @@ export interface BenchReport {
     readonly hookdInFlightPodConcurrency: number;
     readonly reactionPods: number;
     readonly reactionIntervalMs: number;
+    readonly throughputRounds: number;
     readonly hookdLogLevel: string;
     readonly hookdNodeArgs: readonly string[];
   };
@@ -136,7 +140,7 @@ export function renderMarkdown(r: BenchReport): string {
     lines.push('', '## Failures', '');
     for (const f of r.failures) lines.push(`- ${f.phase}: ${f.error.split('\n')[0] ?? ''}`);
   }
-  lines.push('', `## Throughput (1 hook per pod, concurrency ${tp.concurrency})`, '');
+  lines.push('', `## Throughput (1 hook per pod, concurrency ${tp.concurrency}, median of ${r.settings.throughputRounds} rounds)`, '');
   lines.push(row(['pods', 'execs', 'hookd hooks/s', 'baseline hooks/s', 'ratio', 'hookd s', 'baseline s', 'API requests/pod', 'exec requests/hook', 'max watches/ns']));
   lines.push(row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const x of r.realProcesses ? [...tp.runs, r.realProcesses] : tp.runs) {

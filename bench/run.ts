@@ -12,6 +12,7 @@ const USAGE = `usage: npm run bench -- [options]
                            Velero-style comparison (default 10000)
   --concurrency C          execs at once, for hookd (HOOKD_EXEC_CONCURRENCY) and the baselines (default 50)
   --out DIR                where latest.json and latest.md go (default bench/results)
+  --repeat R               rounds per throughput size, baseline and hookd taking turns; medians (default 3)
   --reaction-pods K        pods set running one at a time for the reaction time (default 1000)
   --reaction-interval MS   time between them (default 10)
   --http-duration S        seconds per autocannon run (default 10)
@@ -34,6 +35,7 @@ function options(argv: string[]): BenchOptions | null {
       pods: { type: 'string' },
       concurrency: { type: 'string' },
       out: { type: 'string' },
+      repeat: { type: 'string' },
       'reaction-pods': { type: 'string' },
       'reaction-interval': { type: 'string' },
       'http-duration': { type: 'string' },
@@ -49,6 +51,7 @@ function options(argv: string[]): BenchOptions | null {
     pods: int(values.pods, 'pods', 10_000, 1),
     concurrency: int(values.concurrency, 'concurrency', 50, 1),
     out: resolve(values.out ?? 'bench/results'),
+    repeat: int(values.repeat, 'repeat', 3, 1),
     reactionPods: int(values['reaction-pods'], 'reaction-pods', 1000, 1),
     reactionIntervalMs: int(values['reaction-interval'], 'reaction-interval', 10, 0),
     httpDurationSec: int(values['http-duration'], 'http-duration', 10, 1),

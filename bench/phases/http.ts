@@ -1,5 +1,5 @@
 // HTTP figures and Redis memory, on the hookd pair of the largest throughput run, kept
-// running for this: Redis is measured first (the finished job alone under the prefix), then
+// running for this: Redis is measured first (the finished jobs alone under the prefix), then
 // GET of that job, then POSTs of 1,000 pods with the worker stopped, so the POSTed jobs stay
 // queued instead of making the worker compete with the API for the CPU.
 
@@ -20,14 +20,14 @@ export interface HttpOutcome {
 }
 
 export async function runHttp(
-  o: { pair: HookdPair; jobId: string; hooks: number; namespace: string; redisUrl: string; connections: number; durationSec: number },
+  o: { pair: HookdPair; jobId: string; hooks: number; hooksRun: number; namespace: string; redisUrl: string; connections: number; durationSec: number },
   progress: Progress,
 ): Promise<HttpOutcome> {
   const { pair } = o;
   const mem = await prefixBytes(o.redisUrl, pair.prefix);
   const getUrl = `${pair.url}/v1/jobs/${o.jobId}`;
   const bodyBytes = Buffer.byteLength(await (await fetch(getUrl)).text());
-  progress.note(`  Redis: ${mem.bytes} bytes in ${mem.keys} keys for ${o.hooks} hooks; GET /v1/jobs/{id} body ${bodyBytes} bytes`);
+  progress.note(`  Redis: ${mem.bytes} bytes in ${mem.keys} keys for ${o.hooksRun} hooks; GET /v1/jobs/{id} body ${bodyBytes} bytes`);
 
   progress.note(`  HTTP: GET /v1/jobs/{id} (${o.hooks} hooks), ${o.connections} connection(s), ${o.durationSec} s`);
   const get = await measureHttp({ url: getUrl, method: 'GET', connections: o.connections, durationSec: o.durationSec });
@@ -42,7 +42,7 @@ export async function runHttp(
   const post = await measureHttp({ url: `${pair.url}/v1/jobs`, method: 'POST', body, connections: o.connections, durationSec: o.durationSec });
   progress.note(`  HTTP: GET p99 ${get.p99Ms} ms, ${get.rps} req/s; POST p99 ${post.p99Ms} ms, ${post.rps} req/s`);
   return {
-    redis: { bytesPer1000Hooks: round((mem.bytes / o.hooks) * 1000, 0), keys: mem.keys },
+    redis: { bytesPer1000Hooks: round((mem.bytes / o.hooksRun) * 1000, 0), keys: mem.keys },
     get: { ...get, hooks: o.hooks, bodyBytes },
     post: { ...post, pods: POST_PODS },
   };

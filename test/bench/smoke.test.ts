@@ -39,6 +39,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       pods: PODS,
       concurrency: 5,
       out,
+      repeat: 1,
       reactionPods: 20,
       reactionIntervalMs: 5,
       httpDurationSec: 1,
@@ -64,6 +65,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
   const hookd = num(r.throughput.hookdHooksPerSec, 'throughput.hookdHooksPerSec');
   const baseline = num(r.throughput.baselineHooksPerSec, 'throughput.baselineHooksPerSec');
   assert.ok(Math.abs(num(r.throughput.ratio, 'throughput.ratio') - hookd / baseline) < 0.01, 'ratio = hookd / baseline');
+  assert.deepEqual(r.throughput.runs.map((x) => x.hookdRounds.length), [1], 'one round at --repeat 1');
   assert.equal(r.realProcesses?.pods, PODS);
   assert.equal(r.realProcesses.execs, 'process');
   num(r.realProcesses.ratio, 'realProcesses.ratio');
