@@ -74,7 +74,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       runs: m.runs,
     },
     realProcesses: m.real,
-    reaction: { ...nullable(m.inFlight?.reaction), podsInFlight: opts.pods, intervalMs: opts.reactionIntervalMs, veleroStyle: nullable(m.velero?.reaction) },
+    reaction: { ...nullable(m.inFlight?.reaction), podsInFlight: opts.pods, intervalMs: opts.reactionIntervalMs, waitsSettledAfterMs: m.memory.waitsSettledAfterMs, veleroStyle: nullable(m.velero?.reaction) },
     apiServer: {
       maxWatchesPerNamespace: maxWatches,
       velerostyleWatches: m.velero?.watches ?? null,

@@ -122,7 +122,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
 
     progress.note(`in flight: ${opts.pods} pods waiting, then running`);
     const waiting = await createWaitingPods(ctx);
-    const memory: InFlightReadings = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null, maxWatchesPerNamespace: null };
+    const memory: InFlightReadings = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null, maxWatchesPerNamespace: null, waitsSettledAfterMs: null };
     const inFlight = await attempt('in flight', () => runInFlight(ctx, waiting, memory));
     progress.note(`Velero-style runner on the same ${opts.pods} pods`);
     const velero = await attempt('velero-style', () => runVeleroStyle(ctx, waiting.namespace, waiting.pods));

@@ -81,6 +81,8 @@ export interface BenchReport {
   readonly reaction: NullablePercentiles & {
     readonly podsInFlight: number;
     readonly intervalMs: number;
+    /** The release starts once hookd has been quiet for 1 s; this long after its job showed every hook waiting. */
+    readonly waitsSettledAfterMs: Num;
     readonly veleroStyle: NullablePercentiles;
   };
   readonly apiServer: {
@@ -148,7 +150,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   const rc = r.reaction;
   lines.push('', `## Reaction time (container running -> exec arrives, sim clock)`, '');
-  lines.push(`${r.settings.reactionPods} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight (then the rest at once); percentiles over those ${r.settings.reactionPods}.`, '');
+  lines.push(`${r.settings.reactionPods} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight (then the rest at once); percentiles over those ${r.settings.reactionPods}. The release started once hookd had sent the API server nothing for 1 s (${rc.waitsSettledAfterMs ?? 'n/a'} ms after its job showed every hook waiting).`, '');
   lines.push(row(['runner', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']), row(['---', '---:', '---:', '---:', '---:']));
   lines.push(row(['hookd', rc.p50Ms, rc.p95Ms, rc.p99Ms, rc.maxMs]));
   lines.push(row(['Velero-style (watch per pod)', rc.veleroStyle.p50Ms, rc.veleroStyle.p95Ms, rc.veleroStyle.p99Ms, rc.veleroStyle.maxMs]));

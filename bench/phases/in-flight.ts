@@ -28,11 +28,35 @@ export interface InFlightReadings {
   workerRssAllWaitingMiB: number | null;
   /** The most watches open at once in one namespace during the phase. */
   maxWatchesPerNamespace: number | null;
+  /** How long hookd still sent requests (its waits' GETs) after the job showed every hook waiting. */
+  waitsSettledAfterMs: number | null;
 }
 
 export interface InFlightPods {
   readonly namespace: string;
   readonly pods: readonly string[];
+}
+
+/** Waits until the sim's request count has not moved for 1 s; returns how long that took (ms). */
+async function untilQuiet(ctx: BenchContext, crashed: Promise<never>): Promise<number> {
+  const start = performance.now();
+  let failure: unknown = null;
+  crashed.catch((err: unknown) => (failure = err));
+  let last = -1;
+  let since = performance.now();
+  for (;;) {
+    if (failure !== null) throw failure;
+    const total = (await ctx.sim.call('counters')).requests.total;
+    const now = performance.now();
+    if (total !== last) {
+      last = total;
+      since = now;
+    } else if (now - since >= 1000) {
+      return since - start;
+    }
+    if (now - start > 120_000) throw new Error('hookd kept sending requests to the API server for 2 minutes after every hook was waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Sets the first `sample` pods running one per interval, then the rest at once. */
@@ -91,9 +115,14 @@ export async function runInFlight(ctx: BenchContext, target: InFlightPods, memor
       if (Date.now() > deadline) throw new Error(`hookd did not have all ${n} pods waiting within 10 minutes`);
       await new Promise((r) => setTimeout(r, 500));
     }
+    // hookd records a hook "waiting" before its wait has read the pod (one GET per pod, 32 at
+    // a time): its set-up goes on for a while after the job says so. Reaction is measured
+    // once the waits are in place, i.e. once hookd has sent the API server nothing for 1 s.
+    const quiet = await untilQuiet(ctx, pair.crashed);
+    memory.waitsSettledAfterMs = Math.round(quiet);
     const allWaiting = readRss(pair.worker.pid)?.rssBytes ?? 0;
     memory.workerRssAllWaitingMiB = round(allWaiting / MiB, 1);
-    progress.done(`all ${n} pods in flight; worker RSS ${(allWaiting / MiB).toFixed(1)} MiB`);
+    progress.done(`all ${n} pods in flight (hookd's requests settled ${(quiet / 1000).toFixed(1)} s after the job said so); worker RSS ${(allWaiting / MiB).toFixed(1)} MiB`);
 
     progress.step(`hookd, containers set running (${Math.min(opts.reactionPods, n)} paced at ${opts.reactionIntervalMs} ms, then the rest)`, n);
     const following = followJob(pair.url, jobId, { timeoutMs: 30 * 60_000, pollMs: 500, crashed: pair.crashed, onProgress: (s) => progress.update(hooksDone(s.summary)) });
