@@ -1,5 +1,5 @@
 // npm run bench -- [--pods N] [--concurrency C] [--out DIR] ...
-// Runs the benchmark of issue 6 (see docs/bench.md) and writes DIR/latest.json and
+// Runs the benchmark of issue 6 (see the README section "Benchmarks") and writes DIR/latest.json and
 // DIR/latest.md. Ctrl-C stops every process it started and removes its Redis keys.
 
 import { resolve } from 'node:path';
