@@ -7,6 +7,7 @@
 // resolve adds nothing twice and one pod's failure never blocks the others (pitfalls.md).
 
 import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
+import { isPodEnded } from '../domain/ended.ts';
 import type { PodRef } from '../domain/types.ts';
 import type { JobSource } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
@@ -113,7 +114,7 @@ async function finalize(jobId: string, deps: JobProcessorDeps, log: Logger): Pro
   const view = await store.getJob(jobId);
   for (const [podIndex, pod] of view?.pods.entries() ?? []) {
     // A pod job that failed for good (e.g. it stalled past its limit) never wrote its end.
-    if (pod.status === 'succeeded' || pod.status === 'failed' || pod.status === 'cancelled') continue;
+    if (isPodEnded(pod.status)) continue;
     if (await failUnfinishedPod(store, jobId, podIndex, 'the pod could not be processed to its end', clock())) {
       log.warn({ namespace: pod.namespace, pod: pod.name }, 'pod never finished; recorded failed');
     }

@@ -2,22 +2,21 @@
 // its limit) still owes every hook an outcome: clients must never see a finished job
 // with hooks forever pending.
 
+import { isHookEnded, isPodEnded, settledResult } from '../domain/ended.ts';
 import { HookPhase, PodStatus } from '../domain/types.ts';
 import type { JobStore } from '../store/types.ts';
-
-const ENDED: ReadonlySet<string> = new Set([HookPhase.Succeeded, HookPhase.Failed, HookPhase.Skipped]);
 
 export async function failUnfinishedPod(store: JobStore, jobId: string, podIndex: number, reason: string, atMs: number): Promise<boolean> {
   const record = await store.getPod(jobId, podIndex);
   if (!record) return false;
-  if (record.status === PodStatus.Succeeded || record.status === PodStatus.Failed || record.status === PodStatus.Cancelled) return false;
+  if (isPodEnded(record.status)) return false;
   for (const hook of record.hooks) {
-    if (ENDED.has(hook.phase)) continue;
+    if (isHookEnded(hook.phase)) continue;
     const error =
       hook.phase === HookPhase.Running
         ? `interrupted: ${reason}; the hook's outcome is unknown and it is not run again`
         : `not executed: ${reason}`;
-    await store.recordHookResult(jobId, podIndex, hook.index, { phase: HookPhase.Failed, exitCode: null, stdout: '', stderr: '', outputTruncated: false, error }, atMs);
+    await store.recordHookResult(jobId, podIndex, hook.index, settledResult(HookPhase.Failed, error), atMs);
   }
   await store.setPodStatus(jobId, podIndex, PodStatus.Failed, reason, atMs);
   return true;

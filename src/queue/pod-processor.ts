@@ -2,6 +2,7 @@
 // (wait / exec / settle) until every hook has an outcome. All decisions are the domain's;
 // this file only performs them and records each one in the ledger before and after.
 
+import { isHookEnded, isPodEnded, settledResult } from '../domain/ended.ts';
 import { hookResultFromExec } from '../domain/exec-result.ts';
 import { nextStep, type NextStepInput } from '../domain/next-step.ts';
 import { planPodHooks } from '../domain/plan.ts';
@@ -10,7 +11,6 @@ import {
   HookPhase,
   PodStatus,
   type HookOutcome,
-  type HookResult,
   type PlannedHook,
   type PodPlan,
   type PodRef,
@@ -64,14 +64,6 @@ const STOPPED = 'stopped';
 const INTERRUPTED =
   'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
 
-function isEnded(phase: string): phase is typeof HookPhase.Succeeded | typeof HookPhase.Failed | typeof HookPhase.Skipped {
-  return phase === HookPhase.Succeeded || phase === HookPhase.Failed || phase === HookPhase.Skipped;
-}
-
-function settled(phase: typeof HookPhase.Failed | typeof HookPhase.Skipped, error: string): HookResult {
-  return { phase, exitCode: null, stdout: '', stderr: '', outputTruncated: false, error };
-}
-
 export async function processPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals): Promise<PodRunResult> {
   const { store, clock } = deps;
   const { shutdown } = signals;
@@ -85,7 +77,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     log.warn('job or pod record is gone (expired); nothing to do');
     return 'done';
   }
-  if (record.status === PodStatus.Succeeded || record.status === PodStatus.Failed || record.status === PodStatus.Cancelled) {
+  if (isPodEnded(record.status)) {
     log.info({ status: record.status }, 'pod already processed');
     return 'done';
   }
@@ -115,12 +107,12 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   const phases = new Map<number, HookPhase>(plan.hooks.map((h) => [h.index, HookPhase.Pending]));
   const observe = (index: number, phase: HookPhase): void => {
     phases.set(index, phase);
-    if (isEnded(phase)) outcomes.set(index, { index, phase });
+    if (isHookEnded(phase)) outcomes.set(index, { index, phase });
   };
   for (const entry of record.hooks) {
     if (entry.phase === HookPhase.Running) {
       // Written before an exec that never recorded its end: the previous worker died in it.
-      await store.recordHookResult(jobId, podIndex, entry.index, settled(HookPhase.Failed, INTERRUPTED), clock());
+      await store.recordHookResult(jobId, podIndex, entry.index, settledResult(HookPhase.Failed, INTERRUPTED), clock());
       log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
       observe(entry.index, HookPhase.Failed);
     } else {
@@ -154,7 +146,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
       switch (step.kind) {
         case 'settle':
           for (const s of step.settlements) {
-            await store.recordHookResult(jobId, podIndex, s.index, settled(s.phase, s.reason), clock());
+            await store.recordHookResult(jobId, podIndex, s.index, settledResult(s.phase, s.reason), clock());
             observe(s.index, s.phase);
             metrics.hookEnded(s.phase, null);
             log.info({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
@@ -235,9 +227,9 @@ async function runHook(
       await Promise.all([store.markHookRunning(task.jobId, task.podIndex, hook.index, clock()), showRunning()]);
     } catch (err) {
       // The store is the gate: a DELETE or a failFast that came first forbids the exec.
-      if (err instanceof HookNotRunnableError && (isEnded(err.phase) || err.phase === STOPPED)) {
+      if (err instanceof HookNotRunnableError && (isHookEnded(err.phase) || err.phase === STOPPED)) {
         log.info({ phase: err.phase }, 'hook not run: it ended, or its job stopped, before its exec could start');
-        return isEnded(err.phase) ? err.phase : STOPPED;
+        return isHookEnded(err.phase) ? err.phase : STOPPED;
       }
       throw err;
     }

@@ -4,12 +4,12 @@
 // once (in the results hash), not once per event.
 
 import type { Redis } from 'ioredis';
+import { isHookEnded } from '../domain/ended.ts';
 import type { PodPlan } from '../domain/types.ts';
 import { hookView, parseHookValue, parsePodRef } from './codec.ts';
 import type { StoreKeys } from './keys.ts';
 import type { JobEvent } from './types.ts';
 
-const ENDED = new Set(['succeeded', 'failed', 'skipped']);
 /** A stream entry id as Redis makes them (and as Last-Event-ID must carry). */
 export const EVENT_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -35,7 +35,7 @@ export async function readEvents(redis: Redis, keys: StoreKeys, jobId: string, a
     if (f.get('t') !== 'hook') continue;
     const h = f.get('h') ?? '';
     podIdx.add(h.slice(0, h.indexOf(':')));
-    if (ENDED.has(parseHookValue(f.get('v') ?? '').phase)) ended.add(h);
+    if (isHookEnded(parseHookValue(f.get('v') ?? '').phase)) ended.add(h);
   }
   const pods = [...podIdx];
   const res = [...ended];
@@ -74,7 +74,7 @@ export async function readEvents(redis: Redis, keys: StoreKeys, jobId: string, a
     // The job expired between XRANGE and the reads: nothing left to describe.
     if (!planned || !ref) continue;
     const v = f.get('v') ?? '';
-    const view = hookView(planned, v, ENDED.has(parseHookValue(v).phase) ? results.get(h) : null);
+    const view = hookView(planned, v, isHookEnded(parseHookValue(v).phase) ? results.get(h) : null);
     const { namespace, name } = parsePodRef(ref);
     out.push({ id, event: 'hook', data: { ...view, namespace, pod: name } });
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isHookEnded, isPodEnded, settledResult } from '../../src/domain/ended.ts';
 import { jobStatusOf, podStatusOf, summarize } from '../../src/domain/summary.ts';
 import type { HookPhase, JobStatus, PodStatus } from '../../src/domain/types.ts';
 
@@ -38,3 +39,9 @@ const jobs: { name: string; cancelled: boolean; jobError: string | null; pods: P
 for (const c of jobs) {
   test(c.name, () => assert.equal(jobStatusOf({ cancelled: c.cancelled, jobError: c.jobError, pods: c.pods.map((status) => ({ status })) }), c.want));
 }
+
+test('ended: succeeded, failed and skipped hooks are over; pending, waiting and running are not', () => {
+  assert.deepEqual(['pending', 'waiting', 'running', 'succeeded', 'failed', 'skipped'].map(isHookEnded), [false, false, false, true, true, true]);
+  assert.deepEqual(['pending', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'].map(isPodEnded), [false, false, false, true, true, true]);
+  assert.deepEqual(settledResult('skipped', 'job cancelled'), { phase: 'skipped', exitCode: null, stdout: '', stderr: '', outputTruncated: false, error: 'job cancelled' });
+});
