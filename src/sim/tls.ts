@@ -28,9 +28,19 @@ const bool = (v: boolean): Buffer => tlv(0x01, Buffer.from([v ? 0xff : 0]));
 const utf8 = (s: string): Buffer => tlv(0x0c, Buffer.from(s, 'utf8'));
 const explicit = (n: number, c: Buffer): Buffer => tlv(0xa0 + n, c);
 
-function integer(b: Buffer): Buffer {
-  // Positive INTEGER: a leading 0 when the high bit is set.
-  return tlv(0x02, (b[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+/**
+ * A non-negative INTEGER from big-endian magnitude bytes, in DER's minimal form: leading
+ * zero bytes are dropped (DER forbids a 0x00 that the next byte does not need, and
+ * OpenSSL refuses such a certificate with "illegal padding"), and one 0x00 is put back only
+ * when the first remaining byte has its top bit set, which would otherwise read as negative.
+ * No bytes, or only zeros, encode 0 as the single byte 0x00.
+ */
+export function derInteger(magnitude: Uint8Array): Buffer {
+  let start = 0;
+  while (start < magnitude.length && magnitude[start] === 0) start++;
+  const digits = Buffer.from(magnitude.subarray(start));
+  if (digits.length === 0) return tlv(0x02, Buffer.from([0]));
+  return tlv(0x02, (digits[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), digits]) : digits);
 }
 
 function oid(dotted: string): Buffer {
@@ -54,6 +64,15 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
   return critical ? seq(oid(id), bool(true), octets(value)) : seq(oid(id), octets(value));
 }
 
+/**
+ * RFC 5280 wants a positive serial of at most 20 octets. 16 random bytes give that (the
+ * top-bit case takes a 17th octet in derInteger); only zeros, one chance in 2^128, would
+ * encode 0, so they become 1.
+ */
+export function serialFrom(random: Uint8Array): Buffer {
+  return random.some((b) => b !== 0) ? Buffer.from(random) : Buffer.from([1]);
+}
+
 // ---- certificate ----
 
 export interface SelfSigned {
@@ -61,7 +80,14 @@ export interface SelfSigned {
   keyPem: string;
 }
 
-export function selfSignedCertificate(commonName = 'hookd-sim'): SelfSigned {
+export interface CertificateOptions {
+  readonly commonName?: string;
+  /** The serial number's bytes before encoding; 16 random bytes when absent. */
+  readonly serial?: Uint8Array;
+}
+
+export function selfSignedCertificate(options: CertificateOptions = {}): SelfSigned {
+  const commonName = options.commonName ?? 'hookd-sim';
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const name = seq(set(seq(oid('2.5.4.3'), utf8(commonName))));
@@ -81,9 +107,8 @@ export function selfSignedCertificate(commonName = 'hookd-sim'): SelfSigned {
       extension('2.5.29.17', false, san),
     ),
   );
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
-  const tbs = seq(explicit(0, integer(Buffer.from([2]))), integer(serial), ecdsaSha256, name, validity, name, spki, extensions);
+  const serial = serialFrom(options.serial ?? randomBytes(16));
+  const tbs = seq(explicit(0, derInteger(Buffer.from([2]))), derInteger(serial), ecdsaSha256, name, validity, name, spki, extensions);
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, ecdsaSha256, bits(signature));
   const certPem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
