@@ -1,8 +1,8 @@
 // labelSelector and fieldSelector of list and watch requests. Label selectors use the
-// domain's parser (the same grammar hookd validates jobs with); field selectors support
+// sim's own parser (never hookd's, which the sim is there to check); field selectors support
 // the fields the API server supports for each resource, and reject the rest with its 400.
 
-import { matchesLabelQuery, parseLabelQuery, type LabelQuery } from '../domain/label-query.ts';
+import { labelsMatch, parseLabelSelector, SelectorSyntaxError, type Requirement } from './label-selector.ts';
 import type { StoredObject } from './object-store.ts';
 import { badRequest } from './status.ts';
 
@@ -13,7 +13,7 @@ interface FieldRequirement {
 }
 
 export interface Selector {
-  readonly labels: LabelQuery;
+  readonly labels: readonly Requirement[];
   readonly fields: readonly FieldRequirement[];
   /** metadata.name=X: lets a list answer from one lookup instead of a scan. */
   readonly exactName: string | null;
@@ -37,11 +37,14 @@ const SELECTABLE: Record<string, readonly string[]> = {
 const DEFAULT_FIELDS = ['metadata.name', 'metadata.namespace'];
 
 export function parseSelector(resource: string, labelSelector: string | null, fieldSelector: string | null): Selector {
-  let labels: LabelQuery = [];
+  let labels: readonly Requirement[] = [];
   if (labelSelector) {
-    const parsed = parseLabelQuery(labelSelector);
-    if (!parsed.ok) throw badRequest(`unable to parse requirement: ${parsed.error}`);
-    labels = parsed.query;
+    try {
+      labels = parseLabelSelector(labelSelector);
+    } catch (err) {
+      if (err instanceof SelectorSyntaxError) throw badRequest(`unable to parse requirement: ${err.message}`);
+      throw err;
+    }
   }
   const fields = fieldSelector ? parseFields(resource, fieldSelector) : [];
   const name = fields.find((f) => f.field === 'metadata.name' && !f.negate);
@@ -79,5 +82,5 @@ export function matches(sel: Selector, o: StoredObject): boolean {
   for (const f of sel.fields) {
     if ((fieldValue(o, f.field) === f.value) === f.negate) return false;
   }
-  return sel.labels.length === 0 || matchesLabelQuery(sel.labels, o.metadata.labels ?? {});
+  return sel.labels.length === 0 || labelsMatch(sel.labels, o.metadata.labels ?? {});
 }
