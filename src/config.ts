@@ -44,6 +44,8 @@ const EnvSchema = Type.Object({
   HOOKD_MAX_BODY_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   HOOKD_MAX_COMMAND_BYTES: int(16 * 1024, 16, 1024 * 1024),
   HOOKD_MAX_HOOK_ENTRIES: int(1000, 1, 100_000),
+  HOOKD_MAX_HOOK_RUNS_PER_JOB: int(100_000, 1, 100_000_000),
+  HOOKD_MAX_JOB_BYTES: int(64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
   HOOKD_MAX_OUTPUT_BYTES: int(64 * 1024, 0, 64 * 1024 * 1024),
   HOOKD_MAX_SSE_CLIENTS: int(1000, 1, 1_000_000),
   HOOKD_MAX_WAIT: duration('1h', 1000),
@@ -72,6 +74,10 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly maxCommandBytes: number;
   readonly maxHookEntries: number;
+  /** Pods x post hooks of one job. */
+  readonly maxHookRunsPerJob: number;
+  /** What one job's hook plans may take in Redis. */
+  readonly maxJobBytes: number;
   readonly maxOutputBytes: number;
   readonly maxSseClients: number;
   readonly maxWaitMs: number;
@@ -146,6 +152,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     maxBodyBytes: value.HOOKD_MAX_BODY_BYTES,
     maxCommandBytes: value.HOOKD_MAX_COMMAND_BYTES,
     maxHookEntries: value.HOOKD_MAX_HOOK_ENTRIES,
+    maxHookRunsPerJob: value.HOOKD_MAX_HOOK_RUNS_PER_JOB,
+    maxJobBytes: value.HOOKD_MAX_JOB_BYTES,
     maxOutputBytes: value.HOOKD_MAX_OUTPUT_BYTES,
     maxSseClients: value.HOOKD_MAX_SSE_CLIENTS,
     maxWaitMs: durationMs('HOOKD_MAX_WAIT'),

@@ -34,6 +34,7 @@ export const InitHooksRejected = createError<'HOOKD_INIT_HOOKS_UNSUPPORTED', 400
 export const LimitPods = createError<'HOOKD_LIMIT_PODS', 400, Msg>('HOOKD_LIMIT_PODS', '%s', 400);
 export const LimitHooks = createError<'HOOKD_LIMIT_HOOKS', 400, Msg>('HOOKD_LIMIT_HOOKS', '%s', 400);
 export const LimitCommand = createError<'HOOKD_LIMIT_COMMAND', 400, Msg>('HOOKD_LIMIT_COMMAND', '%s', 400);
+export const LimitJobSize = createError<'HOOKD_LIMIT_JOB_SIZE', 400, Msg>('HOOKD_LIMIT_JOB_SIZE', '%s', 400);
 
 // ---- reading and changing jobs ----
 export const JobNotFound = createError<'HOOKD_JOB_NOT_FOUND', 404, Msg>('HOOKD_JOB_NOT_FOUND', 'job %s not found (unknown id, or its results expired)', 404);
@@ -84,7 +85,7 @@ export const Internal = createError<'HOOKD_INTERNAL', 500, []>('HOOKD_INTERNAL',
 /** Every code above, for the OpenAPI error schema and the tests that keep both in step. */
 export const ERROR_CODES = [
   RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, RouteNotFound,
-  JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand,
+  JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand, LimitJobSize,
   JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, LimitSseClients,
   RestoreNotFound, RestoreForbidden, RestoreHooksInvalid, KubeError, KubeUnavailable,
   StoreUnavailable, QueueUnavailable, NotReady, Internal,

@@ -135,6 +135,7 @@ async function start(
       maxWaitMs: config.maxWaitMs,
       maxOutputBytes: config.maxOutputBytes,
       maxPodsPerJob: config.maxPodsPerJob,
+      jobBounds: { maxHookRuns: config.maxHookRunsPerJob, maxBytes: config.maxJobBytes },
       podAttempts: config.podAttempts,
       metrics: createWorkerMetrics(metrics),
     });
@@ -173,6 +174,8 @@ async function start(
           maxCommandBytes: config.maxCommandBytes,
           maxBodyBytes: config.maxBodyBytes,
           maxHookEntries: config.maxHookEntries,
+          maxHookRunsPerJob: config.maxHookRunsPerJob,
+          maxJobBytes: config.maxJobBytes,
           maxSseClients: config.maxSseClients,
         },
         auth: { tokens: config.apiTokens },

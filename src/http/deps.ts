@@ -22,6 +22,10 @@ export interface AppLimits {
   readonly maxBodyBytes: number;
   /** `hooks.resources[]` entries, and `postHooks[]` entries over all of them, each at most this many. */
   readonly maxHookEntries: number;
+  /** Pods x post hooks of one job (HOOKD_MAX_HOOK_RUNS_PER_JOB). */
+  readonly maxHookRunsPerJob: number;
+  /** Bytes one job's hook plans may take in Redis (HOOKD_MAX_JOB_BYTES). */
+  readonly maxJobBytes: number;
   /** Open event streams (GET /v1/jobs/{id}/events) per process. */
   readonly maxSseClients: number;
 }
