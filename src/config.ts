@@ -133,6 +133,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const tokens = value.HOOKD_API_TOKENS.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+  // Fail closed: a token list that was meant but holds no token (`,` or spaces) must not
+  // silently mean "no authentication". Empty, like every variable, means unset.
+  const rawTokens = env['HOOKD_API_TOKENS'];
+  if (rawTokens !== undefined && rawTokens !== '' && tokens.length === 0) {
+    problems.push(`HOOKD_API_TOKENS=${JSON.stringify(rawTokens)}: holds no token; give comma-separated tokens, or unset it`);
+  }
+  // Whoever reaches the port can run commands in containers: off loopback, a token is a must.
+  if (value.HOOKD_ROLE !== 'worker' && !isLoopbackHost(value.HOOKD_HOST) && tokens.length === 0) {
+    problems.push(
+      `HOOKD_HOST=${JSON.stringify(value.HOOKD_HOST)}: listens beyond this machine without authentication; set HOOKD_API_TOKENS, or HOOKD_HOST=127.0.0.1`,
+    );
+  }
   // Short tokens are guessable; say so without echoing any token.
   if (tokens.some((t) => t.length < 16)) problems.push('HOOKD_API_TOKENS: every token must be at least 16 characters');
 

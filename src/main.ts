@@ -4,7 +4,7 @@
 
 import closeWithGrace from 'close-with-grace';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 
@@ -20,12 +20,6 @@ async function main(): Promise<void> {
     throw err;
   }
   const log: Logger = createLogger(config.logLevel);
-  if ((config.role === 'api' || config.role === 'all') && !isLoopbackHost(config.host) && config.apiTokens.length === 0) {
-    log.warn(
-      { host: config.host },
-      'listening on a non-loopback address without HOOKD_API_TOKENS: anyone who reaches this port can run commands in your containers',
-    );
-  }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
 
@@ -41,6 +35,11 @@ async function main(): Promise<void> {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'hookd could not start');
     closer.uninstall();
     await runtime?.stop();
+    // A setting that hookd refuses is the operator's to change: exit 2 like any bad setting.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hookd: ${err.message}\n`);
+      process.exit(2);
+    }
     process.exit(1);
   }
 }

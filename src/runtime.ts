@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { seedDemo, DEMO_NAMESPACE } from './demo.ts';
 import { buildApp } from './http/app.ts';
 import { newJobId } from './ids.ts';
@@ -116,6 +116,13 @@ async function start(
   const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
+  // Without authentication anyone who reaches the port runs commands wherever hookd's
+  // credentials reach: allowed only against the simulated cluster, never a real one.
+  if ((config.role === 'api' || config.role === 'all') && config.apiTokens.length === 0 && sim === null && !(await kubeHealth.isSimulated(AbortSignal.timeout(10_000)))) {
+    throw new ConfigError([
+      `HOOKD_API_TOKENS: not set, and the cluster at ${server} is a real one (or did not answer GET /version): hookd runs without authentication only on the simulated cluster; set HOOKD_API_TOKENS`,
+    ]);
+  }
 
   let workers: Workers | null = null;
   if (config.role === 'worker' || config.role === 'all') {
