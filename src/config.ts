@@ -52,6 +52,7 @@ const EnvSchema = Type.Object({
   HOOKD_RESULT_RETENTION: duration('168h', 1000),
   HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
+  HOOKD_ALLOWED_HOSTS: Type.String({ default: '', expected: "comma-separated host names, or '*' for any" }),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
   HOOKD_LOG_LEVEL: oneOf(LogLevels, 'info'),
 });
@@ -85,6 +86,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly podAttempts: number;
   readonly apiTokens: readonly string[];
+  /** Host header names the API answers to; null: any. */
+  readonly allowedHosts: readonly string[] | null;
   readonly logLevel: (typeof LogLevels)[number];
 }
 
@@ -173,10 +176,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     shutdownTimeoutMs: durationMs('HOOKD_SHUTDOWN_TIMEOUT'),
     podAttempts: value.HOOKD_POD_ATTEMPTS,
     apiTokens: tokens,
+    allowedHosts: allowedHosts(value.HOOKD_ALLOWED_HOSTS, value.HOOKD_HOST),
     logLevel: value.HOOKD_LOG_LEVEL,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Loopback names a local client (curl, a browser on this machine) sends as Host. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * HOOKD_ALLOWED_HOSTS when set ('*': any); else the loopback names when hookd listens on
+ * loopback, so a rebinding domain is refused; else any, since hookd cannot know the names
+ * it is reached by (a Service, an Ingress): set the variable there.
+ */
+function allowedHosts(setting: string, listen: string): readonly string[] | null {
+  const names = setting.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (names.includes('*')) return null;
+  if (names.length > 0) return names;
+  if (!isLoopbackHost(listen)) return null;
+  const own = listen.replace(/^\[|\]$/g, '').toLowerCase();
+  return LOOPBACK_NAMES.includes(own) ? LOOPBACK_NAMES : [...LOOPBACK_NAMES, own];
 }
 
 /** True for addresses that only this machine can reach. */

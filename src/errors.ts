@@ -19,6 +19,16 @@ export const RequestUnsupportedMediaType = createError<'HOOKD_REQUEST_UNSUPPORTE
 );
 export const RequestBad = createError<'HOOKD_REQUEST_BAD', 400, Msg>('HOOKD_REQUEST_BAD', '%s', 400);
 export const AuthRequired = createError<'HOOKD_AUTH_REQUIRED', 401, Msg>('HOOKD_AUTH_REQUIRED', '%s', 401);
+export const HostNotAllowed = createError<'HOOKD_HOST_NOT_ALLOWED', 403, Msg>(
+  'HOOKD_HOST_NOT_ALLOWED',
+  'Host %s is not a name this server answers to: add it to HOOKD_ALLOWED_HOSTS',
+  403,
+);
+export const OriginForbidden = createError<'HOOKD_ORIGIN_FORBIDDEN', 403, [string, string]>(
+  'HOOKD_ORIGIN_FORBIDDEN',
+  '%s is another origin: a %s from a page of another site is refused; call the API from a client, not a web page',
+  403,
+);
 export const RouteNotFound = createError<'HOOKD_ROUTE_NOT_FOUND', 404, [string, string]>('HOOKD_ROUTE_NOT_FOUND', 'route %s %s not found', 404);
 
 // ---- what a job asks for ----
@@ -84,7 +94,7 @@ export const Internal = createError<'HOOKD_INTERNAL', 500, []>('HOOKD_INTERNAL',
 
 /** Every code above, for the OpenAPI error schema and the tests that keep both in step. */
 export const ERROR_CODES = [
-  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, RouteNotFound,
+  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, HostNotAllowed, OriginForbidden, RouteNotFound,
   JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand, LimitJobSize,
   JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, LimitSseClients,
   RestoreNotFound, RestoreForbidden, RestoreHooksInvalid, KubeError, KubeUnavailable,

@@ -185,6 +185,7 @@ async function start(
           maxJobBytes: config.maxJobBytes,
           maxSseClients: config.maxSseClients,
         },
+        allowedHosts: config.allowedHosts,
         auth: { tokens: config.apiTokens },
         log,
         now: Date.now,

@@ -40,6 +40,8 @@ export interface AppDeps {
   readonly health: { redis(): Promise<HealthCheck>; kube(): Promise<HealthCheck> };
   readonly metrics: Registry;
   readonly limits: AppLimits;
+  /** Host names the API answers to (HOOKD_ALLOWED_HOSTS); null: any. */
+  readonly allowedHosts: readonly string[] | null;
   /** Bearer tokens; empty: no authentication. */
   readonly auth: { readonly tokens: readonly string[] };
   readonly log: Logger;

@@ -34,6 +34,7 @@ export function inertDeps(): AppDeps {
     health: inert('health'),
     metrics: new Registry(),
     limits: DEFAULT_LIMITS,
+    allowedHosts: null,
     auth: { tokens: [] },
     log: pino({ enabled: false }),
     now: () => 0,
