@@ -5,7 +5,9 @@
 
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
+import { readFileSync } from 'node:fs';
 import { parseGoDuration } from './domain/duration.ts';
+import { redactRedisUrl } from './redis-url.ts';
 
 export const Roles = ['api', 'worker', 'all'] as const;
 export type Role = (typeof Roles)[number];
@@ -29,6 +31,7 @@ const EnvSchema = Type.Object({
   HOOKD_HOST: Type.String({ default: '127.0.0.1', minLength: 1, expected: 'a host name or address' }),
   HOOKD_PORT: int(8080, 0, 65535),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://', expected: 'a redis:// or rediss:// URL' }),
+  REDIS_PASSWORD: Type.String({ default: '', expected: "Redis's password (used when REDIS_URL has none)" }),
   HOOKD_REDIS_EMBEDDED: oneOf(RedisEmbeddedModes, 'auto'),
   HOOKD_REDIS_DATA_DIR: Type.String({ default: '.hookd-data', minLength: 1, expected: 'a folder' }),
   HOOKD_REDIS_PREFIX: Type.String({
@@ -113,16 +116,52 @@ function pickSet(env: Readonly<Record<string, string | undefined>>): Record<stri
   return set;
 }
 
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+/** Secrets that may be given as a file's content (NAME_FILE), as container platforms mount them. */
+const FILE_VARIABLES = ['HOOKD_API_TOKENS', 'REDIS_PASSWORD', 'REDIS_URL'] as const;
+
+/** env with each NAME_FILE read into NAME (without its trailing newline); a problem per unreadable or doubled one. */
+function withFileVariables(env: Readonly<Record<string, string | undefined>>, problems: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const name of FILE_VARIABLES) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (path === undefined || path === '') continue;
+    if ((env[name] ?? '') !== '') {
+      problems.push(`${name}_FILE and ${name} are both set: set one`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`${name}_FILE=${JSON.stringify(path)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return out;
+}
+
+/** The URL with the password put in when it has none of its own. */
+function withRedisPassword(url: string, password: string): string {
+  if (password === '') return url;
+  try {
+    const u = new URL(url);
+    if (u.password === '') u.password = password;
+    return u.toString();
+  } catch {
+    return url; // the schema has already said what is wrong with it
+  }
+}
+
+export function loadConfig(given: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const problems: string[] = [];
+  const env = withFileVariables(given, problems);
   const raw = pickSet(env);
   const value = Value.Convert(EnvSchema, Value.Default(EnvSchema, { ...raw })) as Env;
-  const problems: string[] = [];
   const seen = new Set<string>();
   for (const err of Value.Errors(EnvSchema, value)) {
     const name = err.instancePath.split('/')[1] ?? '';
     if (name === '' || seen.has(name)) continue; // one line per variable, however many keywords failed
     seen.add(name);
-    problems.push(`${name}=${JSON.stringify(raw[name] ?? '')}: expected ${properties[name]?.expected ?? err.message}`);
+    const shown = name === 'REDIS_URL' ? redactRedisUrl(raw[name] ?? '') : name === 'REDIS_PASSWORD' ? '***' : (raw[name] ?? '');
+    problems.push(`${name}=${JSON.stringify(shown)}: expected ${properties[name]?.expected ?? err.message}`);
   }
   const durationMs = (name: keyof Env & string): number => {
     const ms = parseGoDuration(String(value[name]));
@@ -155,7 +194,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     role: value.HOOKD_ROLE,
     host: value.HOOKD_HOST,
     port: value.HOOKD_PORT,
-    redisUrl: value.REDIS_URL,
+    redisUrl: withRedisPassword(value.REDIS_URL, value.REDIS_PASSWORD),
     redisEmbedded: value.HOOKD_REDIS_EMBEDDED,
     redisDataDir: value.HOOKD_REDIS_DATA_DIR,
     prefix: value.HOOKD_REDIS_PREFIX,

@@ -20,6 +20,7 @@ import { createProducer } from './queue/producer.ts';
 import { createWorkerMetrics } from './queue/metrics.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
+import { redactRedisUrl } from './redis-url.ts';
 import { createRedis, redisReady } from './redis.ts';
 import { startSimCluster, type SimCluster } from './sim/index.ts';
 import { createNotifier } from './store/notifier.ts';
@@ -69,14 +70,15 @@ async function start(
   // Redis: the configured one, or a private one when none answers and redis-server is installed.
   let redisUrl = config.redisUrl;
   if (!(await redisAnswers(redisUrl))) {
-    if (config.redisEmbedded === 'never') throw new Error(`no Redis answers at ${redisUrl}`);
-    log.warn({ redisUrl }, 'no Redis answers; starting a private redis-server for this process');
+    const shown = redactRedisUrl(redisUrl);
+    if (config.redisEmbedded === 'never') throw new Error(`no Redis answers at ${shown}`);
+    log.warn({ redisUrl: shown }, 'no Redis answers; starting a private redis-server for this process');
     const embedded = await startEmbeddedRedis(config.redisDataDir).catch((err: unknown) => {
-      throw new Error(`no Redis answers at ${redisUrl}, and a private one could not be started: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`no Redis answers at ${shown}, and a private one could not be started: ${err instanceof Error ? err.message : String(err)}`);
     });
     stops.push({ what: 'private redis-server', stop: () => embedded.stop() });
     redisUrl = embedded.url;
-    log.info({ redisUrl, dataDir: config.redisDataDir }, 'private redis-server started');
+    log.info({ redisUrl: redactRedisUrl(redisUrl), dataDir: config.redisDataDir }, 'private redis-server started');
   }
   const command = createRedis(redisUrl, 'command');
   const blocking = createRedis(redisUrl, 'blocking');

@@ -2,6 +2,7 @@
 // (wait / exec / settle) until every hook has an outcome. All decisions are the domain's;
 // this file only performs them and records each one in the ledger before and after.
 
+import { commandShape, quotesHidden } from './log-safe.ts';
 import { isHookEnded, isPodEnded, settledResult } from '../domain/ended.ts';
 import { hookResultFromExec } from '../domain/exec-result.ts';
 import { nextStep, type NextStepInput } from '../domain/next-step.ts';
@@ -98,7 +99,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     }
     planned = planPodHooks(state.pod, spec.hooks);
     await store.recordPlan(jobId, podIndex, planned, clock());
-    for (const warning of planned.warnings) log.warn({ warning }, 'hook configuration warning');
+    for (const warning of planned.warnings) log.warn({ warning: quotesHidden(warning) }, 'hook configuration warning');
     log.info({ hooks: planned.hooks.length }, 'pod planned');
   }
   const plan: PodPlan = planned;
@@ -234,7 +235,7 @@ async function runHook(
       throw err;
     }
     const started = clock();
-    log.info({ command0: hook.command[0], timeoutMs: hook.execTimeoutMs }, 'hook started');
+    log.info({ ...commandShape(hook.command), timeoutMs: hook.execTimeoutMs }, 'hook started');
     const outcome = await deps.executor.exec(
       {
         namespace: task.ref.namespace,
@@ -259,7 +260,7 @@ async function runHook(
         stdoutBytes: result.stdout.length,
         stderrBytes: result.stderr.length,
         outputTruncated: result.outputTruncated,
-        error: result.error,
+        error: result.error === null ? null : quotesHidden(result.error),
       },
       'hook finished',
     );
