@@ -55,6 +55,7 @@ const EnvSchema = Type.Object({
   HOOKD_RESULT_RETENTION: duration('168h', 1000),
   HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
+  HOOKD_DOCS_PERSIST_TOKEN: Type.Boolean({ default: false, expected: 'true or false' }),
   HOOKD_ALLOWED_HOSTS: Type.String({ default: '', expected: "comma-separated host names, or '*' for any" }),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
   HOOKD_LOG_LEVEL: oneOf(LogLevels, 'info'),
@@ -89,6 +90,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly podAttempts: number;
   readonly apiTokens: readonly string[];
+  /** Swagger UI keeps its bearer token in localStorage. */
+  readonly docsPersistToken: boolean;
   /** Host header names the API answers to; null: any. */
   readonly allowedHosts: readonly string[] | null;
   readonly logLevel: (typeof LogLevels)[number];
@@ -215,6 +218,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     shutdownTimeoutMs: durationMs('HOOKD_SHUTDOWN_TIMEOUT'),
     podAttempts: value.HOOKD_POD_ATTEMPTS,
     apiTokens: tokens,
+    docsPersistToken: value.HOOKD_DOCS_PERSIST_TOKEN,
     allowedHosts: allowedHosts(value.HOOKD_ALLOWED_HOSTS, value.HOOKD_HOST),
     logLevel: value.HOOKD_LOG_LEVEL,
   };

@@ -188,6 +188,7 @@ async function start(
           maxSseClients: config.maxSseClients,
         },
         allowedHosts: config.allowedHosts,
+        docsPersistToken: config.docsPersistToken,
         auth: { tokens: config.apiTokens },
         log,
         now: Date.now,

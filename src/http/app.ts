@@ -10,6 +10,7 @@ import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRequestOrigin } from './plugins/request-origin.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -52,7 +53,8 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   app.addSchema(ErrorBodySchema);
   registerErrorHandling(app, deps.limits.maxBodyBytes);
   // Before any route, so that every route is in the document.
-  await registerOpenApi(app);
+  registerSecurityHeaders(app);
+  await registerOpenApi(app, { persistToken: deps.docsPersistToken ?? false });
   const metrics = registerMetrics(app, deps.metrics);
 
   const streams = new Set<SseStream>();

@@ -40,6 +40,8 @@ export interface AppDeps {
   readonly health: { redis(): Promise<HealthCheck>; kube(): Promise<HealthCheck> };
   readonly metrics: Registry;
   readonly limits: AppLimits;
+  /** Swagger UI keeps the token it was given in localStorage (HOOKD_DOCS_PERSIST_TOKEN; default false). */
+  readonly docsPersistToken?: boolean;
   /** Host names the API answers to (HOOKD_ALLOWED_HOSTS); null: any. */
   readonly allowedHosts: readonly string[] | null;
   /** Bearer tokens; empty: no authentication. */

@@ -35,7 +35,11 @@ export class SseStream {
   open(retryMs: number): void {
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
+      // The stream holds command output: never cached (the reply is hijacked, so the
+      // security headers of the app are set here too).
+      'cache-control': 'no-store, no-transform',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
       connection: 'keep-alive',
       // nginx would otherwise buffer the stream.
       'x-accel-buffering': 'no',

@@ -48,6 +48,7 @@ export interface TestAppOptions {
   readonly limits?: Partial<AppLimits>;
   readonly tokens?: readonly string[];
   readonly allowedHosts?: readonly string[];
+  readonly docsPersistToken?: boolean;
   readonly sseHeartbeatMs?: number;
   readonly store?: (redis: Redis, prefix: string) => JobStore;
 }
@@ -97,6 +98,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     metrics,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     allowedHosts: opts.allowedHosts ?? null,
+    docsPersistToken: opts.docsPersistToken ?? false,
     auth: { tokens: opts.tokens ?? [] },
     log: pino({ level: 'info' }, sink),
     now: Date.now,

@@ -8,10 +8,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../../errors.ts';
+import { DOCS_CSP } from './security-headers.ts';
 
 export const API_VERSION = '1.0.0';
 
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export interface DocsOptions {
+  /** Keep the bearer token entered in Swagger UI in the browser's localStorage across reloads. */
+  readonly persistToken: boolean;
+}
+
+export async function registerOpenApi(app: FastifyInstance, docs: DocsOptions = { persistToken: false }): Promise<void> {
   await app.register(swagger, {
     // Shared schemas keep their $id as their name under components.schemas.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -38,6 +44,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true } });
+  // A token kept in localStorage is readable by any script on this origin and outlives the
+  // session: it is kept only when the operator asks for it (HOOKD_DOCS_PERSIST_TOKEN).
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP, uiConfig: { deepLinking: true, persistAuthorization: docs.persistToken } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
