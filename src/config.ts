@@ -55,6 +55,7 @@ const EnvSchema = Type.Object({
   HOOKD_RESULT_RETENTION: duration('168h', 1000),
   HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
+  HOOKD_SPEC_KEY: Type.String({ default: '', expected: 'a secret of at least 32 characters, the same for every hookd process of one installation' }),
   HOOKD_DOCS_PERSIST_TOKEN: Type.Boolean({ default: false, expected: 'true or false' }),
   HOOKD_ALLOWED_HOSTS: Type.String({ default: '', expected: "comma-separated host names, or '*' for any" }),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
@@ -90,6 +91,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly podAttempts: number;
   readonly apiTokens: readonly string[];
+  /** The secret that seals job specs and plans; empty: one kept in the data folder. */
+  readonly specKey: string;
   /** Swagger UI keeps its bearer token in localStorage. */
   readonly docsPersistToken: boolean;
   /** Host header names the API answers to; null: any. */
@@ -120,7 +123,7 @@ function pickSet(env: Readonly<Record<string, string | undefined>>): Record<stri
 }
 
 /** Secrets that may be given as a file's content (NAME_FILE), as container platforms mount them. */
-const FILE_VARIABLES = ['HOOKD_API_TOKENS', 'REDIS_PASSWORD', 'REDIS_URL'] as const;
+const FILE_VARIABLES = ['HOOKD_API_TOKENS', 'REDIS_PASSWORD', 'REDIS_URL', 'HOOKD_SPEC_KEY'] as const;
 
 /** env with each NAME_FILE read into NAME (without its trailing newline); a problem per unreadable or doubled one. */
 function withFileVariables(env: Readonly<Record<string, string | undefined>>, problems: string[]): Record<string, string | undefined> {
@@ -163,7 +166,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     const name = err.instancePath.split('/')[1] ?? '';
     if (name === '' || seen.has(name)) continue; // one line per variable, however many keywords failed
     seen.add(name);
-    const shown = name === 'REDIS_URL' ? redactRedisUrl(raw[name] ?? '') : name === 'REDIS_PASSWORD' ? '***' : (raw[name] ?? '');
+    const shown = name === 'REDIS_URL' ? redactRedisUrl(raw[name] ?? '') : name === 'REDIS_PASSWORD' || name === 'HOOKD_SPEC_KEY' ? '***' : (raw[name] ?? '');
     problems.push(`${name}=${JSON.stringify(shown)}: expected ${properties[name]?.expected ?? err.message}`);
   }
   const durationMs = (name: keyof Env & string): number => {
@@ -183,6 +186,9 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
   const rawTokens = env['HOOKD_API_TOKENS'];
   if (rawTokens !== undefined && rawTokens !== '' && tokens.length === 0) {
     problems.push(`HOOKD_API_TOKENS=${JSON.stringify(rawTokens)}: holds no token; give comma-separated tokens, or unset it`);
+  }
+  if (value.HOOKD_SPEC_KEY !== '' && Buffer.byteLength(value.HOOKD_SPEC_KEY) < 32) {
+    problems.push('HOOKD_SPEC_KEY: must be at least 32 characters (e.g. openssl rand -hex 32)');
   }
   // Whoever reaches the port can run commands in containers: off loopback, a token is a must.
   if (value.HOOKD_ROLE !== 'worker' && !isLoopbackHost(value.HOOKD_HOST) && tokens.length === 0) {
@@ -219,6 +225,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     podAttempts: value.HOOKD_POD_ATTEMPTS,
     apiTokens: tokens,
     docsPersistToken: value.HOOKD_DOCS_PERSIST_TOKEN,
+    specKey: value.HOOKD_SPEC_KEY,
     allowedHosts: allowedHosts(value.HOOKD_ALLOWED_HOSTS, value.HOOKD_HOST),
     logLevel: value.HOOKD_LOG_LEVEL,
   };

@@ -26,6 +26,8 @@ import { startSimCluster, type SimCluster } from './sim/index.ts';
 import { createNotifier } from './store/notifier.ts';
 import { startWorkerHttp } from './worker-http.ts';
 import { createRedisStore } from './store/redis-store.ts';
+import { createSealer } from './store/sealed-json.ts';
+import { specKeyFrom } from './spec-key.ts';
 
 export interface Runtime {
   /** The API's address, when this process serves it. */
@@ -114,7 +116,10 @@ async function start(
     }
   }
 
-  const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs });
+  const specKey = specKeyFrom(config.specKey, config.redisDataDir);
+  if (specKey.source !== 'HOOKD_SPEC_KEY') log.info({ keyFile: specKey.source }, 'job specs are sealed with the key kept in the data folder; set HOOKD_SPEC_KEY for processes on several machines');
+  const sealer = createSealer(specKey.key);
+  const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
   const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
@@ -144,6 +149,7 @@ async function start(
       maxWaitMs: config.maxWaitMs,
       maxOutputBytes: config.maxOutputBytes,
       maxPodsPerJob: config.maxPodsPerJob,
+      sealer,
       jobBounds: { maxHookRuns: config.maxHookRunsPerJob, maxBytes: config.maxJobBytes },
       podAttempts: config.podAttempts,
       metrics: createWorkerMetrics(metrics),

@@ -24,6 +24,8 @@ export const PodPayload = Type.Object({
   podIndex: Type.Integer({ minimum: 0 }),
   namespace: Type.String({ minLength: 1 }),
   name: Type.String({ minLength: 1 }),
+  /** HMAC of the target (podTarget) with the spec key: a pod job rewritten in Redis is refused. */
+  mac: Type.String({ minLength: 1 }),
 });
 export type PodPayload = Static<typeof PodPayload>;
 
@@ -38,6 +40,12 @@ function parse<T>(check: { Check(v: unknown): v is T; Errors(v: unknown): { mess
 
 export const parseJobPayload = (v: unknown): JobPayload => parse(jobCheck, 'job', v);
 export const parsePodPayload = (v: unknown): PodPayload => parse(podCheck, 'pod', v);
+
+/** What a pod job's MAC covers: which pod of which job it execs into. */
+export const podTarget = (p: Pick<PodPayload, 'jobId' | 'podIndex' | 'namespace' | 'name'>): { context: string; body: string } => ({
+  context: `pod:${p.jobId}:${p.podIndex}`,
+  body: `${p.namespace}/${p.name}`,
+});
 
 // BullMQ rejects ':' in custom ids and treats all-digit ids as its own; ours are neither.
 export const parentJobId = (jobId: string): string => `${jobId}_job`;

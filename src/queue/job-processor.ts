@@ -10,10 +10,11 @@ import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';
 import { footprintProblem, jobFootprint, type JobBounds } from '../domain/job-footprint.ts';
 import type { PodRef } from '../domain/types.ts';
-import type { JobSource } from '../domain/views.ts';
+import type { JobSource, JobSpec } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
+import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { JobStore } from '../store/types.ts';
-import { parsePodPayload, podJobId, type JobPayload } from './catalog.ts';
+import { parsePodPayload, podJobId, podTarget, type JobPayload } from './catalog.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
 
 export interface PodLister {
@@ -29,6 +30,7 @@ export interface JobProcessorDeps {
   readonly log: Logger;
   readonly maxPodsPerJob: number;
   readonly jobBounds: JobBounds;
+  readonly sealer: Sealer;
   readonly podAttempts: number;
 }
 
@@ -51,7 +53,16 @@ async function resolvePods(source: JobSource, lister: PodLister): Promise<PodRef
 export async function processJob(job: Job<JobPayload>, token: string, data: JobPayload, deps: JobProcessorDeps): Promise<void> {
   const { store, clock } = deps;
   const log = deps.log.child({ jobId: data.jobId });
-  const spec = await store.getSpec(data.jobId);
+  let spec: JobSpec | null;
+  try {
+    spec = await store.getSpec(data.jobId);
+  } catch (err) {
+    if (!(err instanceof SealBrokenError)) throw err;
+    log.error({ code: err.code, err: err.message }, 'job refused: its spec fails its integrity check');
+    await store.failJob(data.jobId, err.message, clock());
+    await store.finishJob(data.jobId, clock());
+    return;
+  }
   if (!spec) {
     log.warn('job record is gone (expired); nothing to do');
     return;
@@ -97,9 +108,11 @@ async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly P
   for (let start = 0; start < refs.length; start += ADD_CHUNK) {
     const chunk = refs.slice(start, start + ADD_CHUNK).map((ref, i) => {
       const podIndex = start + i;
+      const target = { jobId, podIndex, namespace: ref.namespace, name: ref.name };
+      const { context, body } = podTarget(target);
       return {
         name: 'pod',
-        data: parsePodPayload({ v: 1, jobId, podIndex, namespace: ref.namespace, name: ref.name }),
+        data: parsePodPayload({ v: 1, ...target, mac: deps.sealer.mac(context, body) }),
         opts: {
           jobId: podJobId(jobId, podIndex),
           parent,

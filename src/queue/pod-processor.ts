@@ -2,7 +2,6 @@
 // (wait / exec / settle) until every hook has an outcome. All decisions are the domain's;
 // this file only performs them and records each one in the ledger before and after.
 
-import { commandShape, quotesHidden } from './log-safe.ts';
 import { isHookEnded, isPodEnded, settledResult } from '../domain/ended.ts';
 import { hookResultFromExec } from '../domain/exec-result.ts';
 import { nextStep, type NextStepInput } from '../domain/next-step.ts';
@@ -18,9 +17,13 @@ import {
   type PodState,
 } from '../domain/types.ts';
 import type { Logger } from '../log.ts';
+import type { JobSpec } from '../domain/views.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
-import type { JobStore } from '../store/types.ts';
+import { SealBrokenError } from '../store/sealed-json.ts';
+import type { JobStore, PodRecord } from '../store/types.ts';
+import { commandShape, quotesHidden } from './log-safe.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
+import { failUnfinishedPod } from './pod-failure.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { SpecCache } from './spec-cache.ts';
@@ -72,8 +75,23 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   const { jobId, podIndex, ref } = task;
   const log = deps.log.child({ jobId, namespace: ref.namespace, pod: ref.name, podIndex });
 
-  const spec = await deps.specs.get(jobId);
-  const record = await store.getPod(jobId, podIndex);
+  let spec: JobSpec | null;
+  let record: PodRecord | null;
+  try {
+    spec = await deps.specs.get(jobId);
+    record = await store.getPod(jobId, podIndex);
+  } catch (err) {
+    if (!(err instanceof SealBrokenError)) throw err;
+    // Someone changed what this pod would run: it fails, saying so, and nothing runs.
+    log.error({ code: err.code, err: err.message }, 'pod refused: its job record fails its integrity check');
+    // With the spec broken, the plan (if any) still names the hooks to settle; with the
+    // plan itself broken, its hooks cannot be trusted even to be listed: the pod alone fails.
+    await failUnfinishedPod(store, jobId, podIndex, err.message, clock()).catch(async (again: unknown) => {
+      if (!(again instanceof SealBrokenError)) throw again;
+      await store.setPodStatus(jobId, podIndex, PodStatus.Failed, err.message, clock());
+    });
+    return 'done';
+  }
   if (!spec || !record) {
     log.warn('job or pod record is gone (expired); nothing to do');
     return 'done';

@@ -7,7 +7,9 @@ import { DelayedError, Queue, WaitingChildrenError, Worker, type Job } from 'bul
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
-import { parseJobPayload, parsePodPayload, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
+import { PodStatus } from '../domain/types.ts';
+import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
+import { parseJobPayload, parsePodPayload, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
 import { processJob, type PodLister } from './job-processor.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
 import { processPod } from './pod-processor.ts';
@@ -33,6 +35,8 @@ export interface WorkerDeps {
   readonly maxOutputBytes: number;
   readonly maxPodsPerJob: number;
   readonly jobBounds: JobBounds;
+  /** Checks that a pod job targets the pod its job resolved (the API and workers share its key). */
+  readonly sealer: Sealer;
   readonly podAttempts: number;
   readonly metrics?: WorkerMetrics;
 }
@@ -90,6 +94,15 @@ export function startWorkers(deps: WorkerDeps): Workers {
     async (job: Job<PodPayload>, token?: string) => {
       const data = parsePodPayload(job.data);
       const task = { jobId: data.jobId, podIndex: data.podIndex, ref: { namespace: data.namespace, name: data.name } };
+      const target = podTarget(data);
+      try {
+        deps.sealer.verify(target.context, target.body, data.mac, `the pod job for ${target.body} (pod ${data.podIndex} of job ${data.jobId})`);
+      } catch (err) {
+        if (!(err instanceof SealBrokenError)) throw err;
+        log.error({ jobId: data.jobId, namespace: data.namespace, pod: data.name, code: err.code, err: err.message }, 'pod job refused: it fails its integrity check');
+        await deps.store.setPodStatus(data.jobId, data.podIndex, PodStatus.Failed, err.message, clock()).catch(() => undefined);
+        return;
+      }
       metrics.podStarted();
       try {
         const result = await processPod(task, podDeps, { shutdown: shutdown.signal, hardStop: hardStop.signal });
@@ -133,6 +146,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           log: deps.log,
           maxPodsPerJob: deps.maxPodsPerJob,
           jobBounds: deps.jobBounds,
+          sealer: deps.sealer,
           podAttempts: deps.podAttempts,
         });
       } catch (err) {

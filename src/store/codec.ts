@@ -45,11 +45,11 @@ function num(s: string | null | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Fields of the job hash written at creation. */
-export function jobFields(spec: JobSpec, idemKey: string | null): (string | number)[] {
+/** Fields of the job hash written at creation; specText is the spec as stored (sealed). */
+export function jobFields(spec: JobSpec, specText: string, idemKey: string | null): (string | number)[] {
   const f: (string | number)[] = [
     'id', spec.id,
-    'spec', JSON.stringify(spec),
+    'spec', specText,
     'status', JobStatus.Queued,
     'warnings', JSON.stringify(spec.warnings),
     'failFast', spec.failFast ? '1' : '0',

@@ -3,6 +3,7 @@
 // Lua script each (state, counters, event and notification together); getJob is one
 // MULTI of five HGETALLs, whatever the job's size.
 
+import type { Sealer } from './sealed-json.ts';
 import type { Redis } from 'ioredis';
 import { jobStatusOf } from '../domain/summary.ts';
 import { HookPhase, JobStatus, type HookResult, type JobStatus as JobStatusT, type PodPlan } from '../domain/types.ts';
@@ -34,8 +35,13 @@ export interface RedisStoreDeps {
   readonly prefix: string;
   /** How long a job's results are kept once it has ended (its Idempotency-Key too). */
   readonly retentionMs: number;
+  /** Seals the records that decide what runs: a job's spec and its pods' plans. */
+  readonly sealer: Sealer;
   readonly now?: () => number;
 }
+
+const specContext = (jobId: string): string => `spec:${jobId}`;
+const planContext = (jobId: string, podIndex: number): string => `plan:${jobId}:${podIndex}`;
 
 /**
  * markHookRunning refused: the hook is not pending or waiting (e.g. skipped by a cancel that came first),
@@ -133,7 +139,7 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
         if (held) return held;
       }
       const idemKey = idempotency ? keys.idempotency(idempotency.key) : null;
-      const fields = jobFields(spec, idemKey);
+      const fields = jobFields(spec, deps.sealer.seal(specContext(spec.id), spec), idemKey);
       const pods = spec.source.kind === 'pods' ? spec.source.pods.map(podRefValue) : [];
       await run(S.CREATE, spec.id, [fields.length / 2, ...fields, ...pods]);
       const tail = redis.pipeline().zadd(keys.index, spec.createdAtMs, spec.id);
@@ -148,7 +154,7 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
 
     async getSpec(jobId) {
       const json = await redis.hget(keys.job(jobId).job, 'spec');
-      return json ? (JSON.parse(json) as JobSpec) : null;
+      return json ? deps.sealer.open<JobSpec>(specContext(jobId), json, `the spec of job ${jobId}`) : null;
     },
 
     getJob: readJob,
@@ -174,7 +180,7 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       if (e1 || e2) throw e1 ?? e2;
       const [ref, status] = pod;
       if (!ref) return null;
-      const plan = planJson ? (JSON.parse(planJson) as PodPlan) : null;
+      const plan = planJson ? deps.sealer.open<PodPlan>(planContext(jobId, podIndex), planJson, `the plan of pod ${podIndex} of job ${jobId}`) : null;
       const values = plan && plan.hooks.length > 0 ? await redis.hmget(k.hooks, ...plan.hooks.map((h) => `${podIndex}:${h.index}`)) : [];
       return {
         ref: parsePodRef(ref),
@@ -192,7 +198,7 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
         if (skip) skipped++;
         args.push(h.index, hookValue(skip ? HookPhase.Skipped : HookPhase.Pending, null), skip ? settledJson(h.skipReason ?? '', atMs) : '');
       }
-      check(await run(S.RECORD_PLAN, jobId, [podIndex, JSON.stringify(plan), skipped, ...args]), `record plan of pod ${podIndex} of job ${jobId}`);
+      check(await run(S.RECORD_PLAN, jobId, [podIndex, deps.sealer.seal(planContext(jobId, podIndex), plan), skipped, ...args]), `record plan of pod ${podIndex} of job ${jobId}`);
     },
 
     async setPodStatus(jobId, podIndex, status, error) {

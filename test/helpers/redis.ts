@@ -1,7 +1,12 @@
 // Every test file gets its own key prefix on the shared Redis and removes its keys after.
 
 import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { createSealer, type Sealer } from '../../src/store/sealed-json.ts';
+
+/** A sealer with a key of its own, for stores built directly by tests. */
+export const testSealer = (): Sealer => createSealer(randomBytes(32));
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

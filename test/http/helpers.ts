@@ -15,7 +15,7 @@ import { newJobId } from '../../src/ids.ts';
 import { createNotifier, type Notifier } from '../../src/store/notifier.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import type { JobStore } from '../../src/store/types.ts';
-import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
 
 export interface FakeProducer {
   readonly enqueued: JobSpec[];
@@ -58,7 +58,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const prefix = testPrefix();
   const redis = new Redis(TEST_REDIS_URL);
   const subscriber = new Redis(TEST_REDIS_URL);
-  const store = opts.store ? opts.store(redis, prefix) : createRedisStore({ redis, prefix, retentionMs: 60_000 });
+  const store = opts.store ? opts.store(redis, prefix) : createRedisStore({ redis, prefix, retentionMs: 60_000, sealer: testSealer() });
   const notifier = createNotifier({ subscriber, publisher: redis, prefix });
   await notifier.ready;
   const producer: FakeProducer = {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/store/redis-store.ts';
+import { testSealer } from '../helpers/redis.ts';
 import { json, testApp } from './helpers.ts';
 
 describe('health and readiness', () => {
@@ -37,7 +38,7 @@ describe('health and readiness', () => {
     down.on('error', () => undefined);
     const a = await testApp({
       // The API's own connection settings (redis.ts): no offline queue, so calls fail at once.
-      store: (_redis, prefix) => createRedisStore({ redis: down, prefix, retentionMs: 1000 }),
+      store: (_redis, prefix) => createRedisStore({ redis: down, prefix, retentionMs: 1000, sealer: testSealer() }),
     });
     t.after(async () => {
       await a.close();

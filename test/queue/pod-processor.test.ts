@@ -15,11 +15,11 @@ import { createSpecCache } from '../../src/queue/spec-cache.ts';
 import { createWakeRegistry } from '../../src/queue/wake-registry.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { logSink } from '../helpers/log-sink.ts';
-import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
 
 const prefix = testPrefix();
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
-const store = createRedisStore({ redis, prefix, retentionMs: 60_000 });
+const store = createRedisStore({ redis, prefix, retentionMs: 60_000, sealer: testSealer() });
 after(async () => {
   await removePrefix(prefix);
   await redis.quit();

@@ -10,6 +10,7 @@ import { createExecutor } from '../../src/kube/exec.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { createPodWatchHub } from '../../src/kube/pod-watch.ts';
 import { createPodReader } from '../../src/kube/pods.ts';
+import { QueueNames } from '../../src/queue/catalog.ts';
 import { createProducer } from '../../src/queue/producer.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
 import { createNotifier } from '../../src/store/notifier.ts';
@@ -17,7 +18,7 @@ import { createRedisStore } from '../../src/store/redis-store.ts';
 import type { JobStore } from '../../src/store/types.ts';
 import type { JobSpec, JobView } from '../../src/domain/views.ts';
 import { logSink } from '../helpers/log-sink.ts';
-import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
 import { startSim, type StartedSim } from '../helpers/start-sim.ts';
 
 const NS = 'queue';
@@ -42,7 +43,8 @@ describe('queue and pod processor', () => {
     const blocking = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     const subscriber = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     const log = createLogger('debug', logs.stream);
-    store = createRedisStore({ redis: command, prefix, retentionMs: 60_000 });
+    const sealer = testSealer();
+    store = createRedisStore({ redis: command, prefix, retentionMs: 60_000, sealer });
     const notifier = createNotifier({ subscriber, publisher: command, prefix });
     publishStop = (jobId) => notifier.publishStop(jobId);
     const hub = createPodWatchHub({ kc, log });
@@ -63,6 +65,7 @@ describe('queue and pod processor', () => {
       maxOutputBytes: 1024,
       maxPodsPerJob: 100,
       jobBounds: { maxHookRuns: 20, maxBytes: 64 * 1024 * 1024 },
+      sealer,
       podAttempts: 2,
     });
     stopAll = async () => {
@@ -143,6 +146,75 @@ describe('queue and pod processor', () => {
     assert.match(hook?.error ?? '', /interrupted/);
     assert.equal(env.sim.counters().exec.started, 0, 'the interrupted hook was not executed again');
     assert.equal(job.status, 'partially_failed');
+  });
+
+  describe('a job changed in Redis after it was accepted never runs', () => {
+    const specOf = (id: string, pod: string): JobSpec => ({
+      id,
+      restore: null,
+      source: { kind: 'pods', pods: [{ namespace: NS, name: pod }] },
+      hooks: { resources: [{ name: 'r', postHooks: [{ exec: { container: 'c', command: ['/bin/sh', '-c', 'echo accepted'] } }] }] },
+      failFast: false,
+      warnings: [],
+      createdAtMs: Date.now(),
+    });
+    const direct = new Redis(TEST_REDIS_URL);
+    after(() => direct.quit());
+
+    test('a spec whose command was rewritten (HSET) fails its pods; nothing is executed', async () => {
+      env.sim.createPod(NS, { metadata: { name: 'tamper-spec' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+      const spec = specOf(`jtspec${Date.now().toString(36)}`, 'tamper-spec');
+      await store.createJob(spec);
+      const key = `${prefix}:{${spec.id}}:job`;
+      const stored = (await direct.hget(key, 'spec')) ?? '';
+      assert.ok(stored.includes('echo accepted'));
+      await direct.hset(key, 'spec', stored.replace('echo accepted', 'echo attacker'));
+      env.sim.resetCounters();
+      await enqueue(spec);
+      const job = await ended(spec.id);
+      assert.equal(job.status, 'failed');
+      assert.match(job.error ?? '', /fails its integrity check/);
+      assert.equal(env.sim.counters().exec.started, 0, 'nothing was executed');
+    });
+
+    test('a plan rewritten after it was recorded fails the pod; nothing is executed', async () => {
+      annotated('tamper-plan', '["/bin/sh", "-c", "echo planned"]', {}, true);
+      const spec = { ...specOf(`jtplan${Date.now().toString(36)}`, 'tamper-plan'), hooks: null };
+      await store.createJob(spec);
+      await store.setPods(spec.id, spec.source.kind === 'pods' ? spec.source.pods : [], Date.now());
+      const { planPodHooks } = await import('../../src/domain/plan.ts');
+      const { toPodView } = await import('../../src/kube/pod-view.ts');
+      await store.recordPlan(spec.id, 0, planPodHooks(toPodView(env.sim.getPod(NS, 'tamper-plan') as never), null), Date.now());
+      const key = `${prefix}:{${spec.id}}:plans`;
+      const stored = (await direct.hget(key, '0')) ?? '';
+      assert.ok(stored.includes('echo planned'));
+      await direct.hset(key, '0', stored.replace('echo planned', 'echo attacker'));
+      env.sim.resetCounters();
+      await enqueue(spec);
+      const job = await ended(spec.id);
+      assert.equal(job.pods[0]?.status, 'failed');
+      assert.match(job.pods[0]?.error ?? '', /the plan of pod 0 .* fails its integrity check/);
+      assert.equal(env.sim.counters().exec.started, 0, 'nothing was executed');
+    });
+
+    test('a pod job pointed at another pod is refused', async () => {
+      env.sim.createPod(NS, { metadata: { name: 'tamper-victim' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+      const spec = specOf(`jtpod${Date.now().toString(36)}`, 'tamper-ok');
+      await store.createJob(spec);
+      await store.setPods(spec.id, spec.source.kind === 'pods' ? spec.source.pods : [], Date.now());
+      env.sim.resetCounters();
+      const { Queue } = await import('bullmq');
+      const pods = new Queue(QueueNames.pods, { connection: direct, prefix });
+      // A MAC copied from a genuine pod job does not cover another pod.
+      await pods.add('pod', { v: 1, jobId: spec.id, podIndex: 0, namespace: NS, name: 'tamper-victim', mac: 'a'.repeat(64) });
+      const deadline = Date.now() + 10_000;
+      while ((await store.getPod(spec.id, 0))?.status !== 'failed') {
+        assert.ok(Date.now() < deadline, 'the pod was not failed');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(env.sim.counters().exec.started, 0, 'nothing was executed');
+      await pods.close();
+    });
   });
 
   test('a finished job enqueued again runs nothing twice', async () => {

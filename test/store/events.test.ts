@@ -9,7 +9,7 @@ import { createNotifier, type Notifier } from '../../src/store/notifier.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import type { JobStore } from '../../src/store/types.ts';
 import { planned, planOf } from '../fixtures/plan.ts';
-import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
 
 const prefix = testPrefix();
 let redis: Redis;
@@ -20,7 +20,7 @@ let notifier: Notifier;
 before(async () => {
   redis = new Redis(TEST_REDIS_URL);
   subscriber = new Redis(TEST_REDIS_URL);
-  store = createRedisStore({ redis, prefix, retentionMs: 60_000 });
+  store = createRedisStore({ redis, prefix, retentionMs: 60_000, sealer: testSealer() });
   notifier = createNotifier({ subscriber, publisher: redis, prefix });
   await notifier.ready;
 });

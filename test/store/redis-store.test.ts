@@ -11,7 +11,7 @@ import { HookNotRunnableError, createRedisStore } from '../../src/store/redis-st
 import { storeKeys } from '../../src/store/keys.ts';
 import type { JobStore } from '../../src/store/types.ts';
 import { planned, planOf } from '../fixtures/plan.ts';
-import { removePrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
 
 const prefix = testPrefix();
 const RETENTION_MS = 60_000;
@@ -21,7 +21,7 @@ let clock = 1_800_000_000_000;
 
 before(async () => {
   redis = new Redis(TEST_REDIS_URL);
-  store = createRedisStore({ redis, prefix, retentionMs: RETENTION_MS, now: () => clock });
+  store = createRedisStore({ redis, prefix, retentionMs: RETENTION_MS, now: () => clock, sealer: testSealer() });
 });
 after(async () => {
   await removePrefix(prefix);
