@@ -51,6 +51,12 @@ const EnvSchema = Type.Object({
   HOOKD_MAX_JOB_BYTES: int(64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
   HOOKD_MAX_OUTPUT_BYTES: int(64 * 1024, 0, 64 * 1024 * 1024),
   HOOKD_MAX_SSE_CLIENTS: int(1000, 1, 1_000_000),
+  HOOKD_MAX_SSE_PER_CLIENT: int(20, 1, 1_000_000),
+  HOOKD_MAX_CONNECTIONS: int(2000, 1, 1_000_000),
+  HOOKD_REQUEST_TIMEOUT: duration('30s', 1000),
+  HOOKD_IDLE_TIMEOUT: duration('75s', 5000),
+  HOOKD_RATE_LIMIT: int(1200, 0, 100_000_000),
+  HOOKD_RATE_LIMIT_WINDOW: duration('1m', 1000),
   HOOKD_MAX_WAIT: duration('1h', 1000),
   HOOKD_RESULT_RETENTION: duration('168h', 1000),
   HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
@@ -86,6 +92,14 @@ export interface Config {
   readonly maxJobBytes: number;
   readonly maxOutputBytes: number;
   readonly maxSseClients: number;
+  readonly maxSsePerClient: number;
+  /** Open connections per API process; beyond, new ones are closed at once. */
+  readonly maxConnections: number;
+  readonly requestTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /** Requests per client address per window, across API replicas; 0: no limit. */
+  readonly rateLimit: number;
+  readonly rateLimitWindowMs: number;
   readonly maxWaitMs: number;
   readonly retentionMs: number;
   readonly shutdownTimeoutMs: number;
@@ -219,6 +233,12 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     maxJobBytes: value.HOOKD_MAX_JOB_BYTES,
     maxOutputBytes: value.HOOKD_MAX_OUTPUT_BYTES,
     maxSseClients: value.HOOKD_MAX_SSE_CLIENTS,
+    maxSsePerClient: value.HOOKD_MAX_SSE_PER_CLIENT,
+    maxConnections: value.HOOKD_MAX_CONNECTIONS,
+    requestTimeoutMs: durationMs('HOOKD_REQUEST_TIMEOUT'),
+    idleTimeoutMs: durationMs('HOOKD_IDLE_TIMEOUT'),
+    rateLimit: value.HOOKD_RATE_LIMIT,
+    rateLimitWindowMs: durationMs('HOOKD_RATE_LIMIT_WINDOW'),
     maxWaitMs: durationMs('HOOKD_MAX_WAIT'),
     retentionMs: durationMs('HOOKD_RESULT_RETENTION'),
     shutdownTimeoutMs: durationMs('HOOKD_SHUTDOWN_TIMEOUT'),

@@ -17,6 +17,7 @@ export const RequestUnsupportedMediaType = createError<'HOOKD_REQUEST_UNSUPPORTE
   'content-type %s is not supported: send application/json',
   415,
 );
+export const RequestTimeout = createError<'HOOKD_REQUEST_TIMEOUT', 408, Msg>('HOOKD_REQUEST_TIMEOUT', '%s', 408);
 export const RequestBad = createError<'HOOKD_REQUEST_BAD', 400, Msg>('HOOKD_REQUEST_BAD', '%s', 400);
 export const AuthRequired = createError<'HOOKD_AUTH_REQUIRED', 401, Msg>('HOOKD_AUTH_REQUIRED', '%s', 401);
 export const HostNotAllowed = createError<'HOOKD_HOST_NOT_ALLOWED', 403, Msg>(
@@ -65,10 +66,21 @@ export const LastEventIdInvalid = createError<'HOOKD_EVENTS_LAST_ID_INVALID', 40
   'headers.last-event-id: "%s" is not an event id this server sent (expected <ms>-<seq>)',
   400,
 );
+export const RateLimited = createError<'HOOKD_RATE_LIMITED', 429, Msg>(
+  'HOOKD_RATE_LIMITED',
+  'too many requests from this client: retry in %s s (HOOKD_RATE_LIMIT per HOOKD_RATE_LIMIT_WINDOW)',
+  429,
+);
 export const LimitSseClients = createError<'HOOKD_LIMIT_SSE_CLIENTS', 503, Msg>(
   'HOOKD_LIMIT_SSE_CLIENTS',
   'too many event streams are open (limit %s): retry later, or poll GET /v1/jobs/{id}',
   503,
+);
+
+export const LimitSseClientStreams = createError<'HOOKD_LIMIT_SSE_PER_CLIENT', 429, Msg>(
+  'HOOKD_LIMIT_SSE_PER_CLIENT',
+  'this client has %s event streams open already (HOOKD_MAX_SSE_PER_CLIENT): close one, or poll GET /v1/jobs/{id}',
+  429,
 );
 
 // ---- the Velero trigger ----
@@ -94,9 +106,9 @@ export const Internal = createError<'HOOKD_INTERNAL', 500, []>('HOOKD_INTERNAL',
 
 /** Every code above, for the OpenAPI error schema and the tests that keep both in step. */
 export const ERROR_CODES = [
-  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, HostNotAllowed, OriginForbidden, RouteNotFound,
+  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestTimeout, RequestBad, AuthRequired, HostNotAllowed, OriginForbidden, RouteNotFound,
   JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand, LimitJobSize,
-  JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, LimitSseClients,
+  JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, RateLimited, LimitSseClients, LimitSseClientStreams,
   RestoreNotFound, RestoreForbidden, RestoreHooksInvalid, KubeError, KubeUnavailable,
   StoreUnavailable, QueueUnavailable, NotReady, Internal,
 ].map(describe);

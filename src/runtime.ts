@@ -25,6 +25,7 @@ import { createRedis, redisReady } from './redis.ts';
 import { startSimCluster, type SimCluster } from './sim/index.ts';
 import { createNotifier } from './store/notifier.ts';
 import { startWorkerHttp } from './worker-http.ts';
+import { createRateLimiter } from './store/rate-limit.ts';
 import { createRedisStore } from './store/redis-store.ts';
 import { createSealer } from './store/sealed-json.ts';
 import { specKeyFrom } from './spec-key.ts';
@@ -192,8 +193,12 @@ async function start(
           maxHookRunsPerJob: config.maxHookRunsPerJob,
           maxJobBytes: config.maxJobBytes,
           maxSseClients: config.maxSseClients,
+          maxSsePerClient: config.maxSsePerClient,
+          requestTimeoutMs: config.requestTimeoutMs,
+          idleTimeoutMs: config.idleTimeoutMs,
         },
         allowedHosts: config.allowedHosts,
+        rateLimiter: config.rateLimit > 0 ? createRateLimiter({ redis: command, prefix: config.prefix, limit: config.rateLimit, windowMs: config.rateLimitWindowMs }) : null,
         docsPersistToken: config.docsPersistToken,
         auth: { tokens: config.apiTokens },
         log,
@@ -205,6 +210,8 @@ async function start(
     const started = app;
     // Stops accepting first; open SSE streams are closed by the app's own onClose.
     stops.push({ what: 'http', stop: () => started.close() });
+    // Beyond this many open sockets, new ones are closed at once rather than queued.
+    app.server.maxConnections = config.maxConnections;
     url = await app.listen({ host: config.host, port: config.port });
     log.info({ url, docs: `${url}/docs`, auth: config.apiTokens.length > 0 }, 'hookd API listening');
   }

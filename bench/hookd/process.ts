@@ -63,6 +63,8 @@ export async function startHookdProcess(o: HookdProcessOptions): Promise<HookdPr
       HOOKD_PORT: '0',
       HOOKD_LOG_LEVEL: 'info',
       HOOKD_SHUTDOWN_TIMEOUT: '10s',
+      // The harness polls from one address far faster than a client should.
+      HOOKD_RATE_LIMIT: '0',
       ...o.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

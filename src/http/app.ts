@@ -9,6 +9,7 @@ import { requireBearer } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerRequestOrigin } from './plugins/request-origin.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -27,10 +28,16 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
     // Slow clients may not hold a request open (Slowloris): the whole request within 30 s,
     // a handler within 30 s (event streams hijack their reply, which stops that timer),
     // and no socket idle for more than 75 s (event streams turn it off for their socket).
-    requestTimeout: 30_000,
-    handlerTimeout: 30_000,
-    connectionTimeout: 75_000,
-    keepAliveTimeout: 72_000,
+    requestTimeout: deps.limits.requestTimeoutMs,
+    handlerTimeout: deps.limits.requestTimeoutMs,
+    connectionTimeout: deps.limits.idleTimeoutMs,
+    keepAliveTimeout: Math.max(1, deps.limits.idleTimeoutMs - 3000),
+    // Node looks for requests past their timeout every 30 s by default, so a 30 s limit
+    // fired anywhere up to 60 s: look at least four times per limit.
+    http: {
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(deps.limits.requestTimeoutMs / 4))),
+      headersTimeout: deps.limits.requestTimeoutMs,
+    },
     // Restore names are DNS subdomains of up to 253 characters.
     routerOptions: { maxParamLength: 300 },
     // Validation is TypeBox's: bodies are checked as sent (no coercion, no removal of unknown
@@ -67,6 +74,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   await app.register(healthRoutes, { deps });
   await app.register(
     async (v1) => {
+      if (deps.rateLimiter) registerRateLimit(v1, deps.rateLimiter);
       requireBearer(v1, deps.auth.tokens);
       await v1.register(jobRoutes, { deps, metrics });
       await v1.register(eventRoutes, { deps, metrics, streams });

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { RestoreHooks } from '../domain/types.ts';
 import type { JobSpec } from '../domain/views.ts';
 import type { Notifier } from '../store/notifier.ts';
+import type { RateLimiter } from '../store/rate-limit.ts';
 import type { JobStore } from '../store/types.ts';
 
 export interface HealthCheck {
@@ -28,6 +29,12 @@ export interface AppLimits {
   readonly maxJobBytes: number;
   /** Open event streams (GET /v1/jobs/{id}/events) per process. */
   readonly maxSseClients: number;
+  /** A whole request (headers and body), and a handler, within this (HOOKD_REQUEST_TIMEOUT). */
+  readonly requestTimeoutMs: number;
+  /** A socket silent this long is closed (HOOKD_IDLE_TIMEOUT); keep-alive ends 3 s sooner. */
+  readonly idleTimeoutMs: number;
+  /** Open event streams per client address, per process. */
+  readonly maxSsePerClient: number;
 }
 
 export interface AppDeps {
@@ -42,6 +49,8 @@ export interface AppDeps {
   readonly limits: AppLimits;
   /** Swagger UI keeps the token it was given in localStorage (HOOKD_DOCS_PERSIST_TOKEN; default false). */
   readonly docsPersistToken?: boolean;
+  /** Per-client request budget shared through Redis; null: none. */
+  readonly rateLimiter: RateLimiter | null;
   /** Host names the API answers to (HOOKD_ALLOWED_HOSTS); null: any. */
   readonly allowedHosts: readonly string[] | null;
   /** Bearer tokens; empty: no authentication. */

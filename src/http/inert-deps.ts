@@ -23,6 +23,9 @@ export const DEFAULT_LIMITS = {
   maxHookRunsPerJob: 100_000,
   maxJobBytes: 64 * 1024 * 1024,
   maxSseClients: 1000,
+  maxSsePerClient: 20,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 75_000,
 } as const;
 
 export function inertDeps(): AppDeps {
@@ -35,6 +38,7 @@ export function inertDeps(): AppDeps {
     metrics: new Registry(),
     limits: DEFAULT_LIMITS,
     allowedHosts: null,
+    rateLimiter: null,
     auth: { tokens: [] },
     log: pino({ enabled: false }),
     now: () => 0,

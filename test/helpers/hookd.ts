@@ -28,6 +28,8 @@ export async function startHookd(opts: { kubeconfig: string; env?: Record<string
     HOOKD_PORT: '0',
     HOOKD_LOG_LEVEL: 'debug',
     HOOKD_SHUTDOWN_TIMEOUT: '5s',
+    // Tests poll fast from one address; the limiter itself is tested in test/http/client-limits.test.ts.
+    HOOKD_RATE_LIMIT: '1000000',
     ...opts.env,
   });
   const logs = logSink();

@@ -13,6 +13,7 @@ import type { AppDeps, AppLimits, HealthCheck } from '../../src/http/deps.ts';
 import { DEFAULT_LIMITS } from '../../src/http/inert-deps.ts';
 import { newJobId } from '../../src/ids.ts';
 import { createNotifier, type Notifier } from '../../src/store/notifier.ts';
+import { createRateLimiter } from '../../src/store/rate-limit.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import type { JobStore } from '../../src/store/types.ts';
 import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
@@ -48,6 +49,7 @@ export interface TestAppOptions {
   readonly limits?: Partial<AppLimits>;
   readonly tokens?: readonly string[];
   readonly allowedHosts?: readonly string[];
+  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
   readonly docsPersistToken?: boolean;
   readonly sseHeartbeatMs?: number;
   readonly store?: (redis: Redis, prefix: string) => JobStore;
@@ -98,6 +100,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     metrics,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     allowedHosts: opts.allowedHosts ?? null,
+    rateLimiter: opts.rateLimit ? createRateLimiter({ redis, prefix, ...opts.rateLimit }) : null,
     docsPersistToken: opts.docsPersistToken ?? false,
     auth: { tokens: opts.tokens ?? [] },
     log: pino({ level: 'info' }, sink),

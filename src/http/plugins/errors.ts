@@ -47,7 +47,8 @@ function toHookd(err: FastifyError, request: FastifyRequest, bodyLimit: number):
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new E.RequestMalformedJson(err.message);
     case 'FST_ERR_HANDLER_TIMEOUT':
-      return new E.StoreUnavailable('the request took too long');
+      // A body still arriving is the client's slowness, not ours.
+      return request.raw.complete ? new E.StoreUnavailable('the request took too long') : new E.RequestTimeout('the request body did not arrive in time');
   }
   // The JSON parser's own failures (syntax, prototype poisoning) carry a 400 and no code.
   if (err instanceof SyntaxError && err.statusCode === 400) return new E.RequestMalformedJson(err.message);
@@ -74,7 +75,9 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
       // A 4xx message can quote the body (a hook's command may hold a secret): the log gets its code only.
       if (known.statusCode >= 500) request.log.warn({ code: known.code, err: known.message }, 'request failed');
       else request.log.info({ code: known.code }, 'request rejected');
-      if (known.statusCode === 503 || known.statusCode === 429) reply.header('retry-after', '5');
+      if ((known.statusCode === 503 || known.statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
+      // A body not read to its end would keep the socket busy after the answer: close it.
+      if (!request.raw.complete) reply.header('connection', 'close');
       if (known.statusCode === 401) reply.header('www-authenticate', 'Bearer');
       return sendError(reply, known);
     }

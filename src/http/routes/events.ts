@@ -91,6 +91,8 @@ async function follow(deps: AppDeps, jobId: string, lastEventId: string | null, 
 }
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: HttpMetrics; streams: Set<SseStream> }> = async (app, { deps, metrics, streams }) => {
+  /** Open streams per client address. */
+  const perClient = new Map<string, number>();
   app.get(
     '/jobs/:id/events',
     {
@@ -109,7 +111,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Ht
         response: {
           200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
           204: { description: 'The job has ended and the client has seen every event (EventSource stops reconnecting)', type: 'null' },
-          ...errorResponses(400, 401, 404, 503),
+          ...errorResponses(400, 401, 404, 429, 503),
         },
       },
     },
@@ -123,17 +125,24 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Ht
         return reply.code(204).send(null);
       }
       if (streams.size >= deps.limits.maxSseClients) throw new E.LimitSseClients(String(deps.limits.maxSseClients));
+      // One client may not take every slot: streams are counted per address too.
+      const client = request.ip;
+      if ((perClient.get(client) ?? 0) >= deps.limits.maxSsePerClient) throw new E.LimitSseClientStreams(String(deps.limits.maxSsePerClient));
 
       reply.hijack();
       // An event stream is long-lived by design: no idle timeout on its socket (heartbeats keep proxies awake).
       request.raw.socket.setTimeout(0);
       const stream = new SseStream(reply.raw);
       streams.add(stream);
+      perClient.set(client, (perClient.get(client) ?? 0) + 1);
       metrics.sseClients.inc();
       try {
         stream.open(RETRY_MS);
         await follow(deps, id, lastEventId, stream, request.log);
       } finally {
+        const left = (perClient.get(client) ?? 1) - 1;
+        if (left > 0) perClient.set(client, left);
+        else perClient.delete(client);
         streams.delete(stream);
         metrics.sseClients.dec();
       }
