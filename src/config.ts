@@ -31,6 +31,7 @@ const EnvSchema = Type.Object({
   HOOKD_HOST: Type.String({ default: '127.0.0.1', minLength: 1, expected: 'a host name or address' }),
   HOOKD_PORT: int(8080, 0, 65535),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://', expected: 'a redis:// or rediss:// URL' }),
+  REDIS_TLS_CA_FILE: Type.String({ default: '', expected: "a PEM file of the CA that signs a rediss:// server's certificate" }),
   REDIS_PASSWORD: Type.String({ default: '', expected: "Redis's password (used when REDIS_URL has none)" }),
   HOOKD_REDIS_EMBEDDED: oneOf(RedisEmbeddedModes, 'auto'),
   HOOKD_REDIS_DATA_DIR: Type.String({ default: '.hookd-data', minLength: 1, expected: 'a folder' }),
@@ -74,6 +75,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly redisUrl: string;
+  /** PEM CA file for rediss:// beside the system's CAs; '' for none. */
+  readonly redisTlsCaFile: string;
   /** Start a private redis-server when none answers at redisUrl (dev and demo only). */
   readonly redisEmbedded: (typeof RedisEmbeddedModes)[number];
   readonly redisDataDir: string;
@@ -218,6 +221,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     host: value.HOOKD_HOST,
     port: value.HOOKD_PORT,
     redisUrl: withRedisPassword(value.REDIS_URL, value.REDIS_PASSWORD),
+    redisTlsCaFile: value.REDIS_TLS_CA_FILE,
     redisEmbedded: value.HOOKD_REDIS_EMBEDDED,
     redisDataDir: value.HOOKD_REDIS_DATA_DIR,
     prefix: value.HOOKD_REDIS_PREFIX,

@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { tlsOptions, type RedisTarget } from './redis.ts';
 
 export interface EmbeddedRedis {
   readonly url: string;
@@ -18,8 +19,8 @@ export interface EmbeddedRedis {
 }
 
 /** True when a Redis server answers PING at `url` within `timeoutMs`. */
-export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs, retryStrategy: () => null });
+export async function redisAnswers(target: RedisTarget, timeoutMs = 1500): Promise<boolean> {
+  const probe = new Redis(target.url, { ...tlsOptions(target), lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs, retryStrategy: () => null });
   probe.on('error', () => {});
   try {
     await probe.connect();
@@ -85,7 +86,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
   const url = `redis://:${password}@127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (await Promise.race([redisAnswers(url, 300), spawnError])) break;
+    if (await Promise.race([redisAnswers({ url }, 300), spawnError])) break;
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

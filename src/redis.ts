@@ -8,6 +8,19 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisUse = 'blocking' | 'command';
 
+/** How to reach Redis beyond its URL. */
+export interface RedisTarget {
+  readonly url: string;
+  /** CA certificates (PEM) that sign a rediss:// server's certificate, beside the system's. */
+  readonly tlsCa?: string;
+}
+
+/** TLS options for a rediss:// URL (certificates are verified), nothing for redis://. */
+export function tlsOptions(target: RedisTarget): Pick<RedisOptions, 'tls'> {
+  if (!target.url.startsWith('rediss://')) return {};
+  return { tls: target.tlsCa === undefined ? {} : { ca: target.tlsCa } };
+}
+
 export function redisOptions(use: RedisUse): RedisOptions {
   const base: RedisOptions = {
     lazyConnect: false,
@@ -22,8 +35,8 @@ export function redisOptions(use: RedisUse): RedisOptions {
       { ...base, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 5000, enableAutoPipelining: true };
 }
 
-export function createRedis(url: string, use: RedisUse): Redis {
-  return new Redis(url, redisOptions(use));
+export function createRedis(target: RedisTarget, use: RedisUse): Redis {
+  return new Redis(target.url, { ...redisOptions(use), ...tlsOptions(target) });
 }
 
 /** Resolves once the connection is ready, or rejects with the connection error. */

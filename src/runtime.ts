@@ -2,6 +2,7 @@
 // the Kubernetes client (or the simulated cluster when none is configured), the results
 // store, and the roles. Also used by the tests and the benchmark to run hookd in-process.
 
+import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -72,9 +73,11 @@ async function start(
 ): Promise<Runtime> {
   // Redis: the configured one, or a private one when none answers and redis-server is installed.
   let redisUrl = config.redisUrl;
-  if (!(await redisAnswers(redisUrl))) {
+  const tlsCa = config.redisTlsCaFile === '' ? {} : { tlsCa: readFileSync(config.redisTlsCaFile, 'utf8') };
+  if (!(await redisAnswers({ url: redisUrl, ...tlsCa }))) {
     const shown = redactRedisUrl(redisUrl);
-    if (config.redisEmbedded === 'never') throw new Error(`no Redis answers at ${shown}`);
+    // A TLS URL names a real server: a private one in its place would hide the failure.
+    if (config.redisEmbedded === 'never' || redisUrl.startsWith('rediss://')) throw new Error(`no Redis answers at ${shown}`);
     log.warn({ redisUrl: shown }, 'no Redis answers; starting a private redis-server for this process');
     const embedded = await startEmbeddedRedis(config.redisDataDir).catch((err: unknown) => {
       throw new Error(`no Redis answers at ${shown}, and a private one could not be started: ${err instanceof Error ? err.message : String(err)}`);
@@ -83,9 +86,10 @@ async function start(
     redisUrl = embedded.url;
     log.info({ redisUrl: redactRedisUrl(redisUrl), dataDir: config.redisDataDir }, 'private redis-server started');
   }
-  const command = createRedis(redisUrl, 'command');
-  const blocking = createRedis(redisUrl, 'blocking');
-  const subscriber = createRedis(redisUrl, 'blocking');
+  const target = { url: redisUrl, ...tlsCa };
+  const command = createRedis(target, 'command');
+  const blocking = createRedis(target, 'blocking');
+  const subscriber = createRedis(target, 'blocking');
   for (const c of [command, blocking, subscriber]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   stops.push({ what: 'redis', stop: async () => Promise.all([command, blocking, subscriber].map((c) => c.quit().catch(() => c.disconnect()))) });
   await Promise.all([redisReady(command), redisReady(blocking), redisReady(subscriber)]);
