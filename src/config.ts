@@ -23,8 +23,15 @@ const oneOf = <T extends readonly string[]>(values: T, def: T[number]) =>
   );
 const int = (def: number, minimum: number, maximum: number) =>
   Type.Integer({ default: def, minimum, maximum, expected: `a whole number from ${minimum} to ${maximum}` });
-const duration = (def: string, minMs: number) =>
-  Type.String({ default: def, minMs, expected: `a duration of at least ${minMs} ms in Go syntax (e.g. 30s, 2m, 1h30m)` });
+/** Durations that end up in a timer are capped at 24 h: Node fires a timer above 2^31-1 ms (24.8 days) at once. */
+const TIMER_MAX_MS = 24 * 60 * 60 * 1000;
+const duration = (def: string, minMs: number, maxMs = Number.POSITIVE_INFINITY) =>
+  Type.String({
+    default: def,
+    minMs,
+    maxMs,
+    expected: `a duration of at least ${minMs} ms${Number.isFinite(maxMs) ? ` and at most ${maxMs / 3_600_000}h` : ''} in Go syntax (e.g. 30s, 2m, 1h30m)`,
+  });
 
 const EnvSchema = Type.Object({
   HOOKD_ROLE: oneOf(Roles, 'all'),
@@ -54,13 +61,13 @@ const EnvSchema = Type.Object({
   HOOKD_MAX_SSE_CLIENTS: int(1000, 1, 1_000_000),
   HOOKD_MAX_SSE_PER_CLIENT: int(20, 1, 1_000_000),
   HOOKD_MAX_CONNECTIONS: int(2000, 1, 1_000_000),
-  HOOKD_REQUEST_TIMEOUT: duration('30s', 1000),
-  HOOKD_IDLE_TIMEOUT: duration('75s', 5000),
+  HOOKD_REQUEST_TIMEOUT: duration('30s', 1000, TIMER_MAX_MS),
+  HOOKD_IDLE_TIMEOUT: duration('75s', 5000, TIMER_MAX_MS),
   HOOKD_RATE_LIMIT: int(1200, 0, 100_000_000),
-  HOOKD_RATE_LIMIT_WINDOW: duration('1m', 1000),
-  HOOKD_MAX_WAIT: duration('1h', 1000),
+  HOOKD_RATE_LIMIT_WINDOW: duration('1m', 1000, TIMER_MAX_MS),
+  HOOKD_MAX_WAIT: duration('1h', 1000, TIMER_MAX_MS),
   HOOKD_RESULT_RETENTION: duration('168h', 1000),
-  HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
+  HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100, TIMER_MAX_MS),
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
   HOOKD_SPEC_KEY: Type.String({ default: '', expected: 'a secret of at least 32 characters, the same for every hookd process of one installation' }),
   HOOKD_DOCS_PERSIST_TOKEN: Type.Boolean({ default: false, expected: 'true or false' }),
@@ -126,7 +133,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Properties = Record<string, TSchema & { expected?: string; minMs?: number }>;
+type Properties = Record<string, TSchema & { expected?: string; minMs?: number; maxMs?: number }>;
 const properties = EnvSchema.properties as unknown as Properties;
 
 /** The schema's variables that are set and not blank, trimmed; an empty value means "use the default". */
@@ -189,7 +196,8 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
   const durationMs = (name: keyof Env & string): number => {
     const ms = parseGoDuration(String(value[name]));
     const min = properties[name]?.minMs ?? 0;
-    if (ms === null || ms < min) {
+    const max = properties[name]?.maxMs ?? Number.POSITIVE_INFINITY;
+    if (ms === null || ms < min || ms > max) {
       problems.push(`${name}=${JSON.stringify(value[name])}: expected ${properties[name]?.expected ?? 'a Go duration'}`);
       return min;
     }

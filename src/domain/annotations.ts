@@ -9,6 +9,7 @@
 
 import { parseCommand } from './command.ts';
 import { formatGoDuration, parseGoDuration } from './duration.ts';
+import { DEFAULT_EXEC_TIMEOUT_MS, effectiveExecTimeout, MAX_EXEC_TIMEOUT_MS } from './exec-timeout.ts';
 import { parseGoBool } from './go-bool.ts';
 import { OnError, type PlannedHook } from './types.ts';
 
@@ -24,8 +25,6 @@ export const ANNOTATION_KEYS = {
 const KNOWN: ReadonlySet<string> = new Set(Object.values(ANNOTATION_KEYS));
 const KNOWN_NAMES = 'command, container, on-error, exec-timeout, wait-timeout, wait-for-ready';
 
-/** Velero podexec's defaultTimeout: an exec timeout of zero means 30s. */
-export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
 
 /**
  * The annotation hook with Velero's defaults applied, except the container ('' = the first one).
@@ -98,7 +97,11 @@ export function readAnnotationHook(annotations: Readonly<Record<string, string>>
       warnings.push(
         `${show(ANNOTATION_KEYS.execTimeout, execValue)} is negative (Velero would wait for the exec without limit); default ${formatGoDuration(DEFAULT_EXEC_TIMEOUT_MS)}`,
       );
-    } else if (ms > 0) execTimeoutMs = ms;
+    } else if (ms > 0) {
+      const effective = effectiveExecTimeout(ms);
+      if (effective.capped) warnings.push(`${show(ANNOTATION_KEYS.execTimeout, execValue)} is more than ${formatGoDuration(MAX_EXEC_TIMEOUT_MS)}; capped at ${formatGoDuration(MAX_EXEC_TIMEOUT_MS)} (Velero)`);
+      execTimeoutMs = effective.ms;
+    }
   }
 
   let waitTimeoutMs: number | null = null;

@@ -8,6 +8,7 @@
 // - init hooks: reported with kind 'init' (API: a 400; the Velero trigger drops them with withoutInitHooks).
 
 import { parseGoDurationNs } from './duration.ts';
+import { MAX_EXEC_TIMEOUT_MS } from './exec-timeout.ts';
 import { compileGlob } from './glob.ts';
 import { labelKeyProblem, labelValueProblem } from './label-syntax.ts';
 import { requirementProblem } from './selector.ts';
@@ -38,6 +39,10 @@ function execProblems(exec: ExecRestoreHook, path: string, out: HookInputProblem
   for (const field of ['execTimeout', 'waitTimeout'] as const) {
     const p = durationProblem(exec[field]);
     if (p) invalid(field, p);
+  }
+  const exec4h = exec.execTimeout === undefined ? null : parseGoDurationNs(exec.execTimeout);
+  if (exec4h?.ok && exec4h.ns > BigInt(MAX_EXEC_TIMEOUT_MS) * 1_000_000n) {
+    invalid('execTimeout', `${JSON.stringify(exec.execTimeout)} is more than the 4h an exec may take (Velero caps it there)`);
   }
 }
 

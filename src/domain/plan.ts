@@ -10,8 +10,9 @@
 // line; hookd keeps them in the plan with skipReason set and a warning (reported skipped).
 // Velero also plans nothing for a pod without containers; hookd skips such hooks the same way.
 
-import { readAnnotationHook, DEFAULT_EXEC_TIMEOUT_MS } from './annotations.ts';
-import { parseGoDuration } from './duration.ts';
+import { readAnnotationHook } from './annotations.ts';
+import { DEFAULT_EXEC_TIMEOUT_MS, effectiveExecTimeout, MAX_EXEC_TIMEOUT_MS } from './exec-timeout.ts';
+import { formatGoDuration, parseGoDuration } from './duration.ts';
 import { namespaceMatches } from './namespaces.ts';
 import { matchesLabelSelector } from './selector.ts';
 import { ANNOTATION_HOOK_NAME, HookSource, OnError } from './types.ts';
@@ -40,6 +41,10 @@ function specDuration(value: string | undefined, where: string, field: 'execTime
     return null;
   }
   if (ms < 0) warnings.push(`${where}.waitTimeout: ${JSON.stringify(value)} is negative; as in Velero the hook fails as expired once its container is up`);
+  if (field === 'execTimeout' && effectiveExecTimeout(ms).capped) {
+    warnings.push(`${where}.execTimeout: ${JSON.stringify(value)} is more than ${formatGoDuration(MAX_EXEC_TIMEOUT_MS)}; capped at ${formatGoDuration(MAX_EXEC_TIMEOUT_MS)} (Velero)`);
+    return MAX_EXEC_TIMEOUT_MS;
+  }
   return ms === 0 ? null : ms;
 }
 

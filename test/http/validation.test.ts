@@ -57,6 +57,7 @@ const cases: Case[] = [
     code: 'HOOKD_HOOK_INVALID',
     message: /^body\.hooks\.resources\[0\]\.postHooks\[1\]\.exec\.waitTimeout: "5 minutes" is not a Go duration/,
   },
+  { name: 'an exec timeout above 4h', body: exec({ execTimeout: '720h' }), status: 400, code: 'HOOKD_HOOK_INVALID', message: /exec\.execTimeout: "720h" is more than the 4h an exec may take/ },
   { name: 'negative exec timeout', body: exec({ execTimeout: '-1s' }), status: 400, code: 'HOOKD_HOOK_INVALID', message: /exec\.execTimeout: "-1s" is negative/ },
   {
     name: 'init hooks',
