@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppDeps } from './deps.ts';
 import { parseJsonBody } from './json-body.ts';
 import { requireBearer } from './plugins/auth.ts';
+import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -43,6 +44,8 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
     // Validation is TypeBox's: bodies are checked as sent (no coercion, no removal of unknown
     // fields, no defaults: an unknown field is a 400 that names it); querystring, params and
     // headers are converted from strings ("10" -> 10) before they are checked.
+    frameworkErrors,
+    clientErrorHandler,
     schemaErrorFormatter: (errors, dataVar) => new Error(`${dataVar}: ${errors[0]?.message ?? 'is not valid'}`),
     ...opts,
   });

@@ -5,8 +5,29 @@
 import { RequestMalformedJson } from '../errors.ts';
 
 /** An empty body is no body (undefined): a DELETE or the body-less Velero POST sent with a JSON content type is fine; a route that needs a body says so. */
+/** No valid request nests deeper than this; deeper JSON overflowed the parser's stack (a 500). */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects, counted outside strings, stopping past the limit. */
+function depthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
+  if (depthExceeds(text, MAX_JSON_DEPTH)) throw new RequestMalformedJson(`it nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text, (key, value: unknown) => {
       if (key === '__proto__') throw new RequestMalformedJson('it has a "__proto__" key (refused: prototype poisoning)');

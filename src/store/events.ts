@@ -11,7 +11,21 @@ import type { StoreKeys } from './keys.ts';
 import type { JobEvent } from './types.ts';
 
 /** A stream entry id as Redis makes them (and as Last-Event-ID must carry). */
-export const EVENT_ID = /^\d{1,20}-\d{1,20}$/;
+const EVENT_ID = /^\d{1,20}-\d{1,20}$/;
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * A stream id Redis accepts as the exclusive start of a range: two unsigned 64-bit parts,
+ * not both at their maximum (nothing follows that id). The pattern alone let through
+ * 20-digit parts above 2^64-1, which Redis refused (a 500).
+ */
+export function isEventId(s: string): boolean {
+  if (!EVENT_ID.test(s)) return false;
+  const [ms = '', seq = ''] = s.split('-');
+  const a = BigInt(ms);
+  const b = BigInt(seq);
+  return a <= U64_MAX && b <= U64_MAX && !(a === U64_MAX && b === U64_MAX);
+}
 
 type RawEntry = [id: string, fields: string[]];
 
@@ -23,7 +37,7 @@ function fieldsOf(list: readonly string[]): Map<string, string> {
 
 export async function readEvents(redis: Redis, keys: StoreKeys, jobId: string, afterId: string | null, max: number): Promise<JobEvent[]> {
   const k = keys.job(jobId);
-  if (afterId !== null && !EVENT_ID.test(afterId)) throw new Error(`invalid event id "${afterId}"`);
+  if (afterId !== null && !isEventId(afterId)) throw new Error(`invalid event id "${afterId}"`);
   const raw = (await redis.xrange(k.events, afterId === null ? '-' : `(${afterId}`, '+', 'COUNT', Math.max(1, max))) as RawEntry[];
   if (raw.length === 0) return [];
   const entries = raw.map(([id, list]) => ({ id, f: fieldsOf(list) }));

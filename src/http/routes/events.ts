@@ -8,7 +8,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import * as E from '../../errors.ts';
-import { EVENT_ID } from '../../store/events.ts';
+import { isEventId } from '../../store/events.ts';
 import type { JobEvent, JobStore } from '../../store/types.ts';
 import type { AppDeps } from '../deps.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
@@ -118,7 +118,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Ht
     async (request, reply) => {
       const { id } = request.params;
       const lastEventId = request.headers['last-event-id'] ?? null;
-      if (lastEventId !== null && !EVENT_ID.test(lastEventId)) throw new E.LastEventIdInvalid(lastEventId);
+      if (lastEventId !== null && !isEventId(lastEventId)) throw new E.LastEventIdInvalid(lastEventId);
       const job = await deps.store.getJobSummary(id);
       if (!job) throw new E.JobNotFound(id);
       if (lastEventId !== null && job.finishedAt !== null && (await deps.store.readEvents(id, lastEventId, 1)).length === 0) {
