@@ -1,12 +1,15 @@
 // ioredis connections, configured for what each one does (pitfalls.md):
 // - 'blocking' (BullMQ workers, subscribers): maxRetriesPerRequest null, so a Redis restart
 //   pauses them instead of failing every call;
-// - 'command' (API requests, the results store): fail fast with enableOfflineQueue off,
-//   so a request meets a clear 503 instead of hanging while Redis is down.
+// - 'command' (API requests): fail fast with enableOfflineQueue off, so a request meets a
+//   clear 503 instead of hanging while Redis is down;
+// - 'durable' (the worker's writes of what hooks did): commands wait in the offline queue
+//   and are retried until Redis answers, so a hook that ran is recorded with its real
+//   outcome once Redis is back, and an outage never spends a pod's attempt.
 
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisUse = 'blocking' | 'command';
+export type RedisUse = 'blocking' | 'command' | 'durable';
 
 /** How to reach Redis beyond its URL. */
 export interface RedisTarget {
@@ -28,6 +31,7 @@ export function redisOptions(use: RedisUse): RedisOptions {
     // Reconnect forever, but never faster than every 2 s once things go wrong.
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
   };
+  if (use === 'durable') return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true, enableReadyCheck: true, enableAutoPipelining: true };
   return use === 'blocking'
     ? { ...base, maxRetriesPerRequest: null, enableReadyCheck: true }
     : // Hundreds of pods write at once: commands issued in the same tick go out in one write

@@ -22,6 +22,7 @@ import { createWorkerMetrics } from './queue/metrics.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
 import { redactRedisUrl } from './redis-url.ts';
+import { createOutageTracker } from './redis-outage.ts';
 import { createRedis, redisReady } from './redis.ts';
 import { startSimCluster, type SimCluster } from './sim/index.ts';
 import { createNotifier } from './store/notifier.ts';
@@ -90,9 +91,16 @@ async function start(
   const command = createRedis(target, 'command');
   const blocking = createRedis(target, 'blocking');
   const subscriber = createRedis(target, 'blocking');
-  for (const c of [command, blocking, subscriber]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
-  stops.push({ what: 'redis', stop: async () => Promise.all([command, blocking, subscriber].map((c) => c.quit().catch(() => c.disconnect()))) });
-  await Promise.all([redisReady(command), redisReady(blocking), redisReady(subscriber)]);
+  const durable = createRedis(target, 'durable');
+  const outage = createOutageTracker(log);
+  for (const [name, c] of [['command', command], ['blocking', blocking], ['subscriber', subscriber], ['durable', durable]] as const) outage.watch(c, name);
+  // QUIT waits for Redis (and forever on the durable connection while it is away): give it 2 s.
+  const close = async (c: typeof command): Promise<void> => {
+    await Promise.race([c.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+    c.disconnect();
+  };
+  stops.push({ what: 'redis', stop: async () => Promise.all([command, blocking, subscriber, durable].map(close)) });
+  await Promise.all([redisReady(command), redisReady(blocking), redisReady(subscriber), redisReady(durable)]);
 
   // Kubernetes: the configured cluster, or the simulated one when none is configured.
   let sim: SimCluster | null = null;
@@ -125,6 +133,8 @@ async function start(
   if (specKey.source !== 'HOOKD_SPEC_KEY') log.info({ keyFile: specKey.source }, 'job specs are sealed with the key kept in the data folder; set HOOKD_SPEC_KEY for processes on several machines');
   const sealer = createSealer(specKey.key);
   const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
+  // Workers record through the durable connection: their writes wait out an outage.
+  const workerStore = createRedisStore({ redis: durable, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
   const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
@@ -143,7 +153,7 @@ async function start(
     workers = startWorkers({
       connection: blocking,
       prefix: config.prefix,
-      store,
+      store: workerStore,
       waiter: hub,
       executor: createExecutor({ kc, log }),
       pods: createPodReader(kc),

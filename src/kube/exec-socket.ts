@@ -6,10 +6,16 @@ import type WebSocket from 'ws';
 import { statusMessage } from './errors.ts';
 
 export interface ExecSocketEvents {
-  /** The API server answered the upgrade with an HTTP error; its Status message if it sent one. */
-  refused(status: number, apiMessage: string | null): void;
+  /** The API server answered the upgrade with an HTTP error; its Status message if it sent one, and its Retry-After. */
+  refused(status: number, apiMessage: string | null, retryAfterMs: number | null): void;
   /** Something ended the socket from our side: an unreadable frame or an unanswered ping. */
   broken(err: Error): void;
+}
+
+/** Retry-After in seconds (the API server's form), as ms; null when absent or not a number. */
+function retryAfterMs(value: string | undefined): number | null {
+  if (value === undefined || !/^\d{1,6}$/.test(value.trim())) return null;
+  return Number(value.trim()) * 1000;
 }
 
 export function guardExecSocket(socket: WebSocket, events: ExecSocketEvents): void {
@@ -20,7 +26,7 @@ export function guardExecSocket(socket: WebSocket, events: ExecSocketEvents): vo
     let reported = false;
     const done = (): void => {
       clearTimeout(slow);
-      if (!reported) events.refused(res.statusCode ?? 0, statusMessage(body));
+      if (!reported) events.refused(res.statusCode ?? 0, statusMessage(body), retryAfterMs(res.headers['retry-after']));
       reported = true;
       socket.terminate();
     };

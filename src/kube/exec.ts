@@ -19,6 +19,7 @@ import { BoundedOutput } from './bounded-output.ts';
 import { codeForStatus, toKubeError } from './errors.ts';
 import { createExecAgents } from './exec-agent.ts';
 import { guardExecSocket, pingExecSocket } from './exec-socket.ts';
+import { API_RETRY, RETRYABLE_NETWORK, RETRYABLE_STATUS, retryDelayMs, sleep, type RetryPolicy } from './retry.ts';
 import type { KubeErrorCode } from './errors.ts';
 
 export interface ExecutorDeps {
@@ -26,21 +27,27 @@ export interface ExecutorDeps {
   readonly log: Logger;
   /** WebSocket ping period on a running exec; a ping unanswered by the next one ends it. Default 20 s. */
   readonly pingIntervalMs?: number;
+  /** Retries of an exec refused before it started (default API_RETRY). */
+  readonly retry?: RetryPolicy;
+  /** Called once per retry (a metric). */
+  readonly onRetry?: () => void;
 }
 
-type Failure = { code: KubeErrorCode; message: string };
+type Failure = { code: KubeErrorCode; message: string; notStarted?: { retryAfterMs: number | null } };
 
 const NO_STATUS = "connection closed before the command's exit status arrived; outcome unknown";
 
-function refused(where: string, ns: string, status: number, apiMessage: string | null): Failure {
+function refused(where: string, ns: string, status: number, apiMessage: string | null, retryAfterMs: number | null): Failure {
   const said = apiMessage !== null ? `: ${apiMessage}` : '';
+  // The upgrade is refused before the kubelet is asked: the command never started.
+  const notStarted = RETRYABLE_STATUS.has(status) ? { notStarted: { retryAfterMs } } : {};
   const guess: Record<number, string> = {
     400: 'container not found or not running',
     401: "unauthorized: the API server rejected hookd's credentials",
     403: `forbidden: hookd may not create pods/exec in namespace ${ns}`,
     404: 'pod not found',
   };
-  return { code: codeForStatus(status), message: `${where}: ${guess[status] ?? 'exec refused'} (HTTP ${status})${said}` };
+  return { code: codeForStatus(status), message: `${where}: ${guess[status] ?? 'exec refused'} (HTTP ${status})${said}`, ...notStarted };
 }
 
 /** Success -> exit 0; NonZeroExitCode with an ExitCode cause -> that code; any other Failure -> error. */
@@ -54,9 +61,9 @@ function fromStatus(where: string, s: V1Status): { exitCode: number } | Failure 
 
 export function createExecutor(deps: ExecutorDeps): Executor {
   const pingIntervalMs = deps.pingIntervalMs ?? 20_000;
+  const policy = deps.retry ?? API_RETRY;
   const agents = createExecAgents();
-  return {
-    exec: (req: ExecRequest, signal: AbortSignal) =>
+  const once = (req: ExecRequest, signal: AbortSignal): Promise<ExecOutcome> =>
       new Promise<ExecOutcome>((resolve, reject) => {
         if (signal.aborted) return reject(signal.reason);
         const where = `exec in ${req.namespace}/${req.pod} container ${req.container}`;
@@ -98,7 +105,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           ws = socket;
           socket.on('error', (err) => (lastError = err));
           guardExecSocket(socket, {
-            refused: (status, apiMessage) => (upgrade ??= refused(where, req.namespace, status, apiMessage)),
+            refused: (status, apiMessage, retryAfterMs) => (upgrade ??= refused(where, req.namespace, status, apiMessage, retryAfterMs)),
             broken: (err) => (lastError = err),
           });
           socket.on('open', () => {
@@ -109,7 +116,11 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           socket.on('close', (code, reason) => {
             if (decided) return;
             if (upgrade !== null) return fail(upgrade);
-            if (!opened) return fail(toKubeError(lastError ?? new Error(`socket closed (${code})`), where));
+            if (!opened) {
+              const e = toKubeError(lastError ?? new Error(`socket closed (${code})`), where);
+              const errno = (lastError as NodeJS.ErrnoException | null)?.code;
+              return fail({ code: e.code, message: e.message, ...(errno !== undefined && RETRYABLE_NETWORK.has(errno) ? { notStarted: { retryAfterMs: null } } : {}) });
+            }
             const why = lastError instanceof Error ? lastError.message : `WebSocket close ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}`;
             fail({ code: 'KUBE_UNAVAILABLE', message: `${where}: ${NO_STATUS} (${why})` });
           });
@@ -130,6 +141,27 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           // With a socket, its `close` handler reports; without one (auth or config failed first), we do.
           if (ws === null) fail(toKubeError(err, where));
         });
-      }),
+      });
+
+  // A refused exec never started its command, so trying again cannot run it twice; one
+  // that opened is never tried again, whatever happens next.
+  return {
+    async exec(req, signal, noNewTry) {
+      const started = Date.now();
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await once(req, signal);
+        if (outcome.kind !== 'error' || outcome.notStarted === undefined || noNewTry?.aborted) return outcome;
+        const delay = retryDelayMs(policy, attempt, outcome.notStarted.retryAfterMs);
+        if (attempt >= policy.tries || Date.now() - started + delay > policy.budgetMs) {
+          return { ...outcome, message: `${outcome.message} (refused ${attempt} times in ${Math.round((Date.now() - started) / 1000)} s; the command never started)` };
+        }
+        deps.log.warn({ namespace: req.namespace, pod: req.pod, container: req.container, attempt, delayMs: delay, err: outcome.message }, 'exec refused before it started; trying again');
+        deps.onRetry?.();
+        await sleep(delay, noNewTry ? AbortSignal.any([signal, noNewTry]) : signal).catch((err: unknown) => {
+          if (!noNewTry?.aborted) throw err;
+        });
+        if (noNewTry?.aborted) return outcome;
+      }
+    },
   };
 }

@@ -15,7 +15,7 @@ import { createLimiter } from './limiter.ts';
 import { NamespaceInformer } from './namespace-informer.ts';
 import type { NamespaceInformerOptions } from './namespace-informer.ts';
 import { toPodView } from './pod-view.ts';
-import { callKube } from './request.ts';
+import { readKube } from './request.ts';
 
 export interface PodWatchHubDeps {
   readonly kc: KubeConfig;
@@ -129,7 +129,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const get = async (ref: PodRef, signal: AbortSignal): Promise<PodState> => {
     try {
       const pod = await limiter.run(
-        () => callKube(kc, `read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }),
+        () => readKube(kc, `read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }),
         signal,
       );
       return { kind: 'present', pod: toPodView(pod) };

@@ -6,7 +6,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { ConfigurationOptions, KubeConfig, V1PodList } from '@kubernetes/client-node';
 import type { PodRef } from '../domain/types.ts';
 import { KubeError } from './errors.ts';
-import { callKube } from './request.ts';
+import { readKube } from './request.ts';
 
 export interface PodReader {
   list(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<PodRef[]>;
@@ -25,7 +25,7 @@ async function collect(kc: KubeConfig, what: string, page: Page, signal: AbortSi
     let cont: string | undefined;
     try {
       do {
-        const list = await callKube(kc, what, (o) => page(cont, o), { signal });
+        const list = await readKube(kc, what, (o) => page(cont, o), { signal });
         for (const pod of list.items) {
           refs.push({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
         }

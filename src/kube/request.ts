@@ -13,6 +13,7 @@
 import { Observable } from '@kubernetes/client-node';
 import type { ConfigurationOptions, KubeConfig, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { KubeError, toKubeError } from './errors.ts';
+import { API_RETRY, RETRYABLE_STATUS, retryDelayMs, sleep, type RetryPolicy } from './retry.ts';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 const dispatchers = new WeakMap<KubeConfig, Map<string, Dispatcher>>();
@@ -77,5 +78,31 @@ export async function callKube<T>(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * callKube for reads (GET, LIST), tried again on 429, 5xx and connection failures by
+ * API_RETRY: a read changes nothing, so a pod's attempt is not spent on an API server that
+ * hiccups for a moment.
+ */
+export async function readKube<T>(
+  kc: KubeConfig,
+  what: string,
+  call: (options: ConfigurationOptions) => Promise<T>,
+  opts: { signal?: AbortSignal | undefined; timeoutMs?: number; policy?: RetryPolicy } = {},
+): Promise<T> {
+  const policy = opts.policy ?? API_RETRY;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callKube(kc, what, call, opts);
+    } catch (err) {
+      const retryable = err instanceof KubeError && ((err.statusCode !== null && RETRYABLE_STATUS.has(err.statusCode)) || err.code === 'KUBE_UNAVAILABLE');
+      if (!retryable) throw err;
+      const delay = retryDelayMs(policy, attempt, null);
+      if (attempt >= policy.tries || Date.now() - started + delay > policy.budgetMs) throw err;
+      await sleep(delay, opts.signal ?? new AbortController().signal);
+    }
   }
 }

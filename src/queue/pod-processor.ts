@@ -64,6 +64,8 @@ export type PodRunResult = 'done' | 'interrupted';
 
 /** markHookRunning's answer when the job has a stop reason. */
 const STOPPED = 'stopped';
+/** A graceful shutdown came before the exec started: the pod goes back to the queue. */
+const HANDED_BACK = 'handed back';
 
 const INTERRUPTED =
   'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
@@ -172,7 +174,8 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           }
           break;
         case 'exec': {
-          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals.hardStop);
+          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals);
+          if (phase === HANDED_BACK) return 'interrupted';
           if (phase === STOPPED) stopReason = await store.stopReason(jobId);
           else observe(step.hook.index, phase);
           break;
@@ -236,11 +239,14 @@ async function runHook(
   deps: PodProcessorDeps,
   podLog: Logger,
   showRunning: () => Promise<void>,
-  hardStop: AbortSignal,
-): Promise<HookPhase | typeof STOPPED> {
+  signals: PodSignals,
+): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK> {
   const { store, clock } = deps;
+  const { shutdown, hardStop } = signals;
   const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
-  return deps.execSlots.run(async () => {
+  // After SIGTERM no exec starts: a pod waiting for a slot, or given one too late, goes back.
+  const inSlot = async (): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK> => {
+    if (shutdown.aborted) return HANDED_BACK;
     try {
       // One round trip for both: the pod's status is only what a client sees.
       await Promise.all([store.markHookRunning(task.jobId, task.podIndex, hook.index, clock()), showRunning()]);
@@ -263,9 +269,16 @@ async function runHook(
         timeoutMs: hook.execTimeoutMs,
         maxOutputBytes: deps.maxOutputBytes,
       },
-      // A running exec is allowed to finish or time out, even through a graceful shutdown.
+      // A running exec is allowed to finish or time out, even through a graceful shutdown;
+      // one refused before it started is not tried again once the shutdown has begun.
       hardStop,
+      shutdown,
     );
+    if (outcome.kind === 'error' && outcome.notStarted !== undefined && shutdown.aborted) {
+      await store.unmarkHookRunning(task.jobId, task.podIndex, hook.index);
+      log.info('exec not started before the shutdown; hook handed back with its pod');
+      return HANDED_BACK;
+    }
     const result = hookResultFromExec(hook, outcome);
     await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
@@ -283,5 +296,11 @@ async function runHook(
       'hook finished',
     );
     return result.phase;
-  });
+  };
+  try {
+    return await deps.execSlots.run(inSlot, shutdown);
+  } catch (err) {
+    if (shutdown.aborted && err === shutdown.reason) return HANDED_BACK;
+    throw err;
+  }
 }

@@ -42,10 +42,20 @@ export type ExecOutcome =
   /** The command ran to its end; exitCode 0 is success. */
   | (ExecOutput & { readonly kind: 'exited'; readonly exitCode: number })
   /** The exec could not be started or broke off (API error, container gone, socket closed without status). */
-  | (ExecOutput & { readonly kind: 'error'; readonly code: string; readonly message: string })
+  | (ExecOutput & {
+      readonly kind: 'error';
+      readonly code: string;
+      readonly message: string;
+      /** Set when the command certainly never started (upgrade refused with 429/5xx, connection refused): trying again is safe. */
+      readonly notStarted?: { readonly retryAfterMs: number | null };
+    })
   /** No status within `timeoutMs`. The process in the container may still be running. */
   | (ExecOutput & { readonly kind: 'timeout' });
 
 export interface Executor {
-  exec(req: ExecRequest, signal: AbortSignal): Promise<ExecOutcome>;
+  /**
+   * signal ends the exec (its outcome is then unknown); once noNewTry aborts (a graceful
+   * shutdown), an exec refused before it started is not tried again.
+   */
+  exec(req: ExecRequest, signal: AbortSignal, noNewTry?: AbortSignal): Promise<ExecOutcome>;
 }

@@ -2,7 +2,8 @@
 // the exec itself does, so a thousand pods waiting for their containers cost nothing here.
 
 export interface Semaphore {
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs fn in a slot; a wait for a slot ends with the signal's reason when it aborts first. */
+  run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   readonly active: number;
   readonly queued: number;
 }
@@ -19,9 +20,24 @@ export function createSemaphore(limit: number): Semaphore {
     }
   };
   return {
-    async run(fn) {
+    async run(fn, signal) {
       if (active < limit) active++;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      else {
+        await new Promise<void>((resolve, reject) => {
+          if (signal?.aborted) return reject(signal.reason);
+          const onAbort = (): void => {
+            const i = waiting.indexOf(granted);
+            if (i >= 0) waiting.splice(i, 1);
+            reject(signal?.reason);
+          };
+          const granted = (): void => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          };
+          signal?.addEventListener('abort', onAbort, { once: true });
+          waiting.push(granted);
+        });
+      }
       try {
         return await fn();
       } finally {

@@ -129,7 +129,12 @@ export function startWorkers(deps: WorkerDeps): Workers {
       // A re-delivered pod reads its ledger: finished hooks are never run again and a hook
       // caught running is reported interrupted (pitfalls.md: delivery is at least once).
       maxStalledCount: 2,
-      lockDuration: 60_000,
+      // A killed worker's pods are taken over once their lock expires and a stalled check
+      // runs: at most 10 + 5 s. A worker renews its locks every 5 s; one whose event loop
+      // stalls longer than 10 s loses its pods to another worker, which finds the hook it
+      // was running marked running and reports it interrupted rather than run it twice.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     },
   );
 
@@ -159,7 +164,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
         await deps.store.finishJob(data.jobId, clock());
       }
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: 20, maxStalledCount: 5, lockDuration: 60_000 },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 20, maxStalledCount: 5, lockDuration: 10_000, stalledInterval: 5_000 },
   );
 
   for (const w of [podWorker, jobWorker]) {

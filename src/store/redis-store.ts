@@ -217,6 +217,11 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       throw new HookNotRunnableError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is ${reply}: it must not be run`, reply);
     },
 
+    async unmarkHookRunning(jobId, podIndex, hookIndex) {
+      const reply = String(await run(S.UNMARK_RUNNING, jobId, [podIndex, hookIndex]));
+      if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded`);
+    },
+
     async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs) {
       const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs)]);
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);

@@ -150,6 +150,21 @@ publish()
 return 'ok'
 `);
 
+/** ARGV[3] pod index, ARGV[4] hook index: a running mark whose exec never started goes back to pending. */
+export const UNMARK_RUNNING = script(`
+local f = ARGV[3] .. ':' .. ARGV[4]
+local v = redis.call('HGET', KEYS[4], f)
+if not v then return 'missing' end
+if phase_of(v) ~= 'running' then return phase_of(v) end
+local nv = 'pending|'
+redis.call('HSET', KEYS[4], f, nv)
+redis.call('HINCRBY', KEYS[1], 'n:attempted', -1)
+hook_event(f, nv)
+keep_ttl()
+publish()
+return 'ok'
+`);
+
 /** ARGV[3] pod index, ARGV[4] hook index, ARGV[5] ended phase, ARGV[6] results JSON. */
 export const RECORD_RESULT = script(`
 local f = ARGV[3] .. ':' .. ARGV[4]

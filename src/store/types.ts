@@ -70,6 +70,8 @@ export interface JobStore {
   markHooksWaiting(jobId: string, podIndex: number, hookIndexes: readonly number[], atMs: number): Promise<void>;
   /** Written before the exec starts; refused (HookNotRunnableError) when the hook has ended or the job has a stop reason. */
   markHookRunning(jobId: string, podIndex: number, hookIndex: number, atMs: number): Promise<void>;
+  /** Undoes a running mark whose exec certainly never started (handed back at shutdown), so it is never reported interrupted. */
+  unmarkHookRunning(jobId: string, podIndex: number, hookIndex: number): Promise<void>;
   /** Written when the hook ends (ran, failed, or settled without running). */
   recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number): Promise<void>;
 
