@@ -30,6 +30,7 @@ import { startWorkerHttp } from './worker-http.ts';
 import { createRateLimiter } from './store/rate-limit.ts';
 import { createRedisStore } from './store/redis-store.ts';
 import { createSealer } from './store/sealed-json.ts';
+import { startWorkerLiveness } from './store/worker-liveness.ts';
 import { specKeyFrom } from './spec-key.ts';
 
 export interface Runtime {
@@ -150,7 +151,10 @@ async function start(
   if (config.role === 'worker' || config.role === 'all') {
     const hub = createPodWatchHub({ kc, log });
     stops.push({ what: 'pod watches', stop: () => hub.stop() });
+    const liveness = startWorkerLiveness(durable, config.prefix);
+    stops.push({ what: 'worker heartbeat', stop: () => liveness.stop() });
     workers = startWorkers({
+      claims: liveness,
       connection: blocking,
       prefix: config.prefix,
       store: workerStore,

@@ -16,7 +16,7 @@ export async function failUnfinishedPod(store: JobStore, jobId: string, podIndex
       hook.phase === HookPhase.Running
         ? `interrupted: ${reason}; the hook's outcome is unknown and it is not run again`
         : `not executed: ${reason}`;
-    await store.recordHookResult(jobId, podIndex, hook.index, settledResult(HookPhase.Failed, error), atMs);
+    await store.recordHookResult(jobId, podIndex, hook.index, settledResult(HookPhase.Failed, error), atMs, { onlyIfRunning: hook.phase === HookPhase.Running });
   }
   await store.setPodStatus(jobId, podIndex, PodStatus.Failed, reason, atMs);
   return true;

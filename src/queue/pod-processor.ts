@@ -20,6 +20,7 @@ import type { Logger } from '../log.ts';
 import type { JobSpec } from '../domain/views.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
 import { SealBrokenError } from '../store/sealed-json.ts';
+import type { RunningClaims } from '../store/worker-liveness.ts';
 import type { JobStore, PodRecord } from '../store/types.ts';
 import { commandShape, quotesHidden } from './log-safe.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
@@ -50,7 +51,12 @@ export interface PodProcessorDeps {
   readonly maxWaitMs: number;
   readonly maxOutputBytes: number;
   readonly metrics?: WorkerMetrics;
+  /** Which worker runs a hook, and whether it lives (absent: a running mark found means interrupted). */
+  readonly claims?: RunningClaims;
 }
+
+/** How often a pod taken over looks whether the worker still running its hook has finished. */
+const HOLDER_POLL_MS = 500;
 
 export interface PodSignals {
   /** The process is shutting down: waits end at once and the pod goes back to the queue. */
@@ -66,6 +72,8 @@ export type PodRunResult = 'done' | 'interrupted';
 const STOPPED = 'stopped';
 /** A graceful shutdown came before the exec started: the pod goes back to the queue. */
 const HANDED_BACK = 'handed back';
+/** Another worker holds this pod now (this one lost its lock): leave it to that worker. */
+const TAKEN_OVER = 'taken over';
 
 const INTERRUPTED =
   'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
@@ -131,11 +139,31 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     if (isHookEnded(phase)) outcomes.set(index, { index, phase });
   };
   for (const entry of record.hooks) {
+    if (entry.phase === HookPhase.Running && deps.claims) {
+      // Taken over while the worker that runs this hook is alive (its lock lapsed in a Redis
+      // outage): its exec goes on and it records the result; wait for that.
+      let phase: HookPhase = entry.phase;
+      let said = false;
+      while (phase === HookPhase.Running && (await deps.claims.holderAlive(jobId, podIndex, entry.index))) {
+        if (!said) log.info({ index: entry.index }, 'pod taken over while its hook runs on a live worker; waiting for that worker to record it');
+        said = true;
+        if (shutdown.aborted) return 'interrupted';
+        await new Promise((r) => setTimeout(r, HOLDER_POLL_MS));
+        phase = (await store.getPod(jobId, podIndex))?.hooks.find((h) => h.index === entry.index)?.phase ?? phase;
+      }
+      if (phase !== HookPhase.Running) {
+        log.info({ index: entry.index, phase }, 'hook finished by the worker that ran it');
+        observe(entry.index, phase);
+        continue;
+      }
+    }
     if (entry.phase === HookPhase.Running) {
-      // Written before an exec that never recorded its end: the previous worker died in it.
-      await store.recordHookResult(jobId, podIndex, entry.index, settledResult(HookPhase.Failed, INTERRUPTED), clock());
-      log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
-      observe(entry.index, HookPhase.Failed);
+      // Written before an exec that never recorded its end: the previous worker died in it
+      // (unless it recorded its result a moment ago: that one stays, and is what counts).
+      await store.recordHookResult(jobId, podIndex, entry.index, settledResult(HookPhase.Failed, INTERRUPTED), clock(), { onlyIfRunning: true });
+      const now = (await store.getPod(jobId, podIndex))?.hooks.find((h) => h.index === entry.index)?.phase ?? HookPhase.Failed;
+      if (now === HookPhase.Failed) log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
+      observe(entry.index, now);
     } else {
       observe(entry.index, entry.phase);
     }
@@ -176,6 +204,17 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
         case 'exec': {
           const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals);
           if (phase === HANDED_BACK) return 'interrupted';
+          if (phase === TAKEN_OVER) {
+            // The queue job is the same for both runs: ending ours now would tell the job
+            // the pod is done while the other run still works on it. Wait for its end.
+            log.warn({ index: step.hook.index }, 'another run took this pod over (this one lost its lock); waiting for it to end the pod');
+            for (;;) {
+              const now = await store.getPod(jobId, podIndex);
+              if (!now || isPodEnded(now.status)) return 'done';
+              if (shutdown.aborted) return 'interrupted';
+              await new Promise((r) => setTimeout(r, HOLDER_POLL_MS));
+            }
+          }
           if (phase === STOPPED) stopReason = await store.stopReason(jobId);
           else observe(step.hook.index, phase);
           break;
@@ -240,22 +279,27 @@ async function runHook(
   podLog: Logger,
   showRunning: () => Promise<void>,
   signals: PodSignals,
-): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK> {
+): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK | typeof TAKEN_OVER> {
   const { store, clock } = deps;
   const { shutdown, hardStop } = signals;
   const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
   // After SIGTERM no exec starts: a pod waiting for a slot, or given one too late, goes back.
-  const inSlot = async (): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK> => {
+  const inSlot = async (): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK | typeof TAKEN_OVER> => {
     if (shutdown.aborted) return HANDED_BACK;
+    // Claimed before it is marked running, so no worker ever sees the mark without the
+    // claim; the claim outlives the exec's own timeout by a minute.
+    await deps.claims?.claim(task.jobId, task.podIndex, hook.index, hook.execTimeoutMs + 60_000);
     try {
       // One round trip for both: the pod's status is only what a client sees.
       await Promise.all([store.markHookRunning(task.jobId, task.podIndex, hook.index, clock()), showRunning()]);
     } catch (err) {
       // The store is the gate: a DELETE or a failFast that came first forbids the exec.
+      if (!(err instanceof HookNotRunnableError && err.phase === HookPhase.Running)) await deps.claims?.release(task.jobId, task.podIndex, hook.index);
       if (err instanceof HookNotRunnableError && (isHookEnded(err.phase) || err.phase === STOPPED)) {
         log.info({ phase: err.phase }, 'hook not run: it ended, or its job stopped, before its exec could start');
         return isHookEnded(err.phase) ? err.phase : STOPPED;
       }
+      if (err instanceof HookNotRunnableError && err.phase === HookPhase.Running) return TAKEN_OVER;
       throw err;
     }
     const started = clock();
@@ -276,11 +320,13 @@ async function runHook(
     );
     if (outcome.kind === 'error' && outcome.notStarted !== undefined && shutdown.aborted) {
       await store.unmarkHookRunning(task.jobId, task.podIndex, hook.index);
+      await deps.claims?.release(task.jobId, task.podIndex, hook.index);
       log.info('exec not started before the shutdown; hook handed back with its pod');
       return HANDED_BACK;
     }
     const result = hookResultFromExec(hook, outcome);
     await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
+    await deps.claims?.release(task.jobId, task.podIndex, hook.index);
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
     log.info(

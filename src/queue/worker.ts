@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
 import { PodStatus } from '../domain/types.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
+import type { RunningClaims } from '../store/worker-liveness.ts';
 import { parseJobPayload, parsePodPayload, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
 import { processJob, type PodLister } from './job-processor.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
@@ -37,6 +38,8 @@ export interface WorkerDeps {
   readonly jobBounds: JobBounds;
   /** Checks that a pod job targets the pod its job resolved (the API and workers share its key). */
   readonly sealer: Sealer;
+  /** Running-hook claims and this process's heartbeat (absent: a pod taken over reports its running hook interrupted). */
+  readonly claims?: RunningClaims;
   readonly podAttempts: number;
   readonly metrics?: WorkerMetrics;
 }
@@ -51,6 +54,8 @@ const STOP_RECHECK_MS = 5000;
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+const REDIS_AWAY = /ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|LOADING/;
 
 export function startWorkers(deps: WorkerDeps): Workers {
   const clock = deps.clock ?? Date.now;
@@ -86,6 +91,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     maxWaitMs: deps.maxWaitMs,
     maxOutputBytes: deps.maxOutputBytes,
     metrics: deps.metrics ?? noMetrics,
+    ...(deps.claims ? { claims: deps.claims } : {}),
   };
   const metrics = podDeps.metrics;
 
@@ -130,11 +136,11 @@ export function startWorkers(deps: WorkerDeps): Workers {
       // caught running is reported interrupted (pitfalls.md: delivery is at least once).
       maxStalledCount: 2,
       // A killed worker's pods are taken over once their lock expires and a stalled check
-      // runs: at most 10 + 5 s. A worker renews its locks every 5 s; one whose event loop
-      // stalls longer than 10 s loses its pods to another worker, which finds the hook it
+      // runs: at most 8 + 4 s. A worker renews its locks every 4 s; one whose event loop
+      // stalls longer than 8 s loses its pods to another worker, which finds the hook it
       // was running marked running and reports it interrupted rather than run it twice.
-      lockDuration: 10_000,
-      stalledInterval: 5_000,
+      lockDuration: 8_000,
+      stalledInterval: 4_000,
     },
   );
 
@@ -164,11 +170,15 @@ export function startWorkers(deps: WorkerDeps): Workers {
         await deps.store.finishJob(data.jobId, clock());
       }
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: 20, maxStalledCount: 5, lockDuration: 10_000, stalledInterval: 5_000 },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 20, maxStalledCount: 5, lockDuration: 8_000, stalledInterval: 4_000 },
   );
 
   for (const w of [podWorker, jobWorker]) {
-    w.on('error', (err) => log.error({ queue: w.name, err: message(err) }, 'worker error'));
+    w.on('error', (err) => {
+      // While Redis is away BullMQ reports every failed poll; the outage itself is logged once.
+      if (REDIS_AWAY.test(message(err))) log.debug({ queue: w.name, err: message(err) }, 'worker error while Redis is away');
+      else log.error({ queue: w.name, err: message(err) }, 'worker error');
+    });
     w.on('failed', (job, err) => {
       if (job) log.warn({ queue: w.name, bullJobId: job.id, err: message(err) }, 'queue job failed');
     });

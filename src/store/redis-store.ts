@@ -222,8 +222,8 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded`);
     },
 
-    async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs) {
-      const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs)]);
+    async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs, opts) {
+      const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '']);
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
     },
 

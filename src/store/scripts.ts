@@ -171,6 +171,9 @@ local f = ARGV[3] .. ':' .. ARGV[4]
 local v = redis.call('HGET', KEYS[4], f)
 if not v then return 'missing' end
 local phase, started = phase_of(v)
+-- "Interrupted" is only ever what is left of a hook still marked running: the worker that
+-- ran it may have recorded its real result in the meantime, which stays.
+if ARGV[7] == 'if_running' and phase ~= 'running' then return phase end
 local nv = ARGV[5] .. '|' .. started
 -- A retried worker recording the same result again changes nothing and emits nothing.
 if v == nv and redis.call('HGET', KEYS[5], f) == ARGV[6] then return 'same' end

@@ -73,7 +73,7 @@ export interface JobStore {
   /** Undoes a running mark whose exec certainly never started (handed back at shutdown), so it is never reported interrupted. */
   unmarkHookRunning(jobId: string, podIndex: number, hookIndex: number): Promise<void>;
   /** Written when the hook ends (ran, failed, or settled without running). */
-  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number): Promise<void>;
+  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number, opts?: { readonly onlyIfRunning?: boolean }): Promise<void>;
 
   /** DELETE: marks the job cancelled unless it has ended. */
   cancelJob(jobId: string, atMs: number): Promise<CancelResult>;

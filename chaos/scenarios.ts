@@ -1,0 +1,155 @@
+// The faults of the chaos suite, each run against a fresh world (chaos/scenario.ts).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tally } from './ledger.ts';
+import { count, jobEnd, startWorld, submitJob, type World } from './scenario.ts';
+import { fuzz, type FuzzResult } from './fuzz.ts';
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly what: string;
+  readonly tally: Tally | null;
+  readonly jobStatus: string | null;
+  readonly tookMs: number;
+  /** kill -9: seconds from the kill until the other worker touched the killed worker's pods. */
+  readonly takeoverMs?: number;
+  readonly fuzz?: FuzzResult;
+  readonly error?: string;
+}
+
+export interface RunOptions {
+  readonly pods: number;
+  readonly seed: number;
+  readonly keep: boolean;
+  readonly fuzzRequests: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const started = (w: World): number => [...w.ledger.entries.values()].reduce((n, e) => n + e.starts, 0);
+
+interface LogLine {
+  msg?: string;
+  pod?: string;
+  time?: string;
+}
+const logLines = (file: string): LogLine[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+
+async function withWorld(name: string, what: string, o: RunOptions, hookMs: number, run: (w: World, jobId: string) => Promise<Partial<ScenarioResult> & { allowInterrupted?: boolean }>, extra: { workerEnv?: Record<string, string> } = {}): Promise<ScenarioResult> {
+  const t0 = Date.now();
+  const world = await startWorld(name, { pods: o.pods, hookMs, execConcurrency: 10, seed: o.seed, ...(extra.workerEnv ? { workerEnv: extra.workerEnv } : {}) }, o.keep);
+  try {
+    const id = await submitJob(world, o.pods);
+    const r = await run(world, id);
+    const { view } = await jobEnd(world, id, 240_000);
+    return { name, what, tally: count(world, view, r.allowInterrupted ?? false), jobStatus: view.status, tookMs: Date.now() - t0, ...r };
+  } catch (err) {
+    return { name, what, tally: null, jobStatus: null, tookMs: Date.now() - t0, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await world.close();
+  }
+}
+
+export const SCENARIOS: Record<string, (o: RunOptions) => Promise<ScenarioResult>> = {
+  kill9: (o) =>
+    withWorld('kill9', 'kill -9 of one of two workers mid-job; the other takes its pods over', o, 1000, async (w) => {
+      const victim = w.workers[0];
+      const other = w.workers[1];
+      if (!victim || !other) throw new Error('two workers expected');
+      await until('a quarter of the hooks to start', () => started(w) >= o.pods / 2);
+      const mine = logLines(join(w.dir, 'worker-1.log'));
+      process.kill(victim.pid, 'SIGKILL');
+      const killedAt = Date.now();
+      const finished = new Set(mine.filter((l) => l.msg === 'pod finished').map((l) => l.pod));
+      const held = new Set(mine.filter((l) => l.msg === 'pod planned' && !finished.has(l.pod)).map((l) => l.pod));
+      let takeoverMs = -1;
+      await until('the other worker to touch the killed worker\'s pods', () => {
+        const touched = logLines(join(w.dir, 'worker-2.log')).find((l) => l.pod !== undefined && held.has(l.pod) && l.time !== undefined && Date.parse(l.time) > killedAt);
+        if (touched?.time) takeoverMs = Date.parse(touched.time) - killedAt;
+        return touched !== undefined || held.size === 0;
+      }, 60_000);
+      return { takeoverMs, allowInterrupted: true };
+    }),
+
+  'redis-sigterm': (o) =>
+    withWorld('redis-sigterm', 'Redis stopped with SIGTERM mid-job for 8 s, then started on the same data', o, 1000, async (w) => {
+      await until('hooks to start', () => started(w) >= o.pods / 2);
+      await w.redis.stop('SIGTERM');
+      await sleep(8000);
+      await w.redis.start();
+      return {};
+    }),
+
+  'redis-sigkill': (o) =>
+    withWorld('redis-sigkill', 'Redis killed with SIGKILL mid-job for 8 s, then started on the same data', o, 1000, async (w) => {
+      await until('hooks to start', () => started(w) >= o.pods / 2);
+      await w.redis.stop('SIGKILL');
+      await sleep(8000);
+      await w.redis.start();
+      return {};
+    }),
+
+  'redis-flapping': (o) =>
+    withWorld('redis-flapping', 'Redis away three times for 3 s, 6 s apart', o, 500, async (w) => {
+      await until('hooks to start', () => started(w) >= 2);
+      for (let i = 0; i < 3; i++) {
+        await w.redis.stop('SIGKILL');
+        await sleep(3000);
+        await w.redis.start();
+        await sleep(6000);
+      }
+      return {};
+    }),
+
+  'api-faults': (o) =>
+    withWorld('api-faults', '10% of every API request answered 500, 503 or 429 (exec upgrades included), and watches cut every 40 events', o, 300, async (w) => {
+      w.sim.faults.add({ kind: 'error', status: 500, rate: 0.034 });
+      w.sim.faults.add({ kind: 'error', status: 503, rate: 0.033 });
+      w.sim.faults.add({ kind: 'error', status: 429, rate: 0.033 });
+      w.sim.faults.add({ kind: 'watch-cut', afterEvents: 40 });
+      return {};
+    }),
+
+  'sigterm-3s': (o) =>
+    withWorld(
+      'sigterm-3s',
+      'SIGTERM to one worker with a 3 s grace mid-job (a replacement starts 2 s later)',
+      o,
+      1000,
+      async (w) => {
+        const victim = w.workers[0];
+        if (!victim) throw new Error('a worker expected');
+        await until('hooks to start', () => started(w) >= o.pods / 2);
+        const stopping = victim.stop(20_000);
+        await sleep(2000);
+        await w.addWorker();
+        await stopping;
+        return {};
+      },
+      { workerEnv: { HOOKD_SHUTDOWN_TIMEOUT: '3s' } },
+    ),
+
+  fuzz: async (o) => {
+    const t0 = Date.now();
+    const world = await startWorld('fuzz', { pods: 1, hookMs: 10, execConcurrency: 10, seed: o.seed }, o.keep);
+    try {
+      const result = await fuzz(world.api.url ?? '', o.fuzzRequests, o.seed);
+      return { name: 'fuzz', what: `${o.fuzzRequests} seeded hostile requests`, tally: null, jobStatus: null, tookMs: Date.now() - t0, fuzz: result };
+    } finally {
+      await world.close();
+    }
+  },
+};
