@@ -7,6 +7,10 @@ import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parseGoDuration } from './domain/duration.ts';
 
+/** HOOKD_AUTH (src/auth/policy.ts has the rules of each). */
+export const AuthModes = ['kubernetes', 'tokens', 'none'] as const;
+export type AuthModeSetting = (typeof AuthModes)[number];
+
 export const Roles = ['api', 'worker', 'all'] as const;
 export type Role = (typeof Roles)[number];
 export const KubeModes = ['auto', 'sim', 'kubeconfig', 'in-cluster'] as const;
@@ -51,6 +55,9 @@ const EnvSchema = Type.Object({
   HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
+  HOOKD_AUTH: Type.Union([Type.Literal(''), ...AuthModes.map((m) => Type.Literal(m))], { default: '', expected: `one of ${AuthModes.join(', ')}` }),
+  HOOKD_TOKENS_FILE: Type.String({ default: '', expected: 'a file path' }),
+  HOOKD_AUDIT_LOG: Type.String({ default: '', expected: 'a file path' }),
   HOOKD_LOG_LEVEL: oneOf(LogLevels, 'info'),
 });
 type Env = Static<typeof EnvSchema>;
@@ -78,7 +85,14 @@ export interface Config {
   readonly retentionMs: number;
   readonly shutdownTimeoutMs: number;
   readonly podAttempts: number;
+  /** Deprecated (HOOKD_API_TOKENS): tokens with every right, in tokens mode. */
   readonly apiTokens: readonly string[];
+  readonly auth: AuthModeSetting;
+  /** HOOKD_AUTH was not set: none is the default only where it is allowed (checked at start). */
+  readonly authDefaulted: boolean;
+  readonly tokensFile: string | null;
+  /** null: audit lines go to standard error. */
+  readonly auditLog: string | null;
   readonly logLevel: (typeof LogLevels)[number];
 }
 
@@ -129,6 +143,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     .filter((s) => s !== '');
   // Short tokens are guessable; say so without echoing any token.
   if (tokens.some((t) => t.length < 16)) problems.push('HOOKD_API_TOKENS: every token must be at least 16 characters');
+  const tokensFile = value.HOOKD_TOKENS_FILE === '' ? null : value.HOOKD_TOKENS_FILE;
+  // HOOKD_API_TOKENS and HOOKD_TOKENS_FILE without HOOKD_AUTH mean tokens, as they always did.
+  const auth: AuthModeSetting = value.HOOKD_AUTH !== '' ? value.HOOKD_AUTH : tokens.length > 0 || tokensFile !== null ? 'tokens' : 'none';
+  if (auth === 'tokens' && tokens.length === 0 && tokensFile === null) problems.push('HOOKD_AUTH="tokens": set HOOKD_TOKENS_FILE (a YAML or JSON list of named tokens)');
 
   const config: Config = {
     role: value.HOOKD_ROLE,
@@ -153,6 +171,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     shutdownTimeoutMs: durationMs('HOOKD_SHUTDOWN_TIMEOUT'),
     podAttempts: value.HOOKD_POD_ATTEMPTS,
     apiTokens: tokens,
+    auth,
+    authDefaulted: value.HOOKD_AUTH === '',
+    tokensFile,
+    auditLog: value.HOOKD_AUDIT_LOG === '' ? null : value.HOOKD_AUDIT_LOG,
     logLevel: value.HOOKD_LOG_LEVEL,
   };
   if (problems.length > 0) throw new ConfigError(problems);

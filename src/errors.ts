@@ -19,6 +19,8 @@ export const RequestUnsupportedMediaType = createError<'HOOKD_REQUEST_UNSUPPORTE
 );
 export const RequestBad = createError<'HOOKD_REQUEST_BAD', 400, Msg>('HOOKD_REQUEST_BAD', '%s', 400);
 export const AuthRequired = createError<'HOOKD_AUTH_REQUIRED', 401, Msg>('HOOKD_AUTH_REQUIRED', '%s', 401);
+/** A known caller who may not do what it asked: the message names the missing permission and where. */
+export const Forbidden = createError<'HOOKD_FORBIDDEN', 403, Msg>('HOOKD_FORBIDDEN', '%s', 403);
 export const RouteNotFound = createError<'HOOKD_ROUTE_NOT_FOUND', 404, [string, string]>('HOOKD_ROUTE_NOT_FOUND', 'route %s %s not found', 404);
 
 // ---- what a job asks for ----
@@ -83,7 +85,7 @@ export const Internal = createError<'HOOKD_INTERNAL', 500, []>('HOOKD_INTERNAL',
 
 /** Every code above, for the OpenAPI error schema and the tests that keep both in step. */
 export const ERROR_CODES = [
-  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, RouteNotFound,
+  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, Forbidden, RouteNotFound,
   JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand,
   JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, LimitSseClients,
   RestoreNotFound, RestoreForbidden, RestoreHooksInvalid, KubeError, KubeUnavailable,

@@ -4,7 +4,8 @@
 
 import closeWithGrace from 'close-with-grace';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.ts';
+import { UnsafeSettingError } from './auth/setup.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 
@@ -20,12 +21,6 @@ async function main(): Promise<void> {
     throw err;
   }
   const log: Logger = createLogger(config.logLevel);
-  if ((config.role === 'api' || config.role === 'all') && !isLoopbackHost(config.host) && config.apiTokens.length === 0) {
-    log.warn(
-      { host: config.host },
-      'listening on a non-loopback address without HOOKD_API_TOKENS: anyone who reaches this port can run commands in your containers',
-    );
-  }
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
 
@@ -41,7 +36,8 @@ async function main(): Promise<void> {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'hookd could not start');
     closer.uninstall();
     await runtime?.stop();
-    process.exit(1);
+    // A refused setting (HOOKD_AUTH=none off loopback or against a real cluster) is a configuration mistake: 2, as for a bad variable.
+    process.exit(err instanceof UnsafeSettingError ? 2 : 1);
   }
 }
 

@@ -6,6 +6,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
+import { createAuditLog } from './auth/audit.ts';
+import type { KubeAuthorizerOptions } from './auth/kube-authorizer.ts';
+import { checkAuthAllowed, createAccess } from './auth/setup.ts';
 import { seedDemo, DEMO_NAMESPACE } from './demo.ts';
 import { buildApp } from './http/app.ts';
 import { newJobId } from './ids.ts';
@@ -40,6 +43,8 @@ export interface RuntimeOptions {
   readonly kubeconfigText?: string;
   /** Seed the demo namespace on the simulated cluster (default true). */
   readonly seedDemo?: boolean;
+  /** Review cache lifetimes (tests shorten them; api.md bounds them at 60 s and 10 s). */
+  readonly reviewCache?: KubeAuthorizerOptions;
 }
 
 export async function startRuntime(config: Config, log: Logger, metrics: Registry, opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -112,6 +117,13 @@ async function start(
     }
   }
 
+  // Who may do what: refused settings stop the start here (main.ts exits 2).
+  await checkAuthAllowed(config, kc, sim !== null);
+  const access = createAccess(config, kc, log, opts.reviewCache);
+  stops.push({ what: 'access', stop: async () => access.close() });
+  const audit = createAuditLog(config.auditLog);
+  stops.push({ what: 'audit log', stop: () => audit.close() });
+
   const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs });
   const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
@@ -137,6 +149,8 @@ async function start(
       maxPodsPerJob: config.maxPodsPerJob,
       podAttempts: config.podAttempts,
       metrics: createWorkerMetrics(metrics),
+      ...(access.worker && config.auth !== 'none' ? { authorizer: access.worker } : {}),
+      audit,
     });
     const w = workers;
     stops.push({ what: 'workers', stop: () => w.stop(config.shutdownTimeoutMs) });
@@ -176,6 +190,8 @@ async function start(
           maxSseClients: config.maxSseClients,
         },
         auth: { tokens: config.apiTokens },
+        access: access.policy,
+        audit,
         log,
         now: Date.now,
         newJobId: () => newJobId(),
@@ -186,7 +202,7 @@ async function start(
     // Stops accepting first; open SSE streams are closed by the app's own onClose.
     stops.push({ what: 'http', stop: () => started.close() });
     url = await app.listen({ host: config.host, port: config.port });
-    log.info({ url, docs: `${url}/docs`, auth: config.apiTokens.length > 0 }, 'hookd API listening');
+    log.info({ url, docs: `${url}/docs`, auth: config.auth }, 'hookd API listening');
   }
 
   if (config.role === 'worker') {

@@ -16,6 +16,7 @@ import {
   type PodRef,
   type PodState,
 } from '../domain/types.ts';
+import type { JobOwner } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
 import type { JobStore } from '../store/types.ts';
@@ -29,6 +30,33 @@ export interface PodTask {
   readonly jobId: string;
   readonly podIndex: number;
   readonly ref: PodRef;
+}
+
+/**
+ * Asked right before a pod's first exec, for the job's owner (rights can be revoked while a
+ * pod waits): null when it may exec into the pod, else why not; the pod's hooks are then
+ * skipped with that reason and nothing runs.
+ */
+export interface Authorizer {
+  mayExec(owner: JobOwner | null, ref: PodRef): Promise<string | null>;
+}
+
+/** The audit stream's worker lines: an exec started or ended, or a refusal. */
+export interface ExecAudit {
+  write(r: {
+    event: 'hook.exec.started' | 'hook.exec.ended' | 'access.denied';
+    user: string;
+    groups: readonly string[];
+    sourceIP: string | null;
+    jobId: string;
+    namespace: string;
+    pod: string;
+    container?: string | null;
+    command?: readonly string[] | null;
+    phase?: string | null;
+    exitCode?: number | null;
+    reason?: string | null;
+  }): void;
 }
 
 export interface PodProcessorDeps {
@@ -46,6 +74,9 @@ export interface PodProcessorDeps {
   readonly maxWaitMs: number;
   readonly maxOutputBytes: number;
   readonly metrics?: WorkerMetrics;
+  /** Absent: every exec is allowed (HOOKD_AUTH=none, and tests of the processor alone). */
+  readonly authorizer?: Authorizer;
+  readonly audit?: ExecAudit;
 }
 
 export interface PodSignals {
@@ -128,6 +159,18 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     shown = next;
   };
 
+  const owner = spec.owner ?? null;
+  const who = {
+    user: owner?.name ?? 'anonymous',
+    groups: owner?.kind === 'user' ? owner.groups : [],
+    sourceIP: spec.sourceIP ?? null,
+    jobId,
+    namespace: ref.namespace,
+    pod: ref.name,
+  };
+  let authorized = deps.authorizer === undefined;
+  let refusal: string | null = null;
+
   // Velero starts the wait when its handler begins the pod, not when the restore was queued.
   const waitStartMs = clock();
   const wake = deps.wakes.register(jobId);
@@ -153,7 +196,22 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           }
           break;
         case 'exec': {
-          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals.hardStop);
+          if (!authorized && deps.authorizer) {
+            refusal = await deps.authorizer.mayExec(owner, ref);
+            if (refusal !== null) {
+              deps.audit?.write({ event: 'access.denied', ...who, container: step.hook.container, command: step.hook.command, reason: refusal });
+              log.warn({ reason: refusal }, 'exec refused: the job owner may not exec into this pod; its hooks are skipped');
+              for (const h of plan.hooks) {
+                if (isHookEnded(phases.get(h.index) ?? HookPhase.Pending)) continue;
+                await store.recordHookResult(jobId, podIndex, h.index, settledResult(HookPhase.Skipped, refusal), clock());
+                observe(h.index, HookPhase.Skipped);
+                metrics.hookEnded(HookPhase.Skipped, null);
+              }
+              break;
+            }
+            authorized = true;
+          }
+          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals.hardStop, who);
           if (phase === STOPPED) stopReason = await store.stopReason(jobId);
           else observe(step.hook.index, phase);
           break;
@@ -194,7 +252,11 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   let podError: string | null = null;
   // A pod whose remaining hooks were skipped because the job stopped (DELETE, failFast)
   // did not succeed: it was cancelled, and says why.
-  if (status === PodStatus.Succeeded && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
+  if (refusal !== null) {
+    // Not run at all, by the owner's rights: like a stop, not a failure of the pod.
+    status = PodStatus.Cancelled;
+    podError = refusal;
+  } else if (status === PodStatus.Succeeded && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
     const stopReason = await store.stopReason(jobId);
     if (stopReason !== null) {
       status = PodStatus.Cancelled;
@@ -218,6 +280,7 @@ async function runHook(
   podLog: Logger,
   showRunning: () => Promise<void>,
   hardStop: AbortSignal,
+  who: Omit<Parameters<ExecAudit['write']>[0], 'event'>,
 ): Promise<HookPhase | typeof STOPPED> {
   const { store, clock } = deps;
   const log = podLog.child({ container: hook.container, hook: hook.name, index: hook.index });
@@ -235,6 +298,8 @@ async function runHook(
     }
     const started = clock();
     log.info({ command0: hook.command[0], timeoutMs: hook.execTimeoutMs }, 'hook started');
+    // The whole command goes to the audit stream only, never to the log.
+    deps.audit?.write({ event: 'hook.exec.started', ...who, container: hook.container, command: hook.command });
     const outcome = await deps.executor.exec(
       {
         namespace: task.ref.namespace,
@@ -250,6 +315,7 @@ async function runHook(
     const result = hookResultFromExec(hook, outcome);
     await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
+    deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
     log.info(
       {

@@ -7,9 +7,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
 import { parseJobPayload, parsePodPayload, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
-import { processJob, type PodLister } from './job-processor.ts';
+import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
-import { processPod } from './pod-processor.ts';
+import { processPod, type Authorizer, type ExecAudit } from './pod-processor.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { createSemaphore } from './semaphore.ts';
@@ -33,6 +33,9 @@ export interface WorkerDeps {
   readonly maxPodsPerJob: number;
   readonly podAttempts: number;
   readonly metrics?: WorkerMetrics;
+  /** HOOKD_AUTH other than none: the owner's rights, asked again by the worker. */
+  readonly authorizer?: Authorizer & NamespaceGate;
+  readonly audit?: ExecAudit;
 }
 
 export interface Workers {
@@ -80,6 +83,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     maxWaitMs: deps.maxWaitMs,
     maxOutputBytes: deps.maxOutputBytes,
     metrics: deps.metrics ?? noMetrics,
+    ...(deps.authorizer ? { authorizer: deps.authorizer } : {}),
+    ...(deps.audit ? { audit: deps.audit } : {}),
   };
   const metrics = podDeps.metrics;
 
@@ -131,6 +136,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           log: deps.log,
           maxPodsPerJob: deps.maxPodsPerJob,
           podAttempts: deps.podAttempts,
+          ...(deps.authorizer ? { namespaces: deps.authorizer } : {}),
         });
       } catch (err) {
         if (err instanceof WaitingChildrenError) throw err;
