@@ -48,12 +48,15 @@ const EnvSchema = Type.Object({
   HOOKD_MAX_BODY_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   HOOKD_MAX_COMMAND_BYTES: int(16 * 1024, 16, 1024 * 1024),
   HOOKD_MAX_HOOK_ENTRIES: int(1000, 1, 100_000),
+  HOOKD_MAX_HOOK_RUNS_PER_JOB: int(100_000, 1, 100_000_000),
+  HOOKD_MAX_JOB_BYTES: int(64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
   HOOKD_MAX_OUTPUT_BYTES: int(64 * 1024, 0, 64 * 1024 * 1024),
   HOOKD_MAX_SSE_CLIENTS: int(1000, 1, 1_000_000),
   HOOKD_MAX_WAIT: duration('1h', 1000),
   HOOKD_RESULT_RETENTION: duration('168h', 1000),
   HOOKD_SHUTDOWN_TIMEOUT: duration('45s', 100),
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
+  HOOKD_ALLOWED_HOSTS: Type.String({ default: '', expected: "comma-separated host names, or '*' for any" }),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
   HOOKD_AUTH: Type.Union([Type.Literal(''), ...AuthModes.map((m) => Type.Literal(m))], { default: '', expected: `one of ${AuthModes.join(', ')}` }),
   HOOKD_TOKENS_FILE: Type.String({ default: '', expected: 'a file path' }),
@@ -79,6 +82,10 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly maxCommandBytes: number;
   readonly maxHookEntries: number;
+  /** Pods x post hooks of one job. */
+  readonly maxHookRunsPerJob: number;
+  /** What one job's hook plans may take in Redis. */
+  readonly maxJobBytes: number;
   readonly maxOutputBytes: number;
   readonly maxSseClients: number;
   readonly maxWaitMs: number;
@@ -93,6 +100,8 @@ export interface Config {
   readonly tokensFile: string | null;
   /** null: audit lines go to standard error. */
   readonly auditLog: string | null;
+  /** Host header names the API answers to; null: any. */
+  readonly allowedHosts: readonly string[] | null;
   readonly logLevel: (typeof LogLevels)[number];
 }
 
@@ -141,12 +150,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const tokens = value.HOOKD_API_TOKENS.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  // Short tokens are guessable; say so without echoing any token.
-  if (tokens.some((t) => t.length < 16)) problems.push('HOOKD_API_TOKENS: every token must be at least 16 characters');
+  // Fail closed: a token list that was meant but holds no token (`,` or spaces) must not
+  // silently mean "no authentication". Empty, like every variable, means unset.
+  const rawTokens = env['HOOKD_API_TOKENS'];
+  if (rawTokens !== undefined && rawTokens !== '' && tokens.length === 0) {
+    problems.push(`HOOKD_API_TOKENS=${JSON.stringify(rawTokens)}: holds no token; give comma-separated tokens, or unset it`);
+  }
   const tokensFile = value.HOOKD_TOKENS_FILE === '' ? null : value.HOOKD_TOKENS_FILE;
   // HOOKD_API_TOKENS and HOOKD_TOKENS_FILE without HOOKD_AUTH mean tokens, as they always did.
   const auth: AuthModeSetting = value.HOOKD_AUTH !== '' ? value.HOOKD_AUTH : tokens.length > 0 || tokensFile !== null ? 'tokens' : 'none';
   if (auth === 'tokens' && tokens.length === 0 && tokensFile === null) problems.push('HOOKD_AUTH="tokens": set HOOKD_TOKENS_FILE (a YAML or JSON list of named tokens)');
+  // Whoever reaches the port can run commands in containers: off loopback, authentication is a must.
+  if (value.HOOKD_ROLE !== 'worker' && !isLoopbackHost(value.HOOKD_HOST) && auth === 'none') {
+    problems.push(
+      `HOOKD_HOST=${JSON.stringify(value.HOOKD_HOST)}: listens beyond this machine without authentication; set HOOKD_AUTH=kubernetes, or HOOKD_AUTH=tokens with HOOKD_TOKENS_FILE (HOOKD_API_TOKENS is its deprecated form), or HOOKD_HOST=127.0.0.1`,
+    );
+  }
+  // Short tokens are guessable; say so without echoing any token.
+  if (tokens.some((t) => t.length < 16)) problems.push('HOOKD_API_TOKENS: every token must be at least 16 characters');
 
   const config: Config = {
     role: value.HOOKD_ROLE,
@@ -164,6 +185,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     maxBodyBytes: value.HOOKD_MAX_BODY_BYTES,
     maxCommandBytes: value.HOOKD_MAX_COMMAND_BYTES,
     maxHookEntries: value.HOOKD_MAX_HOOK_ENTRIES,
+    maxHookRunsPerJob: value.HOOKD_MAX_HOOK_RUNS_PER_JOB,
+    maxJobBytes: value.HOOKD_MAX_JOB_BYTES,
     maxOutputBytes: value.HOOKD_MAX_OUTPUT_BYTES,
     maxSseClients: value.HOOKD_MAX_SSE_CLIENTS,
     maxWaitMs: durationMs('HOOKD_MAX_WAIT'),
@@ -175,10 +198,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     authDefaulted: value.HOOKD_AUTH === '',
     tokensFile,
     auditLog: value.HOOKD_AUDIT_LOG === '' ? null : value.HOOKD_AUDIT_LOG,
+    allowedHosts: allowedHosts(value.HOOKD_ALLOWED_HOSTS, value.HOOKD_HOST),
     logLevel: value.HOOKD_LOG_LEVEL,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Loopback names a local client (curl, a browser on this machine) sends as Host. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * HOOKD_ALLOWED_HOSTS when set ('*': any); else the loopback names when hookd listens on
+ * loopback, so a rebinding domain is refused; else any, since hookd cannot know the names
+ * it is reached by (a Service, an Ingress): set the variable there.
+ */
+function allowedHosts(setting: string, listen: string): readonly string[] | null {
+  const names = setting.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (names.includes('*')) return null;
+  if (names.length > 0) return names;
+  if (!isLoopbackHost(listen)) return null;
+  const own = listen.replace(/^\[|\]$/g, '').toLowerCase();
+  return LOOPBACK_NAMES.includes(own) ? LOOPBACK_NAMES : [...LOOPBACK_NAMES, own];
 }
 
 /** True for addresses that only this machine can reach. */

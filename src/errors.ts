@@ -21,6 +21,16 @@ export const RequestBad = createError<'HOOKD_REQUEST_BAD', 400, Msg>('HOOKD_REQU
 export const AuthRequired = createError<'HOOKD_AUTH_REQUIRED', 401, Msg>('HOOKD_AUTH_REQUIRED', '%s', 401);
 /** A known caller who may not do what it asked: the message names the missing permission and where. */
 export const Forbidden = createError<'HOOKD_FORBIDDEN', 403, Msg>('HOOKD_FORBIDDEN', '%s', 403);
+export const HostNotAllowed = createError<'HOOKD_HOST_NOT_ALLOWED', 403, Msg>(
+  'HOOKD_HOST_NOT_ALLOWED',
+  'Host %s is not a name this server answers to: add it to HOOKD_ALLOWED_HOSTS',
+  403,
+);
+export const OriginForbidden = createError<'HOOKD_ORIGIN_FORBIDDEN', 403, [string, string]>(
+  'HOOKD_ORIGIN_FORBIDDEN',
+  '%s is another origin: a %s from a page of another site is refused; call the API from a client, not a web page',
+  403,
+);
 export const RouteNotFound = createError<'HOOKD_ROUTE_NOT_FOUND', 404, [string, string]>('HOOKD_ROUTE_NOT_FOUND', 'route %s %s not found', 404);
 
 // ---- what a job asks for ----
@@ -36,6 +46,7 @@ export const InitHooksRejected = createError<'HOOKD_INIT_HOOKS_UNSUPPORTED', 400
 export const LimitPods = createError<'HOOKD_LIMIT_PODS', 400, Msg>('HOOKD_LIMIT_PODS', '%s', 400);
 export const LimitHooks = createError<'HOOKD_LIMIT_HOOKS', 400, Msg>('HOOKD_LIMIT_HOOKS', '%s', 400);
 export const LimitCommand = createError<'HOOKD_LIMIT_COMMAND', 400, Msg>('HOOKD_LIMIT_COMMAND', '%s', 400);
+export const LimitJobSize = createError<'HOOKD_LIMIT_JOB_SIZE', 400, Msg>('HOOKD_LIMIT_JOB_SIZE', '%s', 400);
 
 // ---- reading and changing jobs ----
 export const JobNotFound = createError<'HOOKD_JOB_NOT_FOUND', 404, Msg>('HOOKD_JOB_NOT_FOUND', 'job %s not found (unknown id, or its results expired)', 404);
@@ -85,8 +96,8 @@ export const Internal = createError<'HOOKD_INTERNAL', 500, []>('HOOKD_INTERNAL',
 
 /** Every code above, for the OpenAPI error schema and the tests that keep both in step. */
 export const ERROR_CODES = [
-  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, Forbidden, RouteNotFound,
-  JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand,
+  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestBad, AuthRequired, Forbidden, HostNotAllowed, OriginForbidden, RouteNotFound,
+  JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand, LimitJobSize,
   JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, LimitSseClients,
   RestoreNotFound, RestoreForbidden, RestoreHooksInvalid, KubeError, KubeUnavailable,
   StoreUnavailable, QueueUnavailable, NotReady, Internal,

@@ -4,7 +4,6 @@
 
 import closeWithGrace from 'close-with-grace';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { UnsafeSettingError } from './auth/setup.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
@@ -36,8 +35,12 @@ async function main(): Promise<void> {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'hookd could not start');
     closer.uninstall();
     await runtime?.stop();
-    // A refused setting (HOOKD_AUTH=none off loopback or against a real cluster) is a configuration mistake: 2, as for a bad variable.
-    process.exit(err instanceof UnsafeSettingError ? 2 : 1);
+    // A setting that hookd refuses is the operator's to change: exit 2 like any bad setting.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hookd: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.exit(1);
   }
 }
 

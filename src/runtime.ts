@@ -5,10 +5,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { createAuditLog } from './auth/audit.ts';
 import type { KubeAuthorizerOptions } from './auth/kube-authorizer.ts';
-import { checkAuthAllowed, createAccess } from './auth/setup.ts';
+import { createAccess } from './auth/setup.ts';
 import { seedDemo, DEMO_NAMESPACE } from './demo.ts';
 import { buildApp } from './http/app.ts';
 import { newJobId } from './ids.ts';
@@ -117,8 +117,7 @@ async function start(
     }
   }
 
-  // Who may do what: refused settings stop the start here (main.ts exits 2).
-  await checkAuthAllowed(config, kc, sim !== null);
+  // Who may do what (HOOKD_AUTH).
   const access = createAccess(config, kc, log, opts.reviewCache);
   stops.push({ what: 'access', stop: async () => access.close() });
   const audit = createAuditLog(config.auditLog);
@@ -128,6 +127,13 @@ async function start(
   const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
+  // Without authentication anyone who reaches the port runs commands wherever hookd's
+  // credentials reach: allowed only against the simulated cluster, never a real one.
+  if ((config.role === 'api' || config.role === 'all') && config.auth === 'none' && sim === null && !(await kubeHealth.isSimulated(AbortSignal.timeout(10_000)))) {
+    throw new ConfigError([
+      `HOOKD_AUTH: ${config.authDefaulted ? 'not set (so none)' : 'none'}, and the cluster at ${server} is a real one (or did not answer GET /version): hookd runs without authentication only on the simulated cluster; set HOOKD_AUTH=kubernetes, or HOOKD_AUTH=tokens with HOOKD_TOKENS_FILE (HOOKD_API_TOKENS is its deprecated form)`,
+    ]);
+  }
 
   let workers: Workers | null = null;
   if (config.role === 'worker' || config.role === 'all') {
@@ -147,6 +153,7 @@ async function start(
       maxWaitMs: config.maxWaitMs,
       maxOutputBytes: config.maxOutputBytes,
       maxPodsPerJob: config.maxPodsPerJob,
+      jobBounds: { maxHookRuns: config.maxHookRunsPerJob, maxBytes: config.maxJobBytes },
       podAttempts: config.podAttempts,
       metrics: createWorkerMetrics(metrics),
       ...(access.worker && config.auth !== 'none' ? { authorizer: access.worker } : {}),
@@ -187,8 +194,11 @@ async function start(
           maxCommandBytes: config.maxCommandBytes,
           maxBodyBytes: config.maxBodyBytes,
           maxHookEntries: config.maxHookEntries,
+          maxHookRunsPerJob: config.maxHookRunsPerJob,
+          maxJobBytes: config.maxJobBytes,
           maxSseClients: config.maxSseClients,
         },
+        allowedHosts: config.allowedHosts,
         auth: { tokens: config.apiTokens },
         access: access.policy,
         audit,

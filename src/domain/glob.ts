@@ -213,45 +213,101 @@ function parse(tokens: readonly Token[]): Pattern {
   }
 }
 
-function matchOne(node: Node, r: string): boolean {
+// Matching runs a Thompson NFA built from the parse tree over the runes in one pass, so its
+// time is O(pattern size x name length) whatever the pattern: a backtracking matcher takes
+// exponential time on patterns such as `{,}` repeated (28 groups took 10.9 s).
+type State =
+  | { readonly kind: 'rune'; readonly test: (r: string) => boolean; readonly out: number }
+  | { readonly kind: 'split'; readonly outs: number[] }
+  | { readonly kind: 'accept' };
+
+interface Nfa {
+  readonly states: readonly State[];
+  readonly start: number;
+}
+
+function testFor(node: Exclude<Node, { kind: 'text' | 'any' | 'anyOf' }>): (r: string) => boolean {
   switch (node.kind) {
     case 'single':
-      return true;
+      return () => true;
     case 'list':
-      return node.chars.includes(r) !== node.not;
-    case 'range': {
-      const cp = r.codePointAt(0) ?? 0;
-      return (cp >= node.lo && cp <= node.hi) !== node.not;
-    }
-    default:
-      return false;
+      return (r) => node.chars.includes(r) !== node.not;
+    case 'range':
+      return (r) => {
+        const cp = r.codePointAt(0) ?? 0;
+        return (cp >= node.lo && cp <= node.hi) !== node.not;
+      };
   }
 }
 
-/** Backtracking match of a node sequence against runes[at..], with the rest to follow. */
-function matchSeq(nodes: readonly Node[], ni: number, runes: readonly string[], at: number, rest: Continuation): boolean {
-  if (ni === nodes.length) return rest(at);
-  const node = nodes[ni];
-  if (!node) return false;
-  const cont: Continuation = (pos) => matchSeq(nodes, ni + 1, runes, pos, rest);
-  switch (node.kind) {
-    case 'text': {
-      for (let k = 0; k < node.text.length; k++) if (runes[at + k] !== node.text[k]) return false;
-      return cont(at + node.text.length);
+function buildNfa(root: Pattern): Nfa {
+  const states: State[] = [{ kind: 'accept' }];
+  const add = (s: State): number => states.push(s) - 1;
+  // Built back to front: each node's states lead to the already built states that follow it.
+  const seq = (nodes: readonly Node[], next: number): number => {
+    let at = next;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      if (!node) continue;
+      switch (node.kind) {
+        case 'text':
+          for (let k = node.text.length - 1; k >= 0; k--) {
+            const want = node.text[k];
+            at = add({ kind: 'rune', test: (r) => r === want, out: at });
+          }
+          break;
+        case 'any': {
+          const split: State & { kind: 'split' } = { kind: 'split', outs: [] };
+          const splitId = add(split);
+          const loop = add({ kind: 'rune', test: () => true, out: splitId });
+          split.outs.push(loop, at);
+          at = splitId;
+          break;
+        }
+        case 'anyOf': {
+          const after = at;
+          at = add({ kind: 'split', outs: node.alternatives.map((alt) => seq(alt.nodes, after)) });
+          break;
+        }
+        default:
+          at = add({ kind: 'rune', test: testFor(node), out: at });
+      }
     }
-    case 'any':
-      for (let end = runes.length; end >= at; end--) if (cont(end)) return true;
-      return false;
-    case 'anyOf':
-      return node.alternatives.some((alt) => matchSeq(alt.nodes, 0, runes, at, cont));
-    default: {
-      const r = runes[at];
-      return r !== undefined && matchOne(node, r) && cont(at + 1);
-    }
-  }
+    return at;
+  };
+  return { states, start: seq(root.nodes, 0) };
 }
 
-type Continuation = (pos: number) => boolean;
+function runNfa(nfa: Nfa, s: string): boolean {
+  const { states } = nfa;
+  // mark[id] === generation means the state is already in the set being built.
+  const mark = new Int32Array(states.length).fill(-1);
+  let generation = 0;
+  const addClosure = (into: number[], id: number): void => {
+    const stack = [id];
+    while (stack.length > 0) {
+      const sid = stack.pop() ?? 0;
+      if (mark[sid] === generation) continue;
+      mark[sid] = generation;
+      const st = states[sid];
+      if (st?.kind === 'split') for (let k = st.outs.length - 1; k >= 0; k--) stack.push(st.outs[k] ?? 0);
+      else into.push(sid);
+    }
+  };
+  let current: number[] = [];
+  addClosure(current, nfa.start);
+  for (const r of s) {
+    generation++;
+    const next: number[] = [];
+    for (const sid of current) {
+      const st = states[sid];
+      if (st?.kind === 'rune' && st.test(r)) addClosure(next, st.out);
+    }
+    if (next.length === 0) return false;
+    current = next;
+  }
+  return current.some((sid) => states[sid]?.kind === 'accept');
+}
 
 export interface CompiledGlob {
   match(s: string): boolean;
@@ -268,13 +324,6 @@ export function compileGlob(pattern: string): CompiledGlobResult {
     if (err instanceof GlobSyntaxError) return { ok: false, error: err.message };
     throw err;
   }
-  return {
-    ok: true,
-    glob: {
-      match(s: string): boolean {
-        const runes = Array.from(s);
-        return matchSeq(root.nodes, 0, runes, 0, (pos) => pos === runes.length);
-      },
-    },
-  };
+  const nfa = buildNfa(root);
+  return { ok: true, glob: { match: (s: string): boolean => runNfa(nfa, s) } };
 }

@@ -12,6 +12,7 @@ import { parseJsonBody } from './json-body.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { registerRequestOrigin } from './plugins/request-origin.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -68,6 +69,7 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     for (const s of streams) s.end();
   });
 
+  registerRequestOrigin(app, deps.allowedHosts === null ? null : new Set(deps.allowedHosts));
   await app.register(healthRoutes, { deps });
   await app.register(
     async (v1) => {

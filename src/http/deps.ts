@@ -24,6 +24,10 @@ export interface AppLimits {
   readonly maxBodyBytes: number;
   /** `hooks.resources[]` entries, and `postHooks[]` entries over all of them, each at most this many. */
   readonly maxHookEntries: number;
+  /** Pods x post hooks of one job (HOOKD_MAX_HOOK_RUNS_PER_JOB). */
+  readonly maxHookRunsPerJob: number;
+  /** Bytes one job's hook plans may take in Redis (HOOKD_MAX_JOB_BYTES). */
+  readonly maxJobBytes: number;
   /** Open event streams (GET /v1/jobs/{id}/events) per process. */
   readonly maxSseClients: number;
 }
@@ -38,6 +42,8 @@ export interface AppDeps {
   readonly health: { redis(): Promise<HealthCheck>; kube(): Promise<HealthCheck> };
   readonly metrics: Registry;
   readonly limits: AppLimits;
+  /** Host names the API answers to (HOOKD_ALLOWED_HOSTS); null: any. */
+  readonly allowedHosts: readonly string[] | null;
   /**
    * Deprecated (HOOKD_API_TOKENS): bearer tokens, each with every right; used only when
    * `access` is not given. Empty: no authentication.

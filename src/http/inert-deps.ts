@@ -20,6 +20,8 @@ export const DEFAULT_LIMITS = {
   maxCommandBytes: 16 * 1024,
   maxBodyBytes: 4 * 1024 * 1024,
   maxHookEntries: 1000,
+  maxHookRunsPerJob: 100_000,
+  maxJobBytes: 64 * 1024 * 1024,
   maxSseClients: 1000,
 } as const;
 
@@ -32,6 +34,7 @@ export function inertDeps(): AppDeps {
     health: inert('health'),
     metrics: new Registry(),
     limits: DEFAULT_LIMITS,
+    allowedHosts: null,
     auth: { tokens: [] },
     log: pino({ enabled: false }),
     now: () => 0,

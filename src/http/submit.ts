@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { canonicalJson } from '../domain/canonical-json.ts';
+import { footprintProblem, jobFootprint } from '../domain/job-footprint.ts';
 import type { JobSpec } from '../domain/views.ts';
 import * as E from '../errors.ts';
 import type { AppDeps } from './deps.ts';
@@ -22,6 +23,12 @@ export interface Submission {
 export const jobLink = (id: string): string => `/v1/jobs/${encodeURIComponent(id)}`;
 
 export async function submit(deps: AppDeps, onCreated: (id: string) => void, s: Submission, reply: FastifyReply) {
+  // Explicit pods are known now; a selector's are bounded when the job resolves them.
+  if (s.spec.source.kind === 'pods') {
+    const { limits } = deps;
+    const problem = footprintProblem(jobFootprint(s.spec.hooks, s.spec.source.pods.length), { maxHookRuns: limits.maxHookRunsPerJob, maxBytes: limits.maxJobBytes });
+    if (problem) throw problem.kind === 'hooks' ? new E.LimitHooks(`body: ${problem.message}`) : new E.LimitJobSize(`body: ${problem.message}`);
+  }
   const spec: JobSpec = { ...s.spec, id: deps.newJobId(), createdAtMs: deps.now() };
   const idempotency =
     s.idempotencyKey === undefined

@@ -31,7 +31,7 @@ function kubeconfigPaths(value: string | undefined): string[] {
  * Chooses the cluster. `auto`: in-cluster when KUBERNETES_SERVICE_HOST is set and the
  * service-account token exists; else KUBECONFIG (when set, one of its files must exist:
  * a user who points at a config means a real cluster, so we fail rather than fall back);
- * else ~/.kube/config when present; else the simulated cluster.
+ * else ~/.kube/config when present; else the simulated cluster, but never inside a pod.
  * `path` keeps KUBECONFIG's list form when it names several files (merged on load).
  */
 export function resolveKubeSource(
@@ -72,9 +72,19 @@ export function resolveKubeSource(
       }
       return source;
     }
-    case 'auto':
+    case 'auto': {
       if (inClusterReady) return { kind: 'in-cluster' };
-      return kubeconfigSource() ?? { kind: 'sim' };
+      const configured = kubeconfigSource();
+      if (configured) return configured;
+      // Inside a pod, the simulated cluster would run callers' commands in hookd's own
+      // container: a pod without its token is a broken deployment, not a demo.
+      if ((env.KUBERNETES_SERVICE_HOST ?? '') !== '') {
+        throw configError(
+          `HOOKD_KUBE=auto in a pod (KUBERNETES_SERVICE_HOST is set), but ${join(serviceAccountDir, 'token')} does not exist: mount the service account token, or set HOOKD_KUBE; hookd never picks the simulated cluster inside a pod`,
+        );
+      }
+      return { kind: 'sim' };
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 
 import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';
+import { footprintProblem, jobFootprint, type JobBounds } from '../domain/job-footprint.ts';
 import type { PodRef } from '../domain/types.ts';
 import type { JobOwner, JobSource } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
@@ -35,6 +36,7 @@ export interface JobProcessorDeps {
   readonly clock: () => number;
   readonly log: Logger;
   readonly maxPodsPerJob: number;
+  readonly jobBounds: JobBounds;
   readonly podAttempts: number;
   /** Absent: every namespace (HOOKD_AUTH=none). */
   readonly namespaces?: NamespaceGate;
@@ -86,8 +88,12 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
       await store.finishJob(data.jobId, clock());
       return;
     }
-    if (refs.length > deps.maxPodsPerJob) {
-      const message = `the selector matched ${refs.length} pods, more than the limit of ${deps.maxPodsPerJob} per job`;
+    // Explicit pods were bounded at submission; a selector's pods are known only now.
+    const tooBig = footprintProblem(jobFootprint(spec.hooks, refs.length), deps.jobBounds);
+    if (refs.length > deps.maxPodsPerJob || tooBig) {
+      const message = tooBig
+        ? `the selector matched ${refs.length} pods: ${tooBig.message}`
+        : `the selector matched ${refs.length} pods, more than the limit of ${deps.maxPodsPerJob} per job`;
       log.error({ pods: refs.length }, message);
       await store.failJob(data.jobId, message, clock());
       await store.finishJob(data.jobId, clock());

@@ -2,6 +2,7 @@
 // in order: waits are interrupted at once (their pods go back to the queue for another
 // worker), running execs may finish within the grace, then everything is forced closed.
 
+import type { JobBounds } from '../domain/job-footprint.ts';
 import { DelayedError, Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
@@ -31,6 +32,7 @@ export interface WorkerDeps {
   readonly maxWaitMs: number;
   readonly maxOutputBytes: number;
   readonly maxPodsPerJob: number;
+  readonly jobBounds: JobBounds;
   readonly podAttempts: number;
   readonly metrics?: WorkerMetrics;
   /** HOOKD_AUTH other than none: the owner's rights, asked again by the worker. */
@@ -135,6 +137,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           clock,
           log: deps.log,
           maxPodsPerJob: deps.maxPodsPerJob,
+          jobBounds: deps.jobBounds,
           podAttempts: deps.podAttempts,
           ...(deps.authorizer ? { namespaces: deps.authorizer } : {}),
         });

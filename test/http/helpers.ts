@@ -49,6 +49,7 @@ export interface TestApp {
 export interface TestAppOptions {
   readonly limits?: Partial<AppLimits>;
   readonly tokens?: readonly string[];
+  readonly allowedHosts?: readonly string[];
   readonly sseHeartbeatMs?: number;
   readonly store?: (redis: Redis, prefix: string) => JobStore;
   readonly access?: AccessPolicy;
@@ -99,6 +100,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     health: { redis: async () => health.redis, kube: async () => health.kube },
     metrics,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    allowedHosts: opts.allowedHosts ?? null,
     auth: { tokens: opts.tokens ?? [] },
     log: pino({ level: 'info' }, sink),
     now: Date.now,

@@ -62,6 +62,7 @@ describe('queue and pod processor', () => {
       maxWaitMs: 60_000,
       maxOutputBytes: 1024,
       maxPodsPerJob: 100,
+      jobBounds: { maxHookRuns: 20, maxBytes: 64 * 1024 * 1024 },
       podAttempts: 2,
     });
     stopAll = async () => {
@@ -200,6 +201,19 @@ describe('queue and pod processor', () => {
     const job = await ended(id);
     assert.equal(job.status, 'completed');
     assert.equal(job.pods[0]?.hooks[0]?.phase, 'succeeded');
+  });
+
+  test('a selector whose pods x hooks exceed the bound ends the job failed before any pod is queued', async () => {
+    env.sim.createNamespace('wide');
+    for (const name of ['w-0', 'w-1', 'w-2']) {
+      env.sim.createPod('wide', { metadata: { name, labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    }
+    const hooks = { resources: [{ name: 'r', postHooks: Array.from({ length: 7 }, () => ({ exec: { command: ['true'] } })) }] };
+    const id = await submit([], { source: { kind: 'selector', namespaces: ['wide'], labelSelector: 'app=w' }, hooks });
+    const job = await ended(id);
+    assert.equal(job.status, 'failed');
+    assert.match(job.error ?? '', /matched 3 pods: the job would make up to 21 hook runs .*HOOKD_MAX_HOOK_RUNS_PER_JOB/);
+    assert.equal(job.pods.length, 0, 'no pod was recorded or run');
   });
 
   test('a selector that cannot be listed even after the retries ends the job failed, with the reason', async () => {

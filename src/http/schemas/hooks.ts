@@ -4,22 +4,31 @@
 // (Go durations, selector syntax, globs) are checked by domain/hook-input.ts.
 
 import { Type } from 'typebox';
+import { DNS_LABEL } from './common.ts';
 
-const GoDuration = Type.String({ description: 'a Go duration, as time.ParseDuration accepts it: 30s, 2m, 1h30m', examples: ['30s'] });
+// Bounds on everything a caller controls. Names stop at Kubernetes' own limits (a longer one
+// can name no object); lists and patterns stop well above any real Restore, so a request
+// cannot make the API or the workers do unbounded work.
+const MAX_PATTERN = 253;
+const MAX_LIST = 1000;
+const MAX_ARGS = 1024;
+
+const GoDuration = Type.String({ maxLength: 64,  description: 'a Go duration, as time.ParseDuration accepts it: 30s, 2m, 1h30m', examples: ['30s'] });
 
 export const LabelSelectorSchema = Type.Object(
   {
-    matchLabels: Type.Optional(Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' } })),
+    matchLabels: Type.Optional(Type.Unsafe<Record<string, string>>({ type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 63 } })),
     matchExpressions: Type.Optional(
       Type.Array(
         Type.Object(
           {
-            key: Type.String(),
+            key: Type.String({ maxLength: 317 }),
             operator: Type.Unsafe<'In' | 'NotIn' | 'Exists' | 'DoesNotExist'>({ type: 'string', enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }),
-            values: Type.Optional(Type.Array(Type.String())),
+            values: Type.Optional(Type.Array(Type.String({ maxLength: 63 }), { maxItems: MAX_LIST })),
           },
           { additionalProperties: false },
         ),
+        { maxItems: 100 },
       ),
     ),
   },
@@ -28,8 +37,8 @@ export const LabelSelectorSchema = Type.Object(
 
 export const ExecHookSchema = Type.Object(
   {
-    container: Type.Optional(Type.String({ description: 'default: the pod\'s first container' })),
-    command: Type.Array(Type.String(), { minItems: 1, description: 'the command and its arguments, run without a shell' }),
+    container: Type.Optional(Type.String({ pattern: DNS_LABEL, maxLength: 63, description: 'a container name (a DNS label, at most 63 characters); default: the pod\'s first container' })),
+    command: Type.Array(Type.String(), { minItems: 1, maxItems: MAX_ARGS, description: 'the command and its arguments, run without a shell' }),
     onError: Type.Optional(Type.Unsafe<'Continue' | 'Fail'>({ type: 'string', enum: ['Continue', 'Fail'], description: 'default Continue' })),
     execTimeout: Type.Optional({ ...GoDuration, description: 'default 30s' } as typeof GoDuration),
     waitTimeout: Type.Optional({ ...GoDuration, description: 'how long to wait for the container; default: no limit of its own' } as typeof GoDuration),
@@ -48,13 +57,15 @@ export const PostHookSchema = Type.Object(
 
 export const ResourceHookSpecSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1 }),
-    includedNamespaces: Type.Optional(Type.Array(Type.String(), { description: 'glob patterns; empty or "*": every namespace' })),
-    excludedNamespaces: Type.Optional(Type.Array(Type.String())),
-    includedResources: Type.Optional(Type.Array(Type.String())),
-    excludedResources: Type.Optional(Type.Array(Type.String())),
+    name: Type.String({ minLength: 1, maxLength: 253 }),
+    includedNamespaces: Type.Optional(
+      Type.Array(Type.String({ maxLength: MAX_PATTERN }), { maxItems: MAX_LIST, description: 'glob patterns; empty or "*": every namespace' }),
+    ),
+    excludedNamespaces: Type.Optional(Type.Array(Type.String({ maxLength: MAX_PATTERN }), { maxItems: MAX_LIST })),
+    includedResources: Type.Optional(Type.Array(Type.String({ maxLength: MAX_PATTERN }), { maxItems: 100 })),
+    excludedResources: Type.Optional(Type.Array(Type.String({ maxLength: MAX_PATTERN }), { maxItems: 100 })),
     labelSelector: Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ ...LabelSelectorSchema, type: ['object', 'null'] })),
-    postHooks: Type.Optional(Type.Array(PostHookSchema)),
+    postHooks: Type.Optional(Type.Array(PostHookSchema, { maxItems: MAX_LIST })),
   },
   { additionalProperties: false },
 );

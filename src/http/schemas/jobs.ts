@@ -20,7 +20,7 @@ export const CreateJobBody = Type.Object(
     selector: Type.Optional(
       Type.Object(
         {
-          namespaces: Type.Optional(Type.Array(Namespace, { description: 'omitted or empty: every namespace' })),
+          namespaces: Type.Optional(Type.Array(Namespace, { maxItems: 10_000, description: 'omitted or empty: every namespace' })),
           labelSelector: Type.Optional(Type.String({ maxLength: 4096, description: 'a label selector as kubectl -l takes it' })),
         },
         { additionalProperties: false, description: 'pods listed when the job starts; give pods or selector' },

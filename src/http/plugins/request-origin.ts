@@ -1,0 +1,61 @@
+// Two checks that keep a browser from being turned against hookd:
+// - Host allowlist: a page on an attacker's domain that resolves to 127.0.0.1 (DNS
+//   rebinding) sends its own name as Host; only names hookd is known by are served.
+// - Origin: a state-changing request (POST, PUT, PATCH, DELETE) from a page of another
+//   origin is refused, whether or not it has a body or a content type a browser would
+//   send without a preflight. A request without Origin (curl, kubectl, servers) passes.
+// Probes (/healthz, /readyz) are answered whatever the Host: kubelets use the pod's IP.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HostNotAllowed, OriginForbidden } from '../../errors.ts';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/** The host name of a Host header value, lowercased, without port or IPv6 brackets. */
+export function hostName(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+/** null: any Host is served. */
+export type AllowedHosts = ReadonlySet<string> | null;
+
+function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q >= 0 ? request.url.slice(0, q) : request.url;
+}
+
+function originProblem(request: FastifyRequest): string | null {
+  const origin = request.headers.origin;
+  const site = request.headers['sec-fetch-site'];
+  if (origin === undefined) {
+    // A browser that sends no Origin still says where the request comes from.
+    return site === 'cross-site' || site === 'same-site' ? `a ${site} request (Sec-Fetch-Site)` : null;
+  }
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    return `Origin ${JSON.stringify(origin.slice(0, 200))}`;
+  }
+  const host = (request.headers.host ?? '').toLowerCase();
+  return originHost === host ? null : `Origin ${JSON.stringify(origin.slice(0, 200))}`;
+}
+
+export function registerRequestOrigin(app: FastifyInstance, allowed: AllowedHosts): void {
+  app.addHook('onRequest', async (request) => {
+    if (allowed !== null && !PROBES.has(pathOf(request))) {
+      const name = hostName(request.headers.host ?? '');
+      if (!allowed.has(name)) {
+        throw new HostNotAllowed(JSON.stringify((request.headers.host ?? '').slice(0, 200)));
+      }
+    }
+    if (UNSAFE_METHODS.has(request.method)) {
+      const problem = originProblem(request);
+      if (problem !== null) throw new OriginForbidden(problem, request.method);
+    }
+  });
+}
