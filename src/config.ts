@@ -9,6 +9,10 @@ import { readFileSync } from 'node:fs';
 import { parseGoDuration } from './domain/duration.ts';
 import { redactRedisUrl } from './redis-url.ts';
 
+/** HOOKD_AUTH (src/auth/policy.ts has the rules of each). */
+export const AuthModes = ['kubernetes', 'tokens', 'none'] as const;
+export type AuthModeSetting = (typeof AuthModes)[number];
+
 export const Roles = ['api', 'worker', 'all'] as const;
 export type Role = (typeof Roles)[number];
 export const KubeModes = ['auto', 'sim', 'kubeconfig', 'in-cluster'] as const;
@@ -73,6 +77,9 @@ const EnvSchema = Type.Object({
   HOOKD_DOCS_PERSIST_TOKEN: Type.Boolean({ default: false, expected: 'true or false' }),
   HOOKD_ALLOWED_HOSTS: Type.String({ default: '', expected: "comma-separated host names, or '*' for any" }),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
+  HOOKD_AUTH: Type.Union([Type.Literal(''), ...AuthModes.map((m) => Type.Literal(m))], { default: '', expected: `one of ${AuthModes.join(', ')}` }),
+  HOOKD_TOKENS_FILE: Type.String({ default: '', expected: 'a file path' }),
+  HOOKD_AUDIT_LOG: Type.String({ default: '', expected: 'a file path' }),
   HOOKD_LOG_LEVEL: oneOf(LogLevels, 'info'),
 });
 type Env = Static<typeof EnvSchema>;
@@ -114,11 +121,18 @@ export interface Config {
   readonly retentionMs: number;
   readonly shutdownTimeoutMs: number;
   readonly podAttempts: number;
+  /** Deprecated (HOOKD_API_TOKENS): tokens with every right, in tokens mode. */
   readonly apiTokens: readonly string[];
   /** The secret that seals job specs and plans; empty: one kept in the data folder. */
   readonly specKey: string;
   /** Swagger UI keeps its bearer token in localStorage. */
   readonly docsPersistToken: boolean;
+  readonly auth: AuthModeSetting;
+  /** HOOKD_AUTH was not set: none is the default only where it is allowed (checked at start). */
+  readonly authDefaulted: boolean;
+  readonly tokensFile: string | null;
+  /** null: audit lines go to standard error. */
+  readonly auditLog: string | null;
   /** Host header names the API answers to; null: any. */
   readonly allowedHosts: readonly string[] | null;
   readonly logLevel: (typeof LogLevels)[number];
@@ -215,10 +229,14 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
   if (value.HOOKD_SPEC_KEY !== '' && Buffer.byteLength(value.HOOKD_SPEC_KEY) < 32) {
     problems.push('HOOKD_SPEC_KEY: must be at least 32 characters (e.g. openssl rand -hex 32)');
   }
-  // Whoever reaches the port can run commands in containers: off loopback, a token is a must.
-  if (value.HOOKD_ROLE !== 'worker' && !isLoopbackHost(value.HOOKD_HOST) && tokens.length === 0) {
+  const tokensFile = value.HOOKD_TOKENS_FILE === '' ? null : value.HOOKD_TOKENS_FILE;
+  // HOOKD_API_TOKENS and HOOKD_TOKENS_FILE without HOOKD_AUTH mean tokens, as they always did.
+  const auth: AuthModeSetting = value.HOOKD_AUTH !== '' ? value.HOOKD_AUTH : tokens.length > 0 || tokensFile !== null ? 'tokens' : 'none';
+  if (auth === 'tokens' && tokens.length === 0 && tokensFile === null) problems.push('HOOKD_AUTH="tokens": set HOOKD_TOKENS_FILE (a YAML or JSON list of named tokens)');
+  // Whoever reaches the port can run commands in containers: off loopback, authentication is a must.
+  if (value.HOOKD_ROLE !== 'worker' && !isLoopbackHost(value.HOOKD_HOST) && auth === 'none') {
     problems.push(
-      `HOOKD_HOST=${JSON.stringify(value.HOOKD_HOST)}: listens beyond this machine without authentication; set HOOKD_API_TOKENS, or HOOKD_HOST=127.0.0.1`,
+      `HOOKD_HOST=${JSON.stringify(value.HOOKD_HOST)}: listens beyond this machine without authentication; set HOOKD_AUTH=kubernetes, or HOOKD_AUTH=tokens with HOOKD_TOKENS_FILE (HOOKD_API_TOKENS is its deprecated form), or HOOKD_HOST=127.0.0.1`,
     );
   }
   // Short tokens are guessable; say so without echoing any token.
@@ -258,6 +276,10 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     apiTokens: tokens,
     docsPersistToken: value.HOOKD_DOCS_PERSIST_TOKEN,
     specKey: value.HOOKD_SPEC_KEY,
+    auth,
+    authDefaulted: value.HOOKD_AUTH === '',
+    tokensFile,
+    auditLog: value.HOOKD_AUDIT_LOG === '' ? null : value.HOOKD_AUDIT_LOG,
     allowedHosts: allowedHosts(value.HOOKD_ALLOWED_HOSTS, value.HOOKD_HOST),
     logLevel: value.HOOKD_LOG_LEVEL,
   };

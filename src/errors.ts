@@ -22,6 +22,8 @@ export const RequestUriTooLong = createError<'HOOKD_REQUEST_URI_TOO_LONG', 414, 
 export const RequestHeadersTooLarge = createError<'HOOKD_REQUEST_HEADERS_TOO_LARGE', 431, Msg>('HOOKD_REQUEST_HEADERS_TOO_LARGE', '%s', 431);
 export const RequestBad = createError<'HOOKD_REQUEST_BAD', 400, Msg>('HOOKD_REQUEST_BAD', '%s', 400);
 export const AuthRequired = createError<'HOOKD_AUTH_REQUIRED', 401, Msg>('HOOKD_AUTH_REQUIRED', '%s', 401);
+/** A known caller who may not do what it asked: the message names the missing permission and where. */
+export const Forbidden = createError<'HOOKD_FORBIDDEN', 403, Msg>('HOOKD_FORBIDDEN', '%s', 403);
 export const HostNotAllowed = createError<'HOOKD_HOST_NOT_ALLOWED', 403, Msg>(
   'HOOKD_HOST_NOT_ALLOWED',
   'Host %s is not a name this server answers to: add it to HOOKD_ALLOWED_HOSTS',
@@ -108,7 +110,7 @@ export const Internal = createError<'HOOKD_INTERNAL', 500, []>('HOOKD_INTERNAL',
 
 /** Every code above, for the OpenAPI error schema and the tests that keep both in step. */
 export const ERROR_CODES = [
-  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestTimeout, RequestUriTooLong, RequestHeadersTooLarge, RequestBad, AuthRequired, HostNotAllowed, OriginForbidden, RouteNotFound,
+  RequestInvalid, RequestMalformedJson, RequestTooLarge, RequestUnsupportedMediaType, RequestTimeout, RequestUriTooLong, RequestHeadersTooLarge, RequestBad, AuthRequired, Forbidden, HostNotAllowed, OriginForbidden, RouteNotFound,
   JobSourceInvalid, JobPodDuplicate, JobSelectorInvalid, HookInvalid, InitHooksRejected, LimitPods, LimitHooks, LimitCommand, LimitJobSize,
   JobNotFound, JobEnded, IdempotencyConflict, IdempotencyInProgress, CursorInvalid, LastEventIdInvalid, RateLimited, LimitSseClients, LimitSseClientStreams,
   RestoreNotFound, RestoreForbidden, RestoreHooksInvalid, KubeError, KubeUnavailable,

@@ -7,6 +7,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from './config.ts';
+import { createAuditLog } from './auth/audit.ts';
+import type { KubeAuthorizerOptions } from './auth/kube-authorizer.ts';
+import { createAccess } from './auth/setup.ts';
 import { seedDemo, DEMO_NAMESPACE } from './demo.ts';
 import { buildApp } from './http/app.ts';
 import { newJobId } from './ids.ts';
@@ -47,6 +50,8 @@ export interface RuntimeOptions {
   readonly kubeconfigText?: string;
   /** Seed the demo namespace on the simulated cluster (default true). */
   readonly seedDemo?: boolean;
+  /** Review cache lifetimes (tests shorten them; api.md bounds them at 60 s and 10 s). */
+  readonly reviewCache?: KubeAuthorizerOptions;
 }
 
 export async function startRuntime(config: Config, log: Logger, metrics: Registry, opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -136,14 +141,20 @@ async function start(
   const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
   // Workers record through the durable connection: their writes wait out an outage.
   const workerStore = createRedisStore({ redis: durable, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
+  // Who may do what (HOOKD_AUTH).
+  const access = createAccess(config, kc, log, opts.reviewCache);
+  stops.push({ what: 'access', stop: async () => access.close() });
+  const audit = createAuditLog(config.auditLog);
+  stops.push({ what: 'audit log', stop: () => audit.close() });
+
   const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
   // Without authentication anyone who reaches the port runs commands wherever hookd's
   // credentials reach: allowed only against the simulated cluster, never a real one.
-  if ((config.role === 'api' || config.role === 'all') && config.apiTokens.length === 0 && sim === null && !(await kubeHealth.isSimulated(AbortSignal.timeout(10_000)))) {
+  if ((config.role === 'api' || config.role === 'all') && config.auth === 'none' && sim === null && !(await kubeHealth.isSimulated(AbortSignal.timeout(10_000)))) {
     throw new ConfigError([
-      `HOOKD_API_TOKENS: not set, and the cluster at ${server} is a real one (or did not answer GET /version): hookd runs without authentication only on the simulated cluster; set HOOKD_API_TOKENS`,
+      `HOOKD_AUTH: ${config.authDefaulted ? 'not set (so none)' : 'none'}, and the cluster at ${server} is a real one (or did not answer GET /version): hookd runs without authentication only on the simulated cluster; set HOOKD_AUTH=kubernetes, or HOOKD_AUTH=tokens with HOOKD_TOKENS_FILE (HOOKD_API_TOKENS is its deprecated form)`,
     ]);
   }
 
@@ -172,6 +183,8 @@ async function start(
       jobBounds: { maxHookRuns: config.maxHookRunsPerJob, maxBytes: config.maxJobBytes },
       podAttempts: config.podAttempts,
       metrics: createWorkerMetrics(metrics),
+      ...(access.worker && config.auth !== 'none' ? { authorizer: access.worker } : {}),
+      audit,
     });
     const w = workers;
     stops.push({ what: 'workers', stop: () => w.stop(config.shutdownTimeoutMs) });
@@ -219,6 +232,8 @@ async function start(
         rateLimiter: config.rateLimit > 0 ? createRateLimiter({ redis: command, prefix: config.prefix, limit: config.rateLimit, windowMs: config.rateLimitWindowMs }) : null,
         docsPersistToken: config.docsPersistToken,
         auth: { tokens: config.apiTokens },
+        access: access.policy,
+        audit,
         log,
         now: Date.now,
         newJobId: () => newJobId(),
@@ -231,7 +246,7 @@ async function start(
     // Beyond this many open sockets, new ones are closed at once rather than queued.
     app.server.maxConnections = config.maxConnections;
     url = await app.listen({ host: config.host, port: config.port });
-    log.info({ url, docs: `${url}/docs`, auth: config.apiTokens.length > 0 }, 'hookd API listening');
+    log.info({ url, docs: `${url}/docs`, auth: config.auth }, 'hookd API listening');
   }
 
   if (config.role === 'worker') {

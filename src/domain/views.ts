@@ -40,8 +40,30 @@ export interface Summary {
   readonly hooksSkipped: number;
 }
 
+/**
+ * Who created a job, as recorded with it: a Kubernetes user (name, uid and groups from a
+ * TokenReview, asked again for each pod's exec) or a named token (its namespace globs and
+ * rights). Jobs created without authentication have none.
+ */
+export type JobOwner =
+  | { readonly kind: 'user'; readonly name: string; readonly uid: string; readonly groups: readonly string[] }
+  | {
+      readonly kind: 'token';
+      readonly name: string;
+      readonly namespaces: readonly string[];
+      readonly rights: readonly ('submit' | 'read' | 'cancel' | 'admin')[];
+    };
+
+/** What a job view shows of its owner. */
+export interface OwnerView {
+  readonly name: string;
+  readonly kind: 'user' | 'token';
+}
+
 export interface JobSummaryView {
   readonly id: string;
+  /** null: created without authentication (HOOKD_AUTH=none). */
+  readonly owner: OwnerView | null;
   readonly restore: string | null;
   readonly status: JobStatus;
   readonly warnings: readonly string[];
@@ -71,4 +93,8 @@ export interface JobSpec {
   readonly failFast: boolean;
   readonly warnings: readonly string[];
   readonly createdAtMs: number;
+  /** Absent on jobs stored before owners were recorded. */
+  readonly owner?: JobOwner | null;
+  /** The submitter's address, for the audit lines of the job's execs. */
+  readonly sourceIP?: string | null;
 }

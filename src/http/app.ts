@@ -3,9 +3,12 @@
 
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AppDeps } from './deps.ts';
+import { noAudit } from '../auth/audit.ts';
+import { nonePolicy, tokensPolicy } from '../auth/policy.ts';
+import { legacyTokens, tokenTable } from '../auth/tokens-file.ts';
+import { requireCaller } from './access.ts';
+import type { AppDeps, RouteDeps } from './deps.ts';
 import { parseJsonBody } from './json-body.ts';
-import { requireBearer } from './plugins/auth.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
@@ -22,7 +25,12 @@ import type { SseStream } from './sse.ts';
 
 export type { AppDeps } from './deps.ts';
 
-export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const deps: RouteDeps = {
+    ...appDeps,
+    access: appDeps.access ?? (appDeps.auth.tokens.length > 0 ? tokensPolicy(tokenTable(legacyTokens(appDeps.auth.tokens))) : nonePolicy()),
+    audit: appDeps.audit ?? noAudit,
+  };
   const app = Fastify({
     ...(opts.logger === undefined ? { loggerInstance: deps.log } : {}),
     bodyLimit: deps.limits.maxBodyBytes,
@@ -78,7 +86,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   await app.register(
     async (v1) => {
       if (deps.rateLimiter) registerRateLimit(v1, deps.rateLimiter);
-      requireBearer(v1, deps.auth.tokens);
+      requireCaller(v1, deps.access);
       await v1.register(jobRoutes, { deps, metrics });
       await v1.register(eventRoutes, { deps, metrics, streams });
       await v1.register(veleroRoutes, { deps, metrics });

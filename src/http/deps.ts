@@ -2,6 +2,8 @@
 // which hand in fakes of the producer and the Restore reader, and the real store).
 
 import type { Logger } from 'pino';
+import type { AuditLog } from '../auth/audit.ts';
+import type { AccessPolicy } from '../auth/policy.ts';
 import type { Registry } from 'prom-client';
 import type { RestoreHooks } from '../domain/types.ts';
 import type { JobSpec } from '../domain/views.ts';
@@ -53,11 +55,21 @@ export interface AppDeps {
   readonly rateLimiter: RateLimiter | null;
   /** Host names the API answers to (HOOKD_ALLOWED_HOSTS); null: any. */
   readonly allowedHosts: readonly string[] | null;
-  /** Bearer tokens; empty: no authentication. */
+  /**
+   * Deprecated (HOOKD_API_TOKENS): bearer tokens, each with every right; used only when
+   * `access` is not given. Empty: no authentication.
+   */
   readonly auth: { readonly tokens: readonly string[] };
+  /** Who may do what (HOOKD_AUTH); default: from `auth.tokens`. */
+  readonly access?: AccessPolicy;
+  /** The audit stream; default: none kept. */
+  readonly audit?: AuditLog;
   readonly log: Logger;
   now(): number;
   newJobId(): string;
   /** Event streams: comment heartbeat period (default 15 s); also when they look for missed events. */
   readonly sseHeartbeatMs?: number;
 }
+
+/** What the routes use: the deps with the access policy and the audit stream settled. */
+export type RouteDeps = AppDeps & { readonly access: AccessPolicy; readonly audit: AuditLog };

@@ -16,11 +16,13 @@ export interface Submission {
   /** What the key is compared on: the request as a JSON value (compared canonically, not as bytes). */
   readonly request: unknown;
   readonly trigger: 'api' | 'velero';
+  /** callerKey of the submitter: Idempotency-Keys are scoped to it. */
+  readonly scope: string;
 }
 
 export const jobLink = (id: string): string => `/v1/jobs/${encodeURIComponent(id)}`;
 
-export async function submit(deps: AppDeps, onCreated: () => void, s: Submission, reply: FastifyReply) {
+export async function submit(deps: AppDeps, onCreated: (id: string) => void, s: Submission, reply: FastifyReply) {
   // Explicit pods are known now; a selector's are bounded when the job resolves them.
   if (s.spec.source.kind === 'pods') {
     const { limits } = deps;
@@ -31,7 +33,7 @@ export async function submit(deps: AppDeps, onCreated: () => void, s: Submission
   const idempotency =
     s.idempotencyKey === undefined
       ? undefined
-      : { key: `${s.trigger}:${s.idempotencyKey}`, bodyHash: createHash('sha256').update(canonicalJson(s.request)).digest('hex') };
+      : { key: `${s.trigger}:${s.scope}:${s.idempotencyKey}`, bodyHash: createHash('sha256').update(canonicalJson(s.request)).digest('hex') };
   const result = await deps.store.createJob(spec, idempotency);
 
   if (result.kind === 'conflict') {
@@ -52,7 +54,7 @@ export async function submit(deps: AppDeps, onCreated: () => void, s: Submission
   }
 
   await enqueue(deps, spec);
-  onCreated();
+  onCreated(spec.id);
   return reply.code(202).header('location', jobLink(spec.id)).send({ id: spec.id, status: 'queued', links: { self: jobLink(spec.id) } });
 }
 

@@ -10,7 +10,7 @@ import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';
 import { footprintProblem, jobFootprint, type JobBounds } from '../domain/job-footprint.ts';
 import type { PodRef } from '../domain/types.ts';
-import type { JobSource, JobSpec } from '../domain/views.ts';
+import type { JobOwner, JobSource, JobSpec } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { JobStore } from '../store/types.ts';
@@ -20,6 +20,14 @@ import { failUnfinishedPod } from './pod-failure.ts';
 export interface PodLister {
   list(namespace: string, labelSelector: string): Promise<PodRef[]>;
   listAll(labelSelector: string): Promise<PodRef[]>;
+}
+
+/**
+ * A selector that names no namespace covers only the namespaces where the job's owner may
+ * list pods; pods elsewhere are not part of the job at all, not even by name.
+ */
+export interface NamespaceGate {
+  mayListPods(owner: JobOwner | null, namespace: string): Promise<boolean>;
 }
 
 export interface JobProcessorDeps {
@@ -32,6 +40,8 @@ export interface JobProcessorDeps {
   readonly jobBounds: JobBounds;
   readonly sealer: Sealer;
   readonly podAttempts: number;
+  /** Absent: every namespace (HOOKD_AUTH=none). */
+  readonly namespaces?: NamespaceGate;
 }
 
 const ADD_CHUNK = 500;
@@ -43,9 +53,17 @@ function errorCode(err: unknown): string | null {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
 }
 
-async function resolvePods(source: JobSource, lister: PodLister): Promise<PodRef[]> {
+async function resolvePods(source: JobSource, lister: PodLister, owner: JobOwner | null, gate: NamespaceGate | undefined): Promise<PodRef[]> {
   if (source.kind === 'pods') return [...source.pods];
-  if (source.namespaces.length === 0) return lister.listAll(source.labelSelector);
+  if (source.namespaces.length === 0) {
+    const all = await lister.listAll(source.labelSelector);
+    if (!gate) return all;
+    const allowed = new Map<string, Promise<boolean>>();
+    for (const ns of new Set(all.map((p) => p.namespace))) allowed.set(ns, gate.mayListPods(owner, ns));
+    const answers = new Map<string, boolean>();
+    for (const [ns, p] of allowed) answers.set(ns, await p);
+    return all.filter((p) => answers.get(p.namespace) === true);
+  }
   const lists = await Promise.all(source.namespaces.map((ns) => lister.list(ns, source.labelSelector)));
   return lists.flat();
 }
@@ -71,7 +89,7 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
   if (data.step !== 'finalize') {
     let refs: PodRef[];
     try {
-      refs = await resolvePods(spec.source, deps.pods);
+      refs = await resolvePods(spec.source, deps.pods, spec.owner ?? null, deps.namespaces);
     } catch (err) {
       const code = errorCode(err);
       const message = err instanceof Error ? err.message : String(err);

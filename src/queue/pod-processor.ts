@@ -16,6 +16,7 @@ import {
   type PodRef,
   type PodState,
 } from '../domain/types.ts';
+import type { JobOwner } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
 import type { JobSpec } from '../domain/views.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
@@ -36,6 +37,33 @@ export interface PodTask {
   readonly ref: PodRef;
 }
 
+/**
+ * Asked right before a pod's first exec, for the job's owner (rights can be revoked while a
+ * pod waits): null when it may exec into the pod, else why not; the pod's hooks are then
+ * skipped with that reason and nothing runs.
+ */
+export interface Authorizer {
+  mayExec(owner: JobOwner | null, ref: PodRef): Promise<string | null>;
+}
+
+/** The audit stream's worker lines: an exec started or ended, or a refusal. */
+export interface ExecAudit {
+  write(r: {
+    event: 'hook.exec.started' | 'hook.exec.ended' | 'access.denied';
+    user: string;
+    groups: readonly string[];
+    sourceIP: string | null;
+    jobId: string;
+    namespace: string;
+    pod: string;
+    container?: string | null;
+    command?: readonly string[] | null;
+    phase?: string | null;
+    exitCode?: number | null;
+    reason?: string | null;
+  }): void;
+}
+
 export interface PodProcessorDeps {
   readonly store: JobStore;
   /** The job's spec, read once per job rather than once per pod. */
@@ -53,6 +81,9 @@ export interface PodProcessorDeps {
   readonly metrics?: WorkerMetrics;
   /** Which worker runs a hook, and whether it lives (absent: a running mark found means interrupted). */
   readonly claims?: RunningClaims;
+  /** Absent: every exec is allowed (HOOKD_AUTH=none, and tests of the processor alone). */
+  readonly authorizer?: Authorizer;
+  readonly audit?: ExecAudit;
 }
 
 /** How often a pod taken over looks whether the worker still running its hook has finished. */
@@ -177,6 +208,18 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     shown = next;
   };
 
+  const owner = spec.owner ?? null;
+  const who = {
+    user: owner?.name ?? 'anonymous',
+    groups: owner?.kind === 'user' ? owner.groups : [],
+    sourceIP: spec.sourceIP ?? null,
+    jobId,
+    namespace: ref.namespace,
+    pod: ref.name,
+  };
+  let authorized = deps.authorizer === undefined;
+  let refusal: string | null = null;
+
   // Velero starts the wait when its handler begins the pod, not when the restore was queued.
   const waitStartMs = clock();
   const wake = deps.wakes.register(jobId);
@@ -202,7 +245,22 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           }
           break;
         case 'exec': {
-          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals);
+          if (!authorized && deps.authorizer) {
+            refusal = await deps.authorizer.mayExec(owner, ref);
+            if (refusal !== null) {
+              deps.audit?.write({ event: 'access.denied', ...who, container: step.hook.container, command: step.hook.command, reason: refusal });
+              log.warn({ reason: refusal }, 'exec refused: the job owner may not exec into this pod; its hooks are skipped');
+              for (const h of plan.hooks) {
+                if (isHookEnded(phases.get(h.index) ?? HookPhase.Pending)) continue;
+                await store.recordHookResult(jobId, podIndex, h.index, settledResult(HookPhase.Skipped, refusal), clock());
+                observe(h.index, HookPhase.Skipped);
+                metrics.hookEnded(HookPhase.Skipped, null);
+              }
+              break;
+            }
+            authorized = true;
+          }
+                    const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals, who);
           if (phase === HANDED_BACK) return 'interrupted';
           if (phase === TAKEN_OVER) {
             // The queue job is the same for both runs: ending ours now would tell the job
@@ -255,7 +313,11 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   let podError: string | null = null;
   // A pod whose remaining hooks were skipped because the job stopped (DELETE, failFast)
   // did not succeed: it was cancelled, and says why.
-  if (status === PodStatus.Succeeded && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
+  if (refusal !== null) {
+    // Not run at all, by the owner's rights: like a stop, not a failure of the pod.
+    status = PodStatus.Cancelled;
+    podError = refusal;
+  } else if (status === PodStatus.Succeeded && finalPhases.some((h) => h.phase === HookPhase.Skipped)) {
     const stopReason = await store.stopReason(jobId);
     if (stopReason !== null) {
       status = PodStatus.Cancelled;
@@ -279,6 +341,7 @@ async function runHook(
   podLog: Logger,
   showRunning: () => Promise<void>,
   signals: PodSignals,
+  who: Omit<Parameters<ExecAudit['write']>[0], 'event'>,
 ): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK | typeof TAKEN_OVER> {
   const { store, clock } = deps;
   const { shutdown, hardStop } = signals;
@@ -304,6 +367,8 @@ async function runHook(
     }
     const started = clock();
     log.info({ ...commandShape(hook.command), timeoutMs: hook.execTimeoutMs }, 'hook started');
+    // The whole command goes to the audit stream only, never to the log.
+    deps.audit?.write({ event: 'hook.exec.started', ...who, container: hook.container, command: hook.command });
     const outcome = await deps.executor.exec(
       {
         namespace: task.ref.namespace,
@@ -328,6 +393,7 @@ async function runHook(
     await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
     await deps.claims?.release(task.jobId, task.podIndex, hook.index);
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
+    deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
     log.info(
       {

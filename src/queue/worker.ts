@@ -11,9 +11,9 @@ import { PodStatus } from '../domain/types.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
 import { parseJobPayload, parsePodPayload, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
-import { processJob, type PodLister } from './job-processor.ts';
+import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
-import { processPod } from './pod-processor.ts';
+import { processPod, type Authorizer, type ExecAudit } from './pod-processor.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { createSemaphore } from './semaphore.ts';
@@ -42,6 +42,9 @@ export interface WorkerDeps {
   readonly claims?: RunningClaims;
   readonly podAttempts: number;
   readonly metrics?: WorkerMetrics;
+  /** HOOKD_AUTH other than none: the owner's rights, asked again by the worker. */
+  readonly authorizer?: Authorizer & NamespaceGate;
+  readonly audit?: ExecAudit;
 }
 
 export interface Workers {
@@ -92,6 +95,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     maxOutputBytes: deps.maxOutputBytes,
     metrics: deps.metrics ?? noMetrics,
     ...(deps.claims ? { claims: deps.claims } : {}),
+    ...(deps.authorizer ? { authorizer: deps.authorizer } : {}),
+    ...(deps.audit ? { audit: deps.audit } : {}),
   };
   const metrics = podDeps.metrics;
 
@@ -159,6 +164,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           jobBounds: deps.jobBounds,
           sealer: deps.sealer,
           podAttempts: deps.podAttempts,
+          ...(deps.authorizer ? { namespaces: deps.authorizer } : {}),
         });
       } catch (err) {
         if (err instanceof WaitingChildrenError) throw err;

@@ -6,6 +6,8 @@
 import { ObjectStore, VersionClock, type StoredObject } from './object-store.ts';
 import { applyPatch, isObject, type PatchType } from './patch.ts';
 import { newlyRunning, preparePod, prepareMeta } from './pod-rules.ts';
+import { aggregateClusterRoles, checkObject, newObject, seedBootstrapPolicy } from './rbac/objects.ts';
+import { RBAC_GROUP } from './rbac/types.ts';
 import { badRequest, conflict, invalid, notFound, type StatusCause } from './status.ts';
 import { Timeline } from './timeline.ts';
 import type { JsonObject } from './types.ts';
@@ -24,6 +26,13 @@ export class ClusterState {
   readonly namespaces: ObjectStore;
   readonly pods: ObjectStore;
   readonly restores: ObjectStore;
+  readonly serviceaccounts: ObjectStore;
+  readonly roles: ObjectStore;
+  readonly rolebindings: ObjectStore;
+  readonly clusterroles: ObjectStore;
+  readonly clusterrolebindings: ObjectStore;
+  /** Every stored resource by its plural name (reviews are not stored). */
+  readonly stores = new Map<string, ObjectStore>();
   readonly timeline = new Timeline();
   /** Called once a pod is created (the kubelet starts it). */
   readonly onPodCreated: PodListener[] = [];
@@ -54,6 +63,36 @@ export class ClusterState {
       opts.historyLimit,
       sink('restores'),
     );
+    const store = (resource: string, group: string, kind: string, namespaced: boolean): ObjectStore =>
+      new ObjectStore({ resource, group, version: 'v1', kind, namespaced }, this.versions, opts.historyLimit, sink(resource));
+    this.serviceaccounts = store('serviceaccounts', '', 'ServiceAccount', true);
+    this.roles = store('roles', RBAC_GROUP, 'Role', true);
+    this.rolebindings = store('rolebindings', RBAC_GROUP, 'RoleBinding', true);
+    this.clusterroles = store('clusterroles', RBAC_GROUP, 'ClusterRole', false);
+    this.clusterrolebindings = store('clusterrolebindings', RBAC_GROUP, 'ClusterRoleBinding', false);
+    for (const st of [this.namespaces, this.pods, this.restores, this.serviceaccounts, this.roles, this.rolebindings, this.clusterroles, this.clusterrolebindings]) {
+      this.stores.set(st.info.resource, st);
+    }
+    seedBootstrapPolicy(this);
+  }
+
+  // ---- ServiceAccounts and RBAC objects ----
+
+  /** POST of a ServiceAccount or an RBAC object (a namespaced one needs its namespace to exist). */
+  createObject(resource: string, namespace: string | null, body: unknown): StoredObject {
+    const store = this.stores.get(resource);
+    if (!store) throw notFound(resource, '', '');
+    if (namespace !== null) this.requireNamespace(namespace);
+    const stored = store.insert(newObject(resource, namespace, body));
+    if (store === this.clusterroles) aggregateClusterRoles(this.clusterroles);
+    return stored;
+  }
+
+  /** DELETE of anything but a pod (pods have their graceful path below). */
+  removeObject(store: ObjectStore, namespace: string, name: string): StoredObject {
+    const gone = store.remove(namespace, name);
+    if (store === this.clusterroles) aggregateClusterRoles(this.clusterroles);
+    return gone;
   }
 
   // ---- namespaces ----
@@ -64,7 +103,7 @@ export class ClusterState {
     if (causes.length > 0) throw invalid('Namespace', '', metadata.name, causes);
     metadata.labels = { ...metadata.labels, 'kubernetes.io/metadata.name': metadata.name };
     const src = body as JsonObject;
-    return this.namespaces.insert({
+    const ns = this.namespaces.insert({
       ...src,
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -72,6 +111,9 @@ export class ClusterState {
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     });
+    // The ServiceAccount controller gives every namespace its "default" account.
+    if (!this.serviceaccounts.get(metadata.name, 'default')) this.serviceaccounts.insert(newObject('serviceaccounts', metadata.name, { metadata: { name: 'default' } }));
+    return ns;
   }
 
   requireNamespace(namespace: string): StoredObject {
@@ -121,10 +163,10 @@ export class ClusterState {
   }
 
   /** PATCH: JSON patch, merge patch or strategic merge patch, of the object or its status. */
-  patch(store: ObjectStore, namespace: string, name: string, type: PatchType, patch: unknown, subresource: 'status' | null): StoredObject {
+  patch(store: ObjectStore, namespace: string, name: string, type: PatchType, patch: unknown, subresource: 'status' | null, keyedLists = store.info.group === ''): StoredObject {
     const current = store.get(namespace, name);
     if (!current) throw notFound(store.info.resource, store.info.group, name);
-    const patched = applyPatch(type, current, patch, store.info.group === '');
+    const patched = applyPatch(type, current, patch, keyedLists);
     const rv = isObject(patched['metadata']) ? patched['metadata']['resourceVersion'] : undefined;
     if (typeof rv === 'string' && rv !== '' && rv !== current.metadata.resourceVersion) {
       throw conflict(store.info.resource, store.info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -154,6 +196,7 @@ export class ClusterState {
       if (current.metadata.namespace !== undefined) metadata.namespace = current.metadata.namespace;
       if (current.metadata.deletionTimestamp) metadata.deletionTimestamp = current.metadata.deletionTimestamp;
       next = { ...body, apiVersion: current.apiVersion, kind: current.kind, metadata };
+      checkObject(store.info.resource, current.metadata.name, next, current);
       if (isPod) {
         checkPodSpecUpdate(current, body);
         next = { ...next, spec: current['spec'], status: current['status'] };
@@ -172,6 +215,7 @@ export class ClusterState {
     }
     const stored = store.update(next);
     if (isPod) this.noteRunning(current, stored);
+    if (store === this.clusterroles) aggregateClusterRoles(this.clusterroles);
     return stored;
   }
 

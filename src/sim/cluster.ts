@@ -8,7 +8,8 @@ import { ClusterState } from './cluster-state.ts';
 import { Counters } from './counters.ts';
 import { ExecManager } from './exec/manager.ts';
 import { FaultInjector } from './faults.ts';
-import { Authenticator } from './http/auth.ts';
+import { newObject } from './rbac/objects.ts';
+import { TokenAuthenticator } from './rbac/tokens.ts';
 import { createSimServer } from './http/server.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { selfSignedCertificate } from './tls.ts';
@@ -26,6 +27,30 @@ const DEFAULTS = {
   bookmarkIntervalMs: 60_000,
   execPingIntervalMs: 10_000,
 };
+
+export const SIM_ADMIN_USER = 'hookd-sim-admin';
+const NAMESPACE_FULL = 'hookd-sim:namespace-full';
+
+/**
+ * The namespace-limited tokens are ordinary users: a ClusterRole allowing everything, bound
+ * by a RoleBinding in each of their namespaces (a namespace that does not exist yet gets
+ * its binding all the same, so it applies once the namespace is created).
+ */
+function bindLimitedTokens(state: ClusterState, extra: readonly { namespaces: string[] }[]): void {
+  if (extra.length === 0) return;
+  state.createObject('clusterroles', null, { metadata: { name: NAMESPACE_FULL }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] });
+  extra.forEach((t, i) => {
+    for (const ns of t.namespaces) {
+      state.rolebindings.insert(
+        newObject('rolebindings', ns, {
+          metadata: { name: `hookd-sim:limited-${i + 1}` },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAMESPACE_FULL },
+          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `hookd-sim:limited-${i + 1}` }],
+        }),
+      );
+    }
+  });
+}
 
 /** The programmatic API hands out copies: a caller mutating a result must not change the cluster. */
 function copy(o: StoredObject): object {
@@ -46,8 +71,13 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
   const exec = new ExecManager(state, options.execPingIntervalMs ?? DEFAULTS.execPingIntervalMs, logger);
   const faults = new FaultInjector(options.faultSeed ?? randomBytes(4).readUInt32LE(0));
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const auth = new Authenticator(token, options.extraTokens ?? []);
   for (const name of ['default', 'kube-system', 'kube-public']) state.createNamespace({ metadata: { name } });
+  const authn = new TokenAuthenticator(state.serviceaccounts, [
+    { token, username: SIM_ADMIN_USER, groups: ['system:masters'] },
+    ...(options.extraTokens ?? []).map((t, i) => ({ token: t.token, username: `hookd-sim:limited-${i + 1}` })),
+    ...(options.users ?? []),
+  ]);
+  bindLimitedTokens(state, options.extraTokens ?? []);
 
   const setContainerState: SimCluster['setContainerState'] = (namespace, pod, container, s, opts = {}) =>
     kubelet.setContainerState(namespace, pod, container, s, opts);
@@ -66,7 +96,8 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     exec,
     faults,
     counters,
-    auth,
+    authn,
+    rbac: state,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
     hostPort: () => address,
     logger,

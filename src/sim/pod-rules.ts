@@ -36,7 +36,15 @@ function stringMap(v: unknown, field: string, causes: StatusCause[]): Record<str
  * Common metadata checks and server-set fields for any created object: name (or
  * generateName), namespace agreement with the URL, uid, creationTimestamp.
  */
-export function prepareMeta(kind: string, group: string, body: unknown, namespace: string | null, causes: StatusCause[]): ObjectMeta {
+export function prepareMeta(
+  kind: string,
+  group: string,
+  body: unknown,
+  namespace: string | null,
+  causes: StatusCause[],
+  /** RBAC objects' names only need to be a valid path segment ("system:basic-user"). */
+  nameRule: 'dns' | 'path-segment' = 'dns',
+): ObjectMeta {
   if (!isObject(body)) throw badRequest(`the body of the request was not a ${kind} object`);
   const meta = isObject(body['metadata']) ? body['metadata'] : {};
   let name = typeof meta['name'] === 'string' ? meta['name'] : '';
@@ -45,8 +53,12 @@ export function prepareMeta(kind: string, group: string, body: unknown, namespac
   if (name === '') {
     throw invalid(kind, group, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);
   }
-  const nameRule = namespace === null ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
-  if (name.length > (namespace === null ? 63 : 253) || !nameRule.test(name)) {
+  const dnsRule = namespace === null ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
+  if (nameRule === 'path-segment') {
+    if (name === '.' || name === '..' || /[/%]/.test(name)) {
+      causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'` });
+    }
+  } else if (name.length > (namespace === null ? 63 : 253) || !dnsRule.test(name)) {
     causes.push({
       field: 'metadata.name',
       message: `Invalid value: "${name}": ${namespace === null ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'" : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'"}, and must start and end with an alphanumeric character`,

@@ -95,15 +95,25 @@ export function unauthorized(): SimError {
   return new SimError(401, 'Unauthorized', 'Unauthorized');
 }
 
-export function forbidden(user: string, verb: string, resource: string, group: string, namespace: string | null, name?: string): SimError {
+/** The RBAC authorizer's message: `pods "x" is forbidden: User "u" cannot create resource "pods/exec" in API group "" in the namespace "ns"`. */
+export function forbiddenMessage(user: string, verb: string, resource: string, group: string, namespace: string | null, name?: string): string {
   const where = namespace === null ? 'at the cluster scope' : `in the namespace "${namespace}"`;
-  const subject = name ? `${qualified(resource, group)} "${name}"` : qualified(resource, group);
-  return new SimError(
-    403,
-    'Forbidden',
-    `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`,
-    { ...(name ? { name } : {}), group, kind: resource },
-  );
+  const base = resource.split('/')[0] ?? resource;
+  const subject = name ? `${qualified(base, group)} "${name}"` : qualified(base, group);
+  return `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`;
+}
+
+export function forbidden(user: string, verb: string, resource: string, group: string, namespace: string | null, name?: string): SimError {
+  return new SimError(403, 'Forbidden', forbiddenMessage(user, verb, resource, group, namespace, name), {
+    ...(name ? { name } : {}),
+    group,
+    kind: resource.split('/')[0] ?? resource,
+  });
+}
+
+/** A non-resource URL (discovery, /version) the user may not GET. */
+export function forbiddenPath(user: string, verb: string, path: string): SimError {
+  return new SimError(403, 'Forbidden', `forbidden: User "${user}" cannot ${verb} path "${path}"`);
 }
 
 /** The ERROR event a watch gets when its resourceVersion is older than the retained history. */

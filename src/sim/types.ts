@@ -15,8 +15,13 @@ export interface SimOptions {
   kubeconfigPath?: string;
   /** The full-access token (also the admin endpoint's). Default: random. */
   token?: string;
-  /** Tokens limited to namespaces: 403 Forbidden anywhere else (and at the cluster scope). */
+  /**
+   * Tokens limited to namespaces: users "hookd-sim:limited-N" bound (RoleBinding to a
+   * ClusterRole allowing everything) in those namespaces only, so 403 Forbidden anywhere else.
+   */
   extraTokens?: { token: string; namespaces: string[] }[];
+  /** Static token users (kube-apiserver's --token-auth-file), with no bindings until some are made. */
+  users?: { token: string; username: string; uid?: string; groups?: string[] }[];
   /** Delays of the simulated kubelet for pods that do not opt out: Pending -> Running -> ready. */
   lifecycle?: {
     scheduleMs?: number;

@@ -11,12 +11,12 @@ import {
   type PodPlan,
   type PodRef,
 } from '../domain/types.ts';
-import type { HookView, JobSpec, JobSummaryView, PodResultView, Summary } from '../domain/views.ts';
+import type { HookView, JobSpec, JobSummaryView, OwnerView, PodResultView, Summary } from '../domain/views.ts';
 
 /** The job hash's fields read for a job summary (HMGET order). */
 export const SUMMARY_FIELDS = [
   'id', 'restore', 'status', 'warnings', 'error', 'failFast', 'createdAt', 'startedAt', 'finishedAt',
-  'n:pods', 'n:total', 'n:attempted', 'n:succeeded', 'n:failed', 'n:skipped',
+  'n:pods', 'n:total', 'n:attempted', 'n:succeeded', 'n:failed', 'n:skipped', 'owner',
 ] as const;
 
 /** The ended state of a hook, in the results hash. */
@@ -59,12 +59,13 @@ export function jobFields(spec: JobSpec, specText: string, idemKey: string | nul
   ];
   if (spec.restore !== null) f.push('restore', spec.restore);
   if (idemKey !== null) f.push('idem', idemKey);
+  if (spec.owner) f.push('owner', JSON.stringify({ name: spec.owner.name, kind: spec.owner.kind }));
   return f;
 }
 
 /** Builds a summary view from the job hash (SUMMARY_FIELDS order); null when the job is gone. */
 export function summaryFromFields(v: readonly (string | null)[], summary?: Summary): JobSummaryView | null {
-  const [id, restore, status, warnings, error, failFast, createdAt, startedAt, finishedAt, pods, total, attempted, succeeded, failed, skipped] = v;
+  const [id, restore, status, warnings, error, failFast, createdAt, startedAt, finishedAt, pods, total, attempted, succeeded, failed, skipped, owner] = v;
   if (!id || !status || !isJobStatus(status)) return null;
   const n = (s: string | null | undefined): number => num(s) ?? 0;
   const t = n(total);
@@ -79,6 +80,7 @@ export function summaryFromFields(v: readonly (string | null)[], summary?: Summa
   };
   return {
     id,
+    owner: owner ? (JSON.parse(owner) as OwnerView) : null,
     restore: restore ?? null,
     status,
     warnings: warnings ? (JSON.parse(warnings) as string[]) : [],

@@ -55,6 +55,7 @@ export async function listJobs(
       last = e;
       if (query.restore !== undefined && job.restore !== query.restore) continue;
       if (query.status !== undefined && job.status !== query.status) continue;
+      if (query.owner !== undefined && (job.owner === null ? null : `${job.owner.kind}:${job.owner.name}`) !== query.owner) continue;
       found.push({ at: e, job });
       if (found.length > limit) {
         const kept = found.slice(0, limit);

@@ -23,6 +23,8 @@ export interface ListJobsQuery {
   readonly status?: JobStatus;
   readonly limit: number;
   readonly cursor?: string;
+  /** Only the jobs of this owner (callerKey "user:NAME" / "token:NAME"). */
+  readonly owner?: string;
 }
 
 /** A hook's recorded state, as a re-delivered pod job reads it back. */

@@ -42,10 +42,10 @@ async function deadPort(): Promise<number> {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-test('listening off loopback without tokens: exit 2 naming HOOKD_API_TOKENS', async () => {
+test('listening off loopback without authentication: exit 2 naming HOOKD_AUTH', async () => {
   const r = await run({ HOOKD_HOST: '0.0.0.0', HOOKD_KUBE: 'sim' });
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /HOOKD_HOST="0\.0\.0\.0": listens beyond this machine without authentication; set HOOKD_API_TOKENS/);
+  assert.match(r.stderr, /HOOKD_HOST="0\.0\.0\.0": listens beyond this machine without authentication; set HOOKD_AUTH=kubernetes, or HOOKD_AUTH=tokens with HOOKD_TOKENS_FILE/);
 });
 
 test('a token list that holds no token: exit 2, not "no authentication"', async () => {
@@ -56,7 +56,7 @@ test('a token list that holds no token: exit 2, not "no authentication"', async 
   }
 });
 
-test('a real cluster without tokens: exit 2 naming HOOKD_API_TOKENS', async () => {
+test('a real cluster without authentication: exit 2 naming HOOKD_AUTH', async () => {
   const port = await deadPort();
   const kubeconfig = join(dir, 'real.kubeconfig');
   writeFileSync(
@@ -65,7 +65,7 @@ test('a real cluster without tokens: exit 2 naming HOOKD_API_TOKENS', async () =
   );
   const r = await run({ HOOKD_KUBE: 'kubeconfig', KUBECONFIG: kubeconfig });
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /HOOKD_API_TOKENS: not set, and the cluster at https:\/\/127\.0\.0\.1:\d+ is a real one/);
+  assert.match(r.stderr, /HOOKD_AUTH: not set \(so none\), and the cluster at https:\/\/127\.0\.0\.1:\d+ is a real one .*set HOOKD_AUTH=kubernetes/);
 });
 
 test('inside a pod without a service-account token, auto refuses rather than pick the simulated cluster', async () => {

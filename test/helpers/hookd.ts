@@ -1,10 +1,13 @@
 // Runs hookd in-process against a simulated cluster and the shared Redis, under a key
 // prefix of its own, and collects its log lines so tests can check them.
 
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.ts';
 import { logSink, type LogSink } from './log-sink.ts';
 import { removePrefix, TEST_REDIS_URL, testPrefix } from './redis.ts';
 
@@ -16,11 +19,21 @@ export interface TestHookd {
   readonly config: Config;
   readonly runtime: Runtime;
   readonly logs: LogSink;
+  /** The audit stream's lines so far (HOOKD_AUDIT_LOG, a temporary file unless the env names one). */
+  audit(): Array<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
-export async function startHookd(opts: { kubeconfig: string; env?: Record<string, string>; prefix?: string; removeKeys?: boolean }): Promise<TestHookd> {
+export async function startHookd(opts: {
+  kubeconfig: string;
+  env?: Record<string, string>;
+  prefix?: string;
+  removeKeys?: boolean;
+  runtime?: Pick<RuntimeOptions, 'reviewCache'>;
+}): Promise<TestHookd> {
   const prefix = opts.prefix ?? testPrefix();
+  const auditDir = mkdtempSync(join(tmpdir(), 'hookd-audit-'));
+  const auditPath = opts.env?.['HOOKD_AUDIT_LOG'] ?? join(auditDir, 'audit.log');
   const config = loadConfig({
     REDIS_URL: TEST_REDIS_URL,
     HOOKD_REDIS_EMBEDDED: 'never',
@@ -30,11 +43,12 @@ export async function startHookd(opts: { kubeconfig: string; env?: Record<string
     HOOKD_SHUTDOWN_TIMEOUT: '5s',
     // Tests poll fast from one address; the limiter itself is tested in test/http/client-limits.test.ts.
     HOOKD_RATE_LIMIT: '1000000',
+    HOOKD_AUDIT_LOG: auditPath,
     ...opts.env,
   });
   const logs = logSink();
   const log = createLogger(config.logLevel, logs.stream);
-  const runtime = await startRuntime(config, log, new Registry(), { kubeconfigText: opts.kubeconfig, seedDemo: false });
+  const runtime = await startRuntime(config, log, new Registry(), { kubeconfigText: opts.kubeconfig, seedDemo: false, ...opts.runtime });
   let stopped = false;
   return {
     url: runtime.url ?? '',
@@ -42,10 +56,18 @@ export async function startHookd(opts: { kubeconfig: string; env?: Record<string
     config,
     runtime,
     logs,
+    audit() {
+      if (!existsSync(auditPath)) return [];
+      return readFileSync(auditPath, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       await runtime.stop();
+      rmSync(auditDir, { recursive: true, force: true });
       if (opts.removeKeys ?? true) await removePrefix(prefix);
     },
   };

@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { RestoreHooks } from '../../src/domain/types.ts';
 import type { JobSpec } from '../../src/domain/views.ts';
+import type { AuditLog } from '../../src/auth/audit.ts';
+import type { AccessPolicy } from '../../src/auth/policy.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AppDeps, AppLimits, HealthCheck } from '../../src/http/deps.ts';
 import { DEFAULT_LIMITS } from '../../src/http/inert-deps.ts';
@@ -53,6 +55,8 @@ export interface TestAppOptions {
   readonly docsPersistToken?: boolean;
   readonly sseHeartbeatMs?: number;
   readonly store?: (redis: Redis, prefix: string) => JobStore;
+  readonly access?: AccessPolicy;
+  readonly audit?: AuditLog;
 }
 
 /** A fresh app under its own Redis prefix; `close()` closes it and removes its keys. */
@@ -107,6 +111,8 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     now: Date.now,
     newJobId: () => newJobId(),
     ...(opts.sseHeartbeatMs !== undefined ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+    ...(opts.access ? { access: opts.access } : {}),
+    ...(opts.audit ? { audit: opts.audit } : {}),
   };
   const app = await buildApp(deps);
   const close = async (): Promise<void> => {

@@ -117,3 +117,50 @@ test('a shutdown during a wait hands the pod back (interrupted) and leaves its h
   assert.equal(job?.pods[0]?.hooks[0]?.phase, 'waiting');
   assert.equal(job?.pods[0]?.status, 'waiting');
 });
+
+test("a pod whose job owner may no longer exec into it: its hooks are skipped with the reason, nothing runs, the audit says so", async () => {
+  const id = 'jauthz1';
+  const owner = { kind: 'user' as const, name: 'system:serviceaccount:team-a:alice', uid: 'u1', groups: ['system:authenticated'] };
+  await store.createJob({ id, restore: null, source: { kind: 'pods', pods: [{ namespace: 'ns', name: 'p' }] }, hooks: null, failFast: false, warnings: [], createdAtMs: Date.now(), owner, sourceIP: '10.0.0.7' });
+  await store.setPods(id, [{ namespace: 'ns', name: 'p' }], Date.now());
+  const asked: unknown[] = [];
+  const audit: Array<Record<string, unknown>> = [];
+  const executor: Executor = { exec: () => Promise.reject(new Error('no exec expected')) };
+  const waiter: PodWaiter = { get: async () => ({ kind: 'present', pod: running }), waitFor: () => Promise.reject(new Error('no wait expected')) };
+  const d = {
+    ...deps(waiter, executor),
+    authorizer: {
+      async mayExec(o: unknown, ref: unknown) {
+        asked.push({ o, ref });
+        return 'forbidden: system:serviceaccount:team-a:alice may not create pods/exec in ns';
+      },
+    },
+    audit: { write: (r: Record<string, unknown>) => void audit.push(r) },
+  };
+  assert.equal(await processPod({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, d, signals), 'done');
+  assert.deepEqual(asked, [{ o: owner, ref: { namespace: 'ns', name: 'p' } }], 'asked once, for the owner recorded with the job');
+  const job = await store.getJob(id);
+  assert.equal(job?.pods[0]?.hooks[0]?.phase, 'skipped');
+  assert.equal(job?.pods[0]?.hooks[0]?.error, 'forbidden: system:serviceaccount:team-a:alice may not create pods/exec in ns');
+  assert.equal(job?.pods[0]?.status, 'cancelled');
+  assert.deepEqual(audit.map((r) => [r['event'], r['user'], r['sourceIP'], r['pod'], r['command']]), [['access.denied', owner.name, '10.0.0.7', 'p', ['true']]]);
+});
+
+test('an allowed pod: asked once before its first exec; the audit has the exec started and ended with the whole command', async () => {
+  const id = 'jauthz2';
+  const owner = { kind: 'token' as const, name: 'ci', namespaces: ['ns'], rights: ['submit' as const] };
+  await store.createJob({ id, restore: null, source: { kind: 'pods', pods: [{ namespace: 'ns', name: 'p' }] }, hooks: null, failFast: false, warnings: [], createdAtMs: Date.now(), owner, sourceIP: null });
+  await store.setPods(id, [{ namespace: 'ns', name: 'p' }], Date.now());
+  let asked = 0;
+  const audit: Array<Record<string, unknown>> = [];
+  const executor: Executor = { exec: async () => ({ kind: 'exited', exitCode: 0, stdout: 'secret output', stderr: '', truncated: false }) };
+  const waiter: PodWaiter = { get: async () => ({ kind: 'present', pod: running }), waitFor: () => Promise.reject(new Error('no wait expected')) };
+  const d = { ...deps(waiter, executor), authorizer: { mayExec: async () => (asked++, null) }, audit: { write: (r: Record<string, unknown>) => void audit.push(r) } };
+  assert.equal(await processPod({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, d, signals), 'done');
+  assert.equal(asked, 1);
+  assert.deepEqual(audit.map((r) => [r['event'], r['user'], r['command'], r['phase'] ?? null, r['exitCode'] ?? null]), [
+    ['hook.exec.started', 'ci', ['true'], null, null],
+    ['hook.exec.ended', 'ci', ['true'], 'succeeded', 0],
+  ]);
+  assert.ok(!JSON.stringify(audit).includes('secret output'), 'never output');
+});

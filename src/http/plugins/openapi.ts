@@ -39,7 +39,14 @@ export async function registerOpenApi(app: FastifyInstance, docs: DocsOptions = 
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Required on /v1 routes when the server is configured with HOOKD_API_TOKENS' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'Required on /v1 routes unless HOOKD_AUTH=none. With HOOKD_AUTH=kubernetes: a token the cluster accepts, e.g. ' +
+              '`kubectl create token <serviceaccount> -n <namespace>`; hookd then asks Kubernetes whether you may exec into each pod. ' +
+              'With HOOKD_AUTH=tokens: a token from HOOKD_TOKENS_FILE. Click "Authorize" and paste it.',
+          },
         },
       },
     },

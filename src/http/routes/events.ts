@@ -10,11 +10,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import * as E from '../../errors.ts';
 import { isEventId } from '../../store/events.ts';
 import type { JobEvent, JobStore } from '../../store/types.ts';
-import type { AppDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
 import { errorResponses, SECURITY } from '../schemas/common.ts';
 import { EventsHeaders, JobIdParams } from '../schemas/jobs.ts';
 import { frame, SseStream } from '../sse.ts';
+import { checkJobAccess } from '../access.ts';
 
 const BATCH = 500;
 const RETRY_MS = 2000;
@@ -39,7 +40,7 @@ async function snapshot(store: JobStore, jobId: string): Promise<{ lastId: strin
   }
 }
 
-async function follow(deps: AppDeps, jobId: string, lastEventId: string | null, stream: SseStream, log: FastifyBaseLogger): Promise<void> {
+async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null, stream: SseStream, log: FastifyBaseLogger): Promise<void> {
   const heartbeatMs = deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   let pending = false;
   let wake: (() => void) | null = null;
@@ -90,7 +91,7 @@ async function follow(deps: AppDeps, jobId: string, lastEventId: string | null, 
   }
 }
 
-export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: HttpMetrics; streams: Set<SseStream> }> = async (app, { deps, metrics, streams }) => {
+export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: HttpMetrics; streams: Set<SseStream> }> = async (app, { deps, metrics, streams }) => {
   /** Open streams per client address. */
   const perClient = new Map<string, number>();
   app.get(
@@ -120,6 +121,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Ht
       const lastEventId = request.headers['last-event-id'] ?? null;
       if (lastEventId !== null && !isEventId(lastEventId)) throw new E.LastEventIdInvalid(lastEventId);
       const job = await deps.store.getJobSummary(id);
+      await checkJobAccess(request, deps.access, deps.audit, id, job?.owner, 'get');
       if (!job) throw new E.JobNotFound(id);
       if (lastEventId !== null && job.finishedAt !== null && (await deps.store.readEvents(id, lastEventId, 1)).length === 0) {
         return reply.code(204).send(null);

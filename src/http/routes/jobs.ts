@@ -3,7 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as E from '../../errors.ts';
 import { CursorInvalidError } from '../../store/cursor.ts';
-import type { AppDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
+import { callerKey, ownerOf } from '../../auth/caller.ts';
+import { asking, auditWho, checkJobAccess, denied } from '../access.ts';
 import { checkHooks, jobSource } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
 import { errorResponses, SECURITY } from '../schemas/common.ts';
@@ -12,7 +14,7 @@ import { jobLink, submit } from '../submit.ts';
 
 const DEFAULT_LIMIT = 50;
 
-export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: HttpMetrics }> = async (app, { deps, metrics }) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: HttpMetrics }> = async (app, { deps, metrics }) => {
   app.post(
     '/jobs',
     {
@@ -25,21 +27,43 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Http
         security: SECURITY,
         headers: IdempotencyHeaders,
         body: CreateJobBody,
-        response: { 200: JobCreated, 202: JobCreated, ...errorResponses(400, 401, 409, 413, 415, 503) },
+        response: { 200: JobCreated, 202: JobCreated, ...errorResponses(400, 401, 403, 409, 413, 415, 502, 503) },
       },
     },
     async (request, reply) => {
       const body = request.body;
       const source = jobSource(body, deps.limits);
       if (body.hooks) checkHooks(body.hooks, 'body.hooks', deps.limits, (m) => new E.HookInvalid(m));
+      const caller = request.caller;
+      // Nothing is queued unless the caller could run every exec itself (api.md "Who may do what").
+      const refusal =
+        deps.access.maySubmit(caller) ??
+        (source.kind === 'pods'
+          ? await asking(deps.access.mayExecPods(caller, source.pods))
+          : source.namespaces.length > 0
+            ? await asking(deps.access.mayListPods(caller, source.namespaces))
+            : null);
+      if (refusal !== null) throw denied(request, deps.audit, refusal, { request: { pods: body.pods ?? null, selector: body.selector ?? null, hooks: body.hooks ?? null } });
       return submit(
         deps,
-        () => metrics.jobsCreated.inc({ trigger: 'api' }),
+        (id) => {
+          metrics.jobsCreated.inc({ trigger: 'api' });
+          deps.audit.write({ event: 'job.submitted', ...auditWho(request), jobId: id, request: { pods: body.pods ?? null, selector: body.selector ?? null, hooks: body.hooks ?? null } });
+        },
         {
-          spec: { restore: body.restore ?? null, source, hooks: body.hooks ?? null, failFast: body.failFast ?? false, warnings: [] },
+          spec: {
+            restore: body.restore ?? null,
+            source,
+            hooks: body.hooks ?? null,
+            failFast: body.failFast ?? false,
+            warnings: [],
+            owner: ownerOf(caller),
+            sourceIP: request.ip,
+          },
           idempotencyKey: request.headers['idempotency-key'],
           request: body,
           trigger: 'api',
+          scope: callerKey(caller),
         },
         reply,
       );
@@ -58,8 +82,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Http
       },
     },
     async (request) => {
-      const job = await deps.store.getJob(request.params.id);
-      if (!job) throw new E.JobNotFound(request.params.id);
+      const id = request.params.id;
+      await checkJobAccess(request, deps.access, deps.audit, id, (await deps.store.getJobSummary(id))?.owner, 'get');
+      const job = await deps.store.getJob(id);
+      if (!job) throw new E.JobNotFound(id);
       return job;
     },
   );
@@ -77,8 +103,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Http
     },
     async (request) => {
       const q = request.query;
+      // Without the right to list every caller's jobs, a list shows the caller's own.
+      const mine = (await asking(deps.access.listsAll(request.caller))) ? {} : { owner: callerKey(request.caller) };
       try {
         return await deps.store.listJobs({
+          ...mine,
           limit: q.limit ?? DEFAULT_LIMIT,
           ...(q.restore !== undefined ? { restore: q.restore } : {}),
           ...(q.status !== undefined ? { status: q.status } : {}),
@@ -100,17 +129,19 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: Http
         tags: ['jobs'],
         security: SECURITY,
         params: JobIdParams,
-        response: { 202: CancelAccepted, ...errorResponses(400, 401, 404, 409, 503) },
+        response: { 202: CancelAccepted, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => {
       const id = request.params.id;
+      await checkJobAccess(request, deps.access, deps.audit, id, (await deps.store.getJobSummary(id))?.owner, 'delete');
       const result = await deps.store.cancelJob(id, deps.now());
       if (result === 'not_found') throw new E.JobNotFound(id);
       if (result === 'ended') {
         const job = await deps.store.getJobSummary(id);
         throw new E.JobEnded(id, job?.status ?? 'ended');
       }
+      deps.audit.write({ event: 'job.cancelled', ...auditWho(request), jobId: id });
       // Workers wake the pods that wait, so they skip their hooks now rather than at their deadline.
       await deps.notifier.publishStop(id).catch((err: unknown) => request.log.warn({ jobId: id, err: String(err) }, 'stop not published; workers see it on their next look'));
       return reply.code(202).send({ id, status: 'cancelled', links: { self: jobLink(id) } });

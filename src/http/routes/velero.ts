@@ -10,7 +10,9 @@ import { Compile } from 'typebox/compile';
 import { withoutInitHooks } from '../../domain/hook-input.ts';
 import type { RestoreHooks } from '../../domain/types.ts';
 import * as E from '../../errors.ts';
-import type { AppDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
+import { callerKey, ownerOf } from '../../auth/caller.ts';
+import { asking, auditWho, denied } from '../access.ts';
 import { checkHooks } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
 import { errorResponses, SECURITY } from '../schemas/common.ts';
@@ -35,7 +37,7 @@ function errorCode(err: unknown): string | null {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
 }
 
-async function readRestore(deps: AppDeps, namespace: string, name: string): Promise<RestoreHooks | null> {
+async function readRestore(deps: RouteDeps, namespace: string, name: string): Promise<RestoreHooks | null> {
   try {
     return (await deps.restores.read(namespace, name)).hooks;
   } catch (err) {
@@ -55,7 +57,7 @@ async function readRestore(deps: AppDeps, namespace: string, name: string): Prom
   }
 }
 
-export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: HttpMetrics }> = async (app, { deps, metrics }) => {
+export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: HttpMetrics }> = async (app, { deps, metrics }) => {
   app.post(
     '/velero/restores/:namespace/:name/jobs',
     {
@@ -74,6 +76,9 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: H
     },
     async (request, reply) => {
       const { namespace, name } = request.params;
+      const caller = request.caller;
+      const refusal = deps.access.maySubmit(caller) ?? (await asking(deps.access.mayReadRestore(caller, namespace, name)));
+      if (refusal !== null) throw denied(request, deps.audit, refusal, { namespace, request: { restore: `${namespace}/${name}` } });
       const raw = await readRestore(deps, namespace, name);
       const where = `Restore ${namespace}/${name} spec.hooks`;
       const warnings: string[] = [];
@@ -92,12 +97,25 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; metrics: H
       const failFast = request.query.failFast ?? false;
       return submit(
         deps,
-        () => metrics.jobsCreated.inc({ trigger: 'velero' }),
+        (id) => {
+          metrics.jobsCreated.inc({ trigger: 'velero' });
+          deps.audit.write({ event: 'job.submitted', ...auditWho(request), jobId: id, namespace, request: { restore: `${namespace}/${name}`, hooks, failFast } });
+        },
         {
-          spec: { restore: name, source: { kind: 'selector', namespaces: [], labelSelector: `${RESTORE_LABEL}=${restoreLabelValue(name)}` }, hooks, failFast, warnings },
+          spec: {
+            restore: name,
+            // No namespaces: at the start the worker keeps only those where the owner may list pods.
+            source: { kind: 'selector', namespaces: [], labelSelector: `${RESTORE_LABEL}=${restoreLabelValue(name)}` },
+            hooks,
+            failFast,
+            warnings,
+            owner: ownerOf(caller),
+            sourceIP: request.ip,
+          },
           idempotencyKey: request.headers['idempotency-key'],
           request: { namespace, name, failFast },
           trigger: 'velero',
+          scope: callerKey(caller),
         },
         reply,
       );

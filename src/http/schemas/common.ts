@@ -50,8 +50,8 @@ export function ErrorBody(description: string) {
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Invalid input: the message names the field and what is wrong with it',
-  401: 'Missing or wrong bearer token (only when the server is configured with tokens)',
-  403: 'Forbidden',
+  401: 'Missing or unknown bearer token (not with HOOKD_AUTH=none); answered with WWW-Authenticate: Bearer',
+  403: 'Forbidden: the caller may not do this; the message names the missing permission and where (HOOKD_FORBIDDEN)',
   404: 'Not found',
   408: 'The request did not arrive in time',
   409: 'Conflict',
@@ -73,5 +73,5 @@ export function errorResponses(...codes: number[]): Record<number, ReturnType<ty
   return out;
 }
 
-/** Every /v1 route: optional bearer auth (required when the server has tokens). */
+/** Every /v1 route: bearer auth, required unless HOOKD_AUTH=none. */
 export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, {}];

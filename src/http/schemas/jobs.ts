@@ -87,8 +87,17 @@ export const PodResultSchema = Type.Object({
   hooks: Type.Array(HookViewSchema),
 });
 
+const OwnerSchema = Type.Object(
+  {
+    name: Type.String({ description: 'the Kubernetes user name, or the token name' }),
+    kind: Type.Unsafe<'user' | 'token'>({ type: 'string', enum: ['user', 'token'] }),
+  },
+  { description: 'who created the job; null when it was created without authentication (HOOKD_AUTH=none)' },
+);
+
 const jobSummaryFields = {
   id: Type.String(),
+  owner: Nullable(OwnerSchema),
   restore: Nullable(Type.String()),
   status: JobStatusSchema,
   warnings: Type.Array(Type.String()),

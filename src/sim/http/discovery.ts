@@ -50,8 +50,62 @@ export const CORE_RESOURCES: JsonObject = {
     },
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    {
+      name: 'serviceaccounts',
+      singularName: 'serviceaccount',
+      namespaced: true,
+      kind: 'ServiceAccount',
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      shortNames: ['sa'],
+    },
+    { name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
   ],
 };
+
+const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** The built-in groups besides the core one: RBAC and the review APIs. */
+const BUILTIN_GROUPS: { name: string; resources: JsonObject[] }[] = [
+  {
+    name: 'rbac.authorization.k8s.io',
+    resources: [
+      { name: 'clusterrolebindings', singularName: 'clusterrolebinding', namespaced: false, kind: 'ClusterRoleBinding', verbs: CRUD },
+      { name: 'clusterroles', singularName: 'clusterrole', namespaced: false, kind: 'ClusterRole', verbs: CRUD },
+      { name: 'rolebindings', singularName: 'rolebinding', namespaced: true, kind: 'RoleBinding', verbs: CRUD },
+      { name: 'roles', singularName: 'role', namespaced: true, kind: 'Role', verbs: CRUD },
+    ],
+  },
+  {
+    name: 'authentication.k8s.io',
+    resources: [
+      { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] },
+      { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
+    ],
+  },
+  {
+    name: 'authorization.k8s.io',
+    resources: [
+      { name: 'localsubjectaccessreviews', singularName: 'localsubjectaccessreview', namespaced: true, kind: 'LocalSubjectAccessReview', verbs: ['create'] },
+      { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+      { name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', namespaced: false, kind: 'SelfSubjectRulesReview', verbs: ['create'] },
+      { name: 'subjectaccessreviews', singularName: 'subjectaccessreview', namespaced: false, kind: 'SubjectAccessReview', verbs: ['create'] },
+    ],
+  },
+];
+
+const groupVersion = (name: string) => ({ groupVersion: `${name}/v1`, version: 'v1' });
+
+/** /apis/<group> for a built-in group, or null. */
+export function builtinGroup(name: string): JsonObject | null {
+  if (!BUILTIN_GROUPS.some((g) => g.name === name)) return null;
+  return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [groupVersion(name)], preferredVersion: groupVersion(name) };
+}
+
+/** /apis/<group>/v1 for a built-in group, or null. */
+export function builtinResources(name: string): JsonObject | null {
+  const g = BUILTIN_GROUPS.find((x) => x.name === name);
+  return g ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${name}/v1`, resources: g.resources } : null;
+}
 
 const VELERO_VERSION = { groupVersion: 'velero.io/v1', version: 'v1' };
 
@@ -66,7 +120,10 @@ export const VELERO_GROUP: JsonObject = {
 export const API_GROUPS: JsonObject = {
   kind: 'APIGroupList',
   apiVersion: 'v1',
-  groups: [{ name: 'velero.io', versions: [VELERO_VERSION], preferredVersion: VELERO_VERSION }],
+  groups: [
+    ...BUILTIN_GROUPS.map((g) => ({ name: g.name, versions: [groupVersion(g.name)], preferredVersion: groupVersion(g.name) })),
+    { name: 'velero.io', versions: [VELERO_VERSION], preferredVersion: VELERO_VERSION },
+  ],
 };
 
 export const VELERO_RESOURCES: JsonObject = {
@@ -99,7 +156,15 @@ const KINDS: Record<string, KindDoc[]> = {
   'api/v1': [
     { group: '', version: 'v1', kind: 'Pod', schema: 'io.k8s.api.core.v1.Pod', itemPath: '/api/v1/namespaces/{namespace}/pods/{name}' },
     { group: '', version: 'v1', kind: 'Namespace', schema: 'io.k8s.api.core.v1.Namespace', itemPath: '/api/v1/namespaces/{name}' },
+    { group: '', version: 'v1', kind: 'ServiceAccount', schema: 'io.k8s.api.core.v1.ServiceAccount', itemPath: '/api/v1/namespaces/{namespace}/serviceaccounts/{name}' },
   ],
+  'apis/rbac.authorization.k8s.io/v1': (['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'] as const).map((kind) => ({
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind,
+    schema: `io.k8s.api.rbac.v1.${kind}`,
+    itemPath: `/apis/rbac.authorization.k8s.io/v1/${kind.startsWith('Cluster') ? '' : 'namespaces/{namespace}/'}${kind.toLowerCase()}s/{name}`,
+  })),
   'apis/velero.io/v1': [
     {
       group: 'velero.io',
@@ -112,7 +177,7 @@ const KINDS: Record<string, KindDoc[]> = {
 };
 
 /** Bumped when the documents change, so kubectl's disk cache (keyed by hash) is refreshed. */
-const OPENAPI_HASH = 'hookdsim1';
+const OPENAPI_HASH = 'hookdsim2';
 
 export function openApiV3Index(): JsonObject {
   const paths: JsonObject = {};

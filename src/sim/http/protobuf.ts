@@ -1,7 +1,8 @@
 // kubectl's typed clients (`kubectl create namespace`) send built-in objects as protobuf
 // (application/vnd.kubernetes.protobuf) and client-go does not fall back to JSON on 415.
 // This decodes just what those requests carry: the "k8s\0" envelope (runtime.Unknown),
-// a Namespace and its ObjectMeta's name, generateName, labels and annotations. Anything
+// a Namespace and its ObjectMeta's name, generateName, labels and annotations, and the
+// TokenRequest of `kubectl create token` (audiences, expirationSeconds). Anything
 // else in protobuf gets the 415 a server without that type's protobuf support gives.
 
 import { SimError } from '../status.ts';
@@ -100,8 +101,44 @@ export function decodeProtobuf(body: Buffer): JsonObject {
   const typeMeta = fields(bytesOf(envelope, 1)[0] ?? Buffer.alloc(0));
   const apiVersion = str(typeMeta, 1) ?? '';
   const kind = str(typeMeta, 2) ?? '';
-  if (kind !== 'Namespace' || apiVersion !== 'v1') throw unsupported(`${apiVersion} ${kind}`);
   const raw = fields(bytesOf(envelope, 2)[0] ?? Buffer.alloc(0));
   const meta = bytesOf(raw, 1)[0];
-  return { apiVersion, kind, metadata: meta ? objectMeta(meta) : {} };
+  if (kind === 'Namespace' && apiVersion === 'v1') return { apiVersion, kind, metadata: meta ? objectMeta(meta) : {} };
+  // `kubectl create token`: TokenRequestSpec has audiences (1, repeated) and expirationSeconds (4).
+  if (kind === 'TokenRequest' && apiVersion === 'authentication.k8s.io/v1') {
+    const spec = fields(bytesOf(raw, 2)[0] ?? Buffer.alloc(0));
+    const audiences = bytesOf(spec, 1).map((b) => b.toString('utf8'));
+    const expiration = spec.find((f) => f.n === 4 && 'varint' in f);
+    return {
+      apiVersion,
+      kind,
+      metadata: meta ? objectMeta(meta) : {},
+      spec: { audiences, ...(expiration && 'varint' in expiration ? { expirationSeconds: expiration.varint } : {}) },
+    };
+  }
+  // `kubectl auth can-i`: SelfSubjectAccessReviewSpec has resourceAttributes (1) or nonResourceAttributes (2).
+  if (kind === 'SelfSubjectAccessReview' && apiVersion === 'authorization.k8s.io/v1') {
+    const spec = fields(bytesOf(raw, 2)[0] ?? Buffer.alloc(0));
+    const res = bytesOf(spec, 1)[0];
+    const non = bytesOf(spec, 2)[0];
+    const attrs = (b: Buffer, names: string[]): JsonObject => {
+      const fs = fields(b);
+      const out: JsonObject = {};
+      names.forEach((name, i) => {
+        const v = str(fs, i + 1);
+        if (v !== undefined && name !== '') out[name] = v;
+      });
+      return out;
+    };
+    return {
+      apiVersion,
+      kind,
+      metadata: meta ? objectMeta(meta) : {},
+      spec: {
+        ...(res ? { resourceAttributes: attrs(res, ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name']) } : {}),
+        ...(non ? { nonResourceAttributes: attrs(non, ['path', 'verb']) } : {}),
+      },
+    };
+  }
+  throw unsupported(`${apiVersion} ${kind}`);
 }

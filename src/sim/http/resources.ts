@@ -29,7 +29,15 @@ export interface Reply {
 const DEFAULT_WATCH_TIMEOUT_S = 1800;
 
 export function storeOf(state: ClusterState, route: ResourceRoute): ObjectStore {
-  return route.resource === 'pods' ? state.pods : route.resource === 'restores' ? state.restores : state.namespaces;
+  const store = state.stores.get(route.resource);
+  // Reviews are not stored: server.ts answers them before any store is asked.
+  if (!store) throw methodNotAllowed();
+  return store;
+}
+
+/** Custom resources (Velero's) have no Go types: no strategic merge patch, no keyed lists. */
+function isCustom(store: ObjectStore): boolean {
+  return store.info.group === 'velero.io';
 }
 
 /** Core types' list items carry no kind/apiVersion; custom resources' do. */
@@ -113,9 +121,11 @@ export function create(deps: ResourceDeps, route: ResourceRoute, body: unknown, 
   if (q.get('dryRun')) throw badRequest('dryRun is not supported by the simulated cluster');
   const { state } = deps;
   if (route.resource === 'namespaces') return { status: 201, body: state.createNamespace(body) };
-  if (route.namespace === null) throw methodNotAllowed();
+  if (route.namespace === null && storeOf(state, route).info.namespaced) throw methodNotAllowed();
+  if (route.namespace === null) return { status: 201, body: state.createObject(route.resource, null, body) };
   if (route.resource === 'pods') return { status: 201, body: state.createPod(route.namespace, body) };
-  return { status: 201, body: state.createRestore(route.namespace, body) };
+  if (route.resource === 'restores') return { status: 201, body: state.createRestore(route.namespace, body) };
+  return { status: 201, body: state.createObject(route.resource, route.namespace, body) };
 }
 
 export function update(deps: ResourceDeps, route: ResourceRoute, body: unknown): Reply {
@@ -130,17 +140,17 @@ export function patch(deps: ResourceDeps, route: ResourceRoute, body: unknown, c
   const store = storeOf(deps.state, route);
   const sub = route.subresource === 'status' ? 'status' : null;
   const type = patchTypeOf(contentType);
-  if (type === 'strategic' && store.info.group !== '') {
+  if (type === 'strategic' && isCustom(store)) {
     // As for any custom resource: there is no Go struct to read patch strategies from.
     throw new SimError(415, 'UnsupportedMediaType', 'strategic merge patch is not supported for custom resources: use application/merge-patch+json');
   }
-  return { status: 200, body: deps.state.patch(store, route.namespace ?? '', route.name, type, body, sub) };
+  return { status: 200, body: deps.state.patch(store, route.namespace ?? '', route.name, type, body, sub, !isCustom(store)) };
 }
 
 export function remove(deps: ResourceDeps, route: ResourceRoute, body: unknown, q: URLSearchParams): Reply {
   if (route.name === null || route.subresource !== null || route.resource === 'namespaces') throw methodNotAllowed();
   const ns = route.namespace ?? '';
-  if (route.resource === 'restores') return { status: 200, body: deps.state.restores.remove(ns, route.name) };
+  if (route.resource !== 'pods') return { status: 200, body: deps.state.removeObject(storeOf(deps.state, route), ns, route.name) };
   const pod = deps.state.getPod(ns, route.name);
   const fromQuery = q.get('gracePeriodSeconds');
   const fromBody = isObject(body) ? body['gracePeriodSeconds'] : undefined;

@@ -1,16 +1,34 @@
-// URL -> what is asked: a resource (pods, namespaces, restores, with namespace, name and
-// subresource), a discovery document, or the admin endpoint; plus the Kubernetes verb and
-// the route template the counters use. Parsing once up front lets auth, faults and
-// counters all work from the same facts.
+// URL -> what is asked: a resource (with its API group, namespace, name and subresource),
+// a discovery document, or the admin endpoint; plus the Kubernetes verb and the route
+// template the counters use. Parsing once up front lets RBAC, faults and counters all
+// work from the same facts (the API server's RequestInfo).
 
-export type ResourceName = 'pods' | 'namespaces' | 'restores';
+export type ResourceName =
+  | 'pods'
+  | 'namespaces'
+  | 'restores'
+  | 'serviceaccounts'
+  | 'roles'
+  | 'rolebindings'
+  | 'clusterroles'
+  | 'clusterrolebindings'
+  | 'tokenreviews'
+  | 'subjectaccessreviews'
+  | 'selfsubjectaccessreviews'
+  | 'localsubjectaccessreviews'
+  | 'selfsubjectrulesreviews'
+  | 'selfsubjectreviews';
+
+export type SubresourceName = 'status' | 'exec' | 'token';
 
 export interface ResourceRoute {
   kind: 'resource';
+  /** API group ("" for the core group), as RBAC rules name it. */
+  group: string;
   resource: ResourceName;
   namespace: string | null;
   name: string | null;
-  subresource: 'status' | 'exec' | null;
+  subresource: SubresourceName | null;
   /** /api/v1/watch/... (deprecated, still served). */
   legacyWatch: boolean;
   template: string;
@@ -31,54 +49,92 @@ export interface AdminRoute {
 
 export type Route = ResourceRoute | DocumentRoute | AdminRoute;
 
-const CORE_PREFIX = '/api/v1';
-const VELERO_PREFIX = '/apis/velero.io/v1';
+interface GroupVersion {
+  prefix: string;
+  group: string;
+  /** Namespaced resources of this group-version. */
+  namespaced: ResourceName[];
+  /** Cluster-scoped resources of this group-version. */
+  cluster: ResourceName[];
+}
+
+/** Every group-version the sim serves, with its resources (discovery.ts lists the same). */
+const GROUP_VERSIONS: GroupVersion[] = [
+  { prefix: '/api/v1', group: '', namespaced: ['pods', 'serviceaccounts'], cluster: ['namespaces'] },
+  { prefix: '/apis/velero.io/v1', group: 'velero.io', namespaced: ['restores'], cluster: [] },
+  {
+    prefix: '/apis/rbac.authorization.k8s.io/v1',
+    group: 'rbac.authorization.k8s.io',
+    namespaced: ['roles', 'rolebindings'],
+    cluster: ['clusterroles', 'clusterrolebindings'],
+  },
+  { prefix: '/apis/authentication.k8s.io/v1', group: 'authentication.k8s.io', namespaced: [], cluster: ['tokenreviews', 'selfsubjectreviews'] },
+  {
+    prefix: '/apis/authorization.k8s.io/v1',
+    group: 'authorization.k8s.io',
+    namespaced: ['localsubjectaccessreviews'],
+    cluster: ['subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+  },
+];
+
+/** Subresources each resource has. */
+const SUBRESOURCES: Partial<Record<ResourceName, SubresourceName[]>> = {
+  pods: ['status', 'exec'],
+  serviceaccounts: ['token'],
+};
 
 export function parseRoute(pathname: string): Route | null {
   const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
-  const [a, b, c] = parts;
+  const [a, b] = parts;
   if (a === 'sim' && b === 'v1') return { kind: 'admin', parts: parts.slice(2), template: `/sim/v1/${parts.slice(2).join('/')}` };
-  if (a === 'api' && b === 'v1' && parts.length > 2) return resourceRoute(CORE_PREFIX, parts.slice(2), ['pods', 'namespaces']);
-  if (a === 'apis' && b === 'velero.io' && c === 'v1' && parts.length > 3) return resourceRoute(VELERO_PREFIX, parts.slice(3), ['restores']);
+  const joined = '/' + parts.join('/');
+  for (const gv of GROUP_VERSIONS) {
+    if (joined.startsWith(gv.prefix + '/')) return resourceRoute(gv, parts.slice(gv.prefix.split('/').length - 1));
+  }
   const path = parts.join('/');
   return { kind: 'document', path, template: '/' + (path.startsWith('openapi/v3/') ? 'openapi/v3/{groupVersion}' : path) };
 }
 
-function resourceRoute(prefix: string, rest: string[], allowed: ResourceName[]): ResourceRoute | null {
+function resourceRoute(gv: GroupVersion, rest: string[]): ResourceRoute | null {
   let legacyWatch = false;
   let parts = rest;
   if (parts[0] === 'watch') {
     legacyWatch = true;
     parts = parts.slice(1);
   }
-  const known = (r: string | undefined): r is ResourceName => allowed.includes(r as ResourceName);
   const route = (resource: ResourceName, namespace: string | null, name: string | null, sub: string | undefined, tpl: string): ResourceRoute | null => {
-    if (sub !== undefined && sub !== 'status' && sub !== 'exec') return null;
-    if (sub === 'exec' && resource !== 'pods') return null;
-    if (sub === 'status' && resource !== 'pods') return null;
-    return { kind: 'resource', resource, namespace, name, subresource: sub ?? null, legacyWatch, template: prefix + (legacyWatch ? '/watch' : '') + tpl };
+    let subresource: SubresourceName | null = null;
+    if (sub !== undefined) {
+      const allowed = SUBRESOURCES[resource] ?? [];
+      if (!allowed.includes(sub as SubresourceName)) return null;
+      subresource = sub as SubresourceName;
+    }
+    return { kind: 'resource', group: gv.group, resource, namespace, name, subresource, legacyWatch, template: gv.prefix + (legacyWatch ? '/watch' : '') + tpl };
   };
   const [p0, p1, p2, p3, p4] = parts;
   if (parts.length > 5) return null;
-  if (p0 === 'namespaces' && allowed.includes('namespaces') && parts.length <= 2) {
+  if (p0 === 'namespaces' && gv.cluster.includes('namespaces') && parts.length <= 2) {
     return route('namespaces', null, p1 ?? null, undefined, p1 === undefined ? '/namespaces' : '/namespaces/{name}');
   }
-  if (p0 === 'namespaces' && p1 !== undefined && known(p2)) {
+  if (p0 === 'namespaces' && p1 !== undefined && gv.namespaced.includes(p2 as ResourceName)) {
     const tpl = `/namespaces/{namespace}/${p2}` + (p3 !== undefined ? '/{name}' : '') + (p4 !== undefined ? `/${p4}` : '');
-    return route(p2, p1, p3 ?? null, p4, tpl);
+    return route(p2 as ResourceName, p1, p3 ?? null, p4, tpl);
   }
-  if (known(p0) && p0 !== 'namespaces' && parts.length === 1) return route(p0, null, null, undefined, `/${p0}`);
+  // A namespaced resource across all namespaces (list, watch).
+  if (gv.namespaced.includes(p0 as ResourceName) && parts.length === 1) return route(p0 as ResourceName, null, null, undefined, `/${p0}`);
+  if (gv.cluster.includes(p0 as ResourceName) && p0 !== 'namespaces' && parts.length <= 3) {
+    return route(p0 as ResourceName, null, p1 ?? null, p2, `/${p0}` + (p1 !== undefined ? '/{name}' : '') + (p2 !== undefined ? `/${p2}` : ''));
+  }
   return null;
 }
 
 /** The Kubernetes verb of a request, as RBAC and audit logs name it. */
 export function verbOf(method: string, route: ResourceRoute, watchParam: boolean): string {
-  if (route.subresource === 'exec') return 'create';
+  if (route.subresource === 'exec') return method === 'GET' ? 'get' : 'create';
   switch (method) {
     case 'GET':
     case 'HEAD':
-      if (route.legacyWatch || (route.name === null && watchParam)) return 'watch';
-      if (watchParam) return 'watch';
+      if (route.legacyWatch || watchParam) return 'watch';
       return route.name === null ? 'list' : 'get';
     case 'POST':
       return 'create';

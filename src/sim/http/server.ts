@@ -13,12 +13,16 @@ import type { Kubelet } from '../kubelet.ts';
 import { injected, methodNotAllowed, SimError, unauthorized, failureStatus } from '../status.ts';
 import type { SimLogger } from '../types.ts';
 import { handleAdmin, type AdminApi } from './admin.ts';
-import { authorize, type Authenticator } from './auth.ts';
+import type { RbacStores } from '../rbac/authorizer.ts';
+import { impersonate, requireAllowed } from '../rbac/guard.ts';
+import { answerReview, REVIEW_RESOURCES } from '../rbac/reviews.ts';
+import type { TokenAuthenticator } from '../rbac/tokens.ts';
+import type { Attributes, UserInfo } from '../rbac/types.ts';
 import { answerDocument } from './documents.ts';
 import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
 import { chooseProtocol, createExecWebSocketServer, execTarget, isWebSocketUpgrade, rejectUpgrade } from './exec-route.ts';
 import * as resources from './resources.ts';
-import { isTrue, parseRoute, verbOf, type Route } from './routes.ts';
+import { isTrue, parseRoute, verbOf, type ResourceRoute, type Route } from './routes.ts';
 
 export interface ServerDeps {
   state: ClusterState;
@@ -26,7 +30,8 @@ export interface ServerDeps {
   exec: ExecManager;
   faults: FaultInjector;
   counters: Counters;
-  auth: Authenticator;
+  authn: TokenAuthenticator;
+  rbac: RbacStores;
   admin: AdminApi;
   bookmarkIntervalMs: number;
   hostPort: () => string;
@@ -42,6 +47,18 @@ interface Prepared {
   verb: string;
   facts: RequestFacts;
   query: URLSearchParams;
+  /** Who the request acts as (after impersonation); null on the unauthenticated health paths. */
+  user: UserInfo | null;
+}
+
+/** What RBAC is asked for a resource request (the API server's RequestInfo as attributes). */
+function resourceAttributes(route: ResourceRoute, verb: string, method: string): Attributes[] {
+  // A namespace object is "in" itself: a RoleBinding there may grant reading it.
+  const namespace = route.namespace ?? (route.resource === 'namespaces' ? (route.name ?? '') : '');
+  const base = { kind: 'resource' as const, group: route.group, resource: route.resource, subresource: route.subresource ?? '', namespace, name: route.name ?? '' };
+  // A WebSocket exec is a GET; since Kubernetes 1.35 it needs create as well, as SPDY's POST does.
+  if (route.subresource === 'exec') return method === 'POST' ? [{ ...base, verb: 'create' }] : [{ ...base, verb: 'get' }, { ...base, verb: 'create' }];
+  return [{ ...base, verb }];
 }
 
 function facts(route: Route, verb: string): RequestFacts {
@@ -63,11 +80,13 @@ async function prepare(deps: ServerDeps, req: IncomingMessage): Promise<Prepared
   const f = facts(route, verb);
   const pod = route.kind === 'resource' && route.resource === 'pods' && route.name !== null ? `${route.namespace}/${route.name}` : null;
   deps.counters.request(f.verb, route.template, pod);
-  if (route.kind === 'document' && UNAUTHENTICATED.has(route.template)) return { route, verb, facts: f, query: url.searchParams };
-  const id = deps.auth.identify(req.headers.authorization);
-  if (!id) throw unauthorized();
-  if (route.kind === 'resource') authorize(id, route, verb);
-  if (route.kind === 'admin' && !id.admin) throw new SimError(403, 'Forbidden', 'the admin endpoint needs the main token');
+  if (route.kind === 'document' && UNAUTHENTICATED.has(route.template)) return { route, verb, facts: f, query: url.searchParams, user: null };
+  const requester = deps.authn.identify(req.headers.authorization);
+  if (!requester) throw unauthorized();
+  const user = impersonate(deps.rbac, requester, req.headers, req.headersDistinct);
+  if (route.kind === 'resource') requireAllowed(deps.rbac, user, resourceAttributes(route, verb, method));
+  // Discovery, OpenAPI and the admin endpoint are non-resource URLs (the admin one: cluster-admin only).
+  else requireAllowed(deps.rbac, user, [{ kind: 'nonresource', verb: method.toLowerCase(), path: url.pathname }]);
   if (route.kind === 'resource') {
     if (route.subresource === 'exec') f.container = url.searchParams.get('container');
     const delay = deps.faults.latencyMs(f);
@@ -75,7 +94,7 @@ async function prepare(deps: ServerDeps, req: IncomingMessage): Promise<Prepared
     const err = deps.faults.error(f);
     if (err) throw injected(err.status, err.retryAfterSeconds);
   }
-  return { route, verb, facts: f, query: url.searchParams };
+  return { route, verb, facts: f, query: url.searchParams, user };
 }
 
 /** JSON, and the bit of protobuf kubectl's typed clients send (see protobuf.ts). */
@@ -149,6 +168,15 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
     bookmarkIntervalMs: deps.bookmarkIntervalMs,
     watchCut: () => deps.faults.watchCut(p.facts),
   };
+  if ((REVIEW_RESOURCES.has(route.resource) || route.subresource === 'token') && p.user) {
+    if (verb !== 'create') throw methodNotAllowed();
+    const r = answerReview(
+      { rbac: deps.rbac, authn: deps.authn, serviceaccounts: deps.state.serviceaccounts },
+      { resource: route.resource, subresource: route.subresource, namespace: route.namespace, name: route.name, user: p.user, body },
+    );
+    send(deps, res, r.status, r.body);
+    return;
+  }
   if (route.subresource === 'exec') {
     execTarget(deps.state, route, query);
     throw new SimError(400, 'BadRequest', 'Upgrade request required');
