@@ -96,6 +96,13 @@ describe('HOOKD_AUTH=kubernetes on the simulated cluster', () => {
   });
   after(async () => hookd?.stop());
 
+  it('kubectl auth whoami and auth can-i --list know alice as the sim knows her', async () => {
+    assert.match(await kubectl('auth', 'whoami', `--as=${ALICE}`), new RegExp(ALICE.replace(/[.:]/g, '\\$&')));
+    const rules = await kubectl('auth', 'can-i', '--list', '-n', 'team-a', `--as=${ALICE}`);
+    assert.match(rules, /pods\/exec/);
+    assert.doesNotMatch(await kubectl('auth', 'can-i', '--list', '-n', 'kube-system', `--as=${ALICE}`), /pods\/exec/);
+  });
+
   it('kubectl auth can-i --as alice: exec and list in team-a; list but not exec in team-b; nothing in kube-system', async () => {
     assert.equal(await aliceCan('create', 'pods', '--subresource=exec', '-n', 'team-a'), true);
     assert.equal(await aliceCan('get', 'pods', '--subresource=exec', '-n', 'team-a'), true);

@@ -2,7 +2,8 @@
 // (application/vnd.kubernetes.protobuf) and client-go does not fall back to JSON on 415.
 // This decodes just what those requests carry: the "k8s\0" envelope (runtime.Unknown),
 // a Namespace and its ObjectMeta's name, generateName, labels and annotations, and the
-// TokenRequest of `kubectl create token` (audiences, expirationSeconds). Anything
+// TokenRequest of `kubectl create token` (audiences, expirationSeconds), and the reviews of
+// `kubectl auth can-i` and `kubectl auth whoami`. Anything
 // else in protobuf gets the 415 a server without that type's protobuf support gives.
 
 import { SimError } from '../status.ts';
@@ -139,6 +140,12 @@ export function decodeProtobuf(body: Buffer): JsonObject {
         ...(non ? { nonResourceAttributes: attrs(non, ['path', 'verb']) } : {}),
       },
     };
+  }
+  // `kubectl auth whoami` (no spec) and `kubectl auth can-i --list` (spec.namespace, field 1).
+  if (kind === 'SelfSubjectReview' && apiVersion === 'authentication.k8s.io/v1') return { apiVersion, kind, metadata: meta ? objectMeta(meta) : {} };
+  if (kind === 'SelfSubjectRulesReview' && apiVersion === 'authorization.k8s.io/v1') {
+    const namespace = str(fields(bytesOf(raw, 2)[0] ?? Buffer.alloc(0)), 1);
+    return { apiVersion, kind, metadata: meta ? objectMeta(meta) : {}, spec: namespace === undefined ? {} : { namespace } };
   }
   throw unsupported(`${apiVersion} ${kind}`);
 }
