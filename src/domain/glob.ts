@@ -5,16 +5,16 @@
 // compiles (or fails to) exactly as it does there, e.g. `[a-z0-9]` and `[]` do not compile,
 // an unclosed `{a,b` does, `}` and `,` outside braces are plain text.
 
-type Node =
+export type GlobNode =
   | { readonly kind: 'text'; readonly text: readonly string[] }
   | { readonly kind: 'any' }
   | { readonly kind: 'single' }
   | { readonly kind: 'list'; readonly chars: readonly string[]; readonly not: boolean }
   | { readonly kind: 'range'; readonly lo: number; readonly hi: number; readonly not: boolean }
-  | { readonly kind: 'anyOf'; readonly alternatives: Pattern[] };
+  | { readonly kind: 'anyOf'; readonly alternatives: GlobPattern[] };
 
-interface Pattern {
-  readonly nodes: Node[];
+export interface GlobPattern {
+  readonly nodes: GlobNode[];
 }
 
 type Token =
@@ -139,10 +139,10 @@ function lex(source: string): Token[] {
 }
 
 /** gobwas/glob's ast.Parse over the tokens; throws on a parse error. */
-function parse(tokens: readonly Token[]): Pattern {
-  const root: Pattern = { nodes: [] };
+function parse(tokens: readonly Token[]): GlobPattern {
+  const root: GlobPattern = { nodes: [] };
   // The stack mirrors the parser's tree: the current pattern and the anyOf nodes above it.
-  const stack: { pattern: Pattern; anyOf: Node & { kind: 'anyOf' } }[] = [];
+  const stack: { pattern: GlobPattern; anyOf: GlobNode & { kind: 'anyOf' } }[] = [];
   let current = root;
   let i = 0;
   const next = (): Token => tokens[i++] ?? { t: 'eof' };
@@ -162,8 +162,8 @@ function parse(tokens: readonly Token[]): Pattern {
         current.nodes.push({ kind: 'single' });
         break;
       case 'termsOpen': {
-        const p: Pattern = { nodes: [] };
-        const anyOf: Node & { kind: 'anyOf' } = { kind: 'anyOf', alternatives: [p] };
+        const p: GlobPattern = { nodes: [] };
+        const anyOf: GlobNode & { kind: 'anyOf' } = { kind: 'anyOf', alternatives: [p] };
         current.nodes.push(anyOf);
         stack.push({ pattern: current, anyOf });
         current = p;
@@ -172,7 +172,7 @@ function parse(tokens: readonly Token[]): Pattern {
       case 'separator': {
         const top = stack.at(-1);
         if (!top) throw new GlobSyntaxError('unexpected separator');
-        const p: Pattern = { nodes: [] };
+        const p: GlobPattern = { nodes: [] };
         top.anyOf.alternatives.push(p);
         current = p;
         break;
@@ -226,7 +226,7 @@ interface Nfa {
   readonly start: number;
 }
 
-function testFor(node: Exclude<Node, { kind: 'text' | 'any' | 'anyOf' }>): (r: string) => boolean {
+function testFor(node: Exclude<GlobNode, { kind: 'text' | 'any' | 'anyOf' }>): (r: string) => boolean {
   switch (node.kind) {
     case 'single':
       return () => true;
@@ -240,11 +240,11 @@ function testFor(node: Exclude<Node, { kind: 'text' | 'any' | 'anyOf' }>): (r: s
   }
 }
 
-function buildNfa(root: Pattern): Nfa {
+function buildNfa(root: GlobPattern): Nfa {
   const states: State[] = [{ kind: 'accept' }];
   const add = (s: State): number => states.push(s) - 1;
   // Built back to front: each node's states lead to the already built states that follow it.
-  const seq = (nodes: readonly Node[], next: number): number => {
+  const seq = (nodes: readonly GlobNode[], next: number): number => {
     let at = next;
     for (let i = nodes.length - 1; i >= 0; i--) {
       const node = nodes[i];
@@ -315,15 +315,20 @@ export interface CompiledGlob {
 
 export type CompiledGlobResult = { readonly ok: true; readonly glob: CompiledGlob } | { readonly ok: false; readonly error: string };
 
-/** glob.Compile(pattern) with no separators. */
-export function compileGlob(pattern: string): CompiledGlobResult {
-  let root: Pattern;
+/** The parse tree of a pattern as gobwas/glob builds it, or its compile error. */
+export function parseGlob(pattern: string): { readonly ok: true; readonly root: GlobPattern } | { readonly ok: false; readonly error: string } {
   try {
-    root = parse(lex(pattern));
+    return { ok: true, root: parse(lex(pattern)) };
   } catch (err) {
     if (err instanceof GlobSyntaxError) return { ok: false, error: err.message };
     throw err;
   }
-  const nfa = buildNfa(root);
+}
+
+/** glob.Compile(pattern) with no separators. */
+export function compileGlob(pattern: string): CompiledGlobResult {
+  const parsed = parseGlob(pattern);
+  if (!parsed.ok) return parsed;
+  const nfa = buildNfa(parsed.root);
   return { ok: true, glob: { match: (s: string): boolean => runNfa(nfa, s) } };
 }
