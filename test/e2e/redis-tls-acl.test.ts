@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { redisAnswers } from '../../src/redis-embedded.ts';
 import { selfSignedCertificate } from '../../src/sim/tls.ts';
 import { startHookd, waitForJobEnd, api } from '../helpers/hookd.ts';
 import { testPrefix } from '../helpers/redis.ts';
@@ -47,17 +48,14 @@ test('a job runs through rediss:// as an ACL user limited to its prefix', async 
     server.kill('SIGTERM');
     await once(server, 'exit');
   };
-  const admin = new Redis(`rediss://admin:admin-pass-0123456789@127.0.0.1:${port}`, { tls: { ca: certPem }, lazyConnect: true, maxRetriesPerRequest: 1 });
-  admin.on('error', () => undefined);
-  for (let i = 0; ; i++) {
-    try {
-      await admin.connect();
-      break;
-    } catch {
-      assert.ok(i < 50, 'redis-server with TLS did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  const adminUrl = `rediss://admin:admin-pass-0123456789@127.0.0.1:${port}`;
+  // A fresh probe per try: a client whose first connect failed keeps reconnecting on its own.
+  for (let i = 0; !(await redisAnswers({ url: adminUrl, tlsCa: certPem }, 1000)); i++) {
+    assert.ok(i < 150, 'redis-server with TLS did not start within 15 s');
+    await new Promise((r) => setTimeout(r, 100));
   }
+  const admin = new Redis(adminUrl, { tls: { ca: certPem }, maxRetriesPerRequest: 1 });
+  admin.on('error', () => undefined);
 
   const env = await startSim({ lifecycle: { scheduleMs: 5, startMs: 5, readyMs: 5 } }, t);
   const hookd = await startHookd({
