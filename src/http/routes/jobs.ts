@@ -9,7 +9,20 @@ import { asking, auditWho, checkJobAccess, denied } from '../access.ts';
 import { checkHooks, jobSource } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
 import { errorResponses, SECURITY } from '../schemas/common.ts';
-import { CancelAccepted, CreateJobBody, IdempotencyHeaders, JobCreated, JobIdParams, JobListSchema, JobViewSchema, ListJobsQuery } from '../schemas/jobs.ts';
+import {
+  CancelAccepted,
+  CreateJobBody,
+  IdempotencyHeaders,
+  JobCreated,
+  JobIdParams,
+  JobListSchema,
+  JobViewQuery,
+  JobViewSchema,
+  ListJobsQuery,
+  POD_PAGE_DEFAULT,
+  PodPageQuery,
+  PodPageSchema,
+} from '../schemas/jobs.ts';
 import { jobLink, submit } from '../submit.ts';
 
 const DEFAULT_LIMIT = 50;
@@ -75,18 +88,62 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
     {
       schema: {
         summary: 'A job with its pods, hooks and summary',
+        description: 'With `view=summary`, the job without `pods`: one small read whatever the job\'s size. Page through a large job\'s pods with GET /v1/jobs/{id}/pods.',
         tags: ['jobs'],
         security: SECURITY,
         params: JobIdParams,
+        querystring: JobViewQuery,
         response: { 200: JobViewSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
       const id = request.params.id;
-      await checkJobAccess(request, deps.access, deps.audit, id, (await deps.store.getJobSummary(id))?.owner, 'get');
+      const head = await deps.store.getJobSummary(id);
+      await checkJobAccess(request, deps.access, deps.audit, id, head?.owner, 'get');
+      if (request.query.view === 'summary') {
+        if (!head) throw new E.JobNotFound(id);
+        return head;
+      }
       const job = await deps.store.getJob(id);
       if (!job) throw new E.JobNotFound(id);
       return job;
+    },
+  );
+
+  app.get(
+    '/jobs/:id/pods',
+    {
+      schema: {
+        summary: "A job's pods, a page at a time",
+        description:
+          `The job's pods and their hooks in the job's order, \`limit\` at a time (default ${POD_PAGE_DEFAULT}), optionally only those with one \`status\`. ` +
+          'Pass `nextCursor` back as `cursor` for the next page, with the same `status`; it is `null` on the last page. ' +
+          'Every pod comes exactly once across the pages, also while the job runs (a status filter reads statuses as they are when each page is read).',
+        tags: ['jobs'],
+        security: SECURITY,
+        params: JobIdParams,
+        querystring: PodPageQuery,
+        response: { 200: PodPageSchema, ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const q = request.query;
+      // Access first: a cursor of another caller's job must not tell that the job exists.
+      await checkJobAccess(request, deps.access, deps.audit, id, (await deps.store.getJobSummary(id))?.owner, 'get');
+      let page;
+      try {
+        page = await deps.store.getPods(id, {
+          limit: q.limit ?? POD_PAGE_DEFAULT,
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+          ...(q.status !== undefined ? { status: q.status } : {}),
+        });
+      } catch (err) {
+        if (err instanceof CursorInvalidError) throw new E.CursorInvalid(err.message);
+        throw err;
+      }
+      if (!page) throw new E.JobNotFound(id);
+      return page;
     },
   );
 

@@ -2,7 +2,7 @@
 // "Reading results"). The response schemas mirror domain/views.ts field for field.
 
 import { Type, type Static } from 'typebox';
-import type { JobSummaryView, JobView } from '../../domain/views.ts';
+import type { JobSummaryView, JobView, PodResultView } from '../../domain/views.ts';
 import { Namespace, Nullable, ObjectName } from './common.ts';
 import { RestoreHooksSchema } from './hooks.ts';
 
@@ -78,10 +78,13 @@ export const HookViewSchema = Type.Object({
   durationMs: Nullable(Type.Integer()),
 });
 
+const POD_STATUSES = ['pending', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const PodStatusSchema = Type.Unsafe<(typeof POD_STATUSES)[number]>({ type: 'string', enum: [...POD_STATUSES] });
+
 export const PodResultSchema = Type.Object({
   namespace: Type.String(),
   name: Type.String(),
-  status: Type.Unsafe<string>({ type: 'string', enum: ['pending', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'] }),
+  status: PodStatusSchema,
   error: Nullable(Type.String()),
   warnings: Type.Array(Type.String(), { description: 'findings about annotations and hooks, each naming the key and the value' }),
   hooks: Type.Array(HookViewSchema),
@@ -111,7 +114,45 @@ const jobSummaryFields = {
 
 export const JobSummarySchema = Type.Object(jobSummaryFields);
 // Typed as the domain's views (their arrays are readonly), which these schemas describe field for field.
-export const JobViewSchema = Type.Unsafe<JobView>(Type.Object({ ...jobSummaryFields, pods: Type.Array(PodResultSchema) }, { description: 'The job, its pods and their hooks' }));
+// `pods` is optional so that one schema serializes both views: a union would make the
+// serializer check each 10,000-pod view against each branch.
+export const JobViewSchema = Type.Unsafe<JobView | JobSummaryView>(
+  Type.Object(
+    { ...jobSummaryFields, pods: Type.Optional(Type.Array(PodResultSchema, { description: 'absent with ?view=summary' })) },
+    { description: 'The job, its pods and their hooks (without pods with ?view=summary)' },
+  ),
+);
+
+export const JobViewQuery = Type.Object(
+  {
+    view: Type.Optional(
+      Type.Unsafe<'full' | 'summary'>({ type: 'string', enum: ['full', 'summary'], description: 'summary: the job without its pods, whatever its size (default full)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const POD_PAGE_DEFAULT = 100;
+export const POD_PAGE_MAX = 1000;
+
+export const PodPageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: POD_PAGE_MAX, description: `pods per page, default ${POD_PAGE_DEFAULT}` })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page (same status filter)' })),
+    status: Type.Optional({ ...PodStatusSchema, description: 'only the pods with this status' } as typeof PodStatusSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const PodPageSchema = Type.Unsafe<{ pods: readonly PodResultView[]; nextCursor: string | null }>(
+  Type.Object(
+    {
+      pods: Type.Array(PodResultSchema),
+      nextCursor: Nullable(Type.String(), { description: 'null on the last page' }),
+    },
+    { description: "A page of the job's pods, in the job's order" },
+  ),
+);
 
 export const ListJobsQuery = Type.Object(
   {
