@@ -22,8 +22,11 @@ import {
   POD_PAGE_DEFAULT,
   PodPageQuery,
   PodPageSchema,
+  SubmitOk,
+  SubmitQuery,
 } from '../schemas/jobs.ts';
-import { jobLink, submit } from '../submit.ts';
+import { dryRun } from '../dry-run.ts';
+import { checkFootprint, jobLink, submit } from '../submit.ts';
 
 const DEFAULT_LIMIT = 50;
 
@@ -35,12 +38,14 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         summary: 'Submit a job: run the post-restore exec hooks of some pods',
         description:
           'Give `pods` (explicit pods) or `selector` (pods listed when the job starts), not both. `hooks` is a Velero Restore\'s `spec.hooks`; ' +
-          'hooks in `post.hook.restore.velero.io/*` annotations on a pod take precedence, as in Velero. Init hooks are rejected.',
+          'hooks in `post.hook.restore.velero.io/*` annotations on a pod take precedence, as in Velero. Init hooks are rejected. ' +
+          'With `dryRun=true`: 200 with what the job would run, read from the live pods (a selector is listed now), with the same checks, warnings and 4xx; nothing is queued, stored or executed.',
         tags: ['jobs'],
         security: SECURITY,
         headers: IdempotencyHeaders,
+        querystring: SubmitQuery,
         body: CreateJobBody,
-        response: { 200: JobCreated, 202: JobCreated, ...errorResponses(400, 401, 403, 409, 413, 415, 502, 503) },
+        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(400, 401, 403, 409, 413, 415, 502, 503) },
       },
     },
     async (request, reply) => {
@@ -57,6 +62,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
             ? await asking(deps.access.mayListPods(caller, source.namespaces))
             : null);
       if (refusal !== null) throw denied(request, deps.audit, refusal, { request: { pods: body.pods ?? null, selector: body.selector ?? null, hooks: body.hooks ?? null } });
+      if (request.query.dryRun === true) {
+        const hooks = body.hooks ?? null;
+        checkFootprint(deps, { source, hooks });
+        const view = await dryRun(deps, { source, hooks, warnings: [], owner: ownerOf(caller) });
+        request.log.info({ dryRun: true, pods: view.summary.pods, hooksTotal: view.summary.hooksTotal }, 'dry run answered');
+        return reply.code(200).send(view);
+      }
       return submit(
         deps,
         (id) => {

@@ -2,8 +2,10 @@
 // "Reading results"). The response schemas mirror domain/views.ts field for field.
 
 import { Type, type Static } from 'typebox';
+import type { DryRunView } from '../../domain/dry-run.ts';
 import type { JobSummaryView, JobView, PodResultView } from '../../domain/views.ts';
 import { Namespace, Nullable, ObjectName } from './common.ts';
+import { DryRunQuery, DryRunSchema } from './dry-run.ts';
 import { RestoreHooksSchema } from './hooks.ts';
 
 const JOB_STATUSES = ['queued', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
@@ -185,6 +187,14 @@ export const EventsHeaders = Type.Object({
 
 export const VeleroParams = Type.Object({ namespace: Namespace, name: ObjectName });
 export const VeleroQuery = Type.Object(
-  { failFast: Type.Optional(Type.Boolean({ description: 'default false' })) },
+  { failFast: Type.Optional(Type.Boolean({ description: 'default false' })), ...DryRunQuery },
   { additionalProperties: false },
 );
+
+export const SubmitQuery = Type.Object({ ...DryRunQuery }, { additionalProperties: false });
+
+/** 200 of the POST routes: a dry run's answer, or the job an Idempotency-Key created earlier. */
+export const SubmitOk = Type.Unsafe<Static<typeof JobCreated> | DryRunView>({
+  anyOf: [JobCreated, DryRunSchema],
+  description: 'With dryRun=true: what the job would run (nothing was queued). Otherwise: the job created earlier with this Idempotency-Key',
+});
