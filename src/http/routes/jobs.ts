@@ -8,7 +8,7 @@ import { callerKey, ownerOf } from '../../auth/caller.ts';
 import { asking, auditWho, checkJobAccess, denied } from '../access.ts';
 import { checkHooks, jobSource } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
-import { errorResponses, SECURITY } from '../schemas/common.ts';
+import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
 import {
   CancelAccepted,
   CreateJobBody,
@@ -45,7 +45,29 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         headers: IdempotencyHeaders,
         querystring: SubmitQuery,
         body: CreateJobBody,
-        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(400, 401, 403, 409, 413, 415, 502, 503) },
+        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(
+          ...V1_ERRORS,
+          'HOOKD_REQUEST_INVALID',
+          'HOOKD_REQUEST_MALFORMED_JSON',
+          'HOOKD_JOB_SOURCE_INVALID',
+          'HOOKD_JOB_POD_DUPLICATE',
+          'HOOKD_JOB_SELECTOR_INVALID',
+          'HOOKD_HOOK_INVALID',
+          'HOOKD_INIT_HOOKS_UNSUPPORTED',
+          'HOOKD_LIMIT_PODS',
+          'HOOKD_LIMIT_HOOKS',
+          'HOOKD_LIMIT_COMMAND',
+          'HOOKD_LIMIT_JOB_SIZE',
+          'HOOKD_FORBIDDEN',
+          'HOOKD_ORIGIN_FORBIDDEN',
+          'HOOKD_IDEMPOTENCY_CONFLICT',
+          'HOOKD_IDEMPOTENCY_IN_PROGRESS',
+          'HOOKD_REQUEST_TOO_LARGE',
+          'HOOKD_REQUEST_UNSUPPORTED_MEDIA_TYPE',
+          'HOOKD_KUBE_ERROR',
+          'HOOKD_KUBE_UNAVAILABLE',
+          'HOOKD_QUEUE_UNAVAILABLE',
+        ) },
       },
     },
     async (request, reply) => {
@@ -105,7 +127,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         security: SECURITY,
         params: JobIdParams,
         querystring: JobViewQuery,
-        response: { 200: JobViewSchema, ...errorResponses(400, 401, 404, 503) },
+        response: { 200: JobViewSchema, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -135,7 +157,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         security: SECURITY,
         params: JobIdParams,
         querystring: PodPageQuery,
-        response: { 200: PodPageSchema, ...errorResponses(400, 401, 404, 503) },
+        response: { 200: PodPageSchema, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_CURSOR_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND') },
       },
     },
     async (request) => {
@@ -167,7 +189,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         tags: ['jobs'],
         security: SECURITY,
         querystring: ListJobsQuery,
-        response: { 200: JobListSchema, ...errorResponses(400, 401, 503) },
+        response: { 200: JobListSchema, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_CURSOR_INVALID') },
       },
     },
     async (request) => {
@@ -198,7 +220,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         tags: ['jobs'],
         security: SECURITY,
         params: JobIdParams,
-        response: { 202: CancelAccepted, ...errorResponses(400, 401, 403, 404, 409, 503) },
+        response: { 202: CancelAccepted, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_ORIGIN_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND', 'HOOKD_JOB_ENDED') },
       },
     },
     async (request, reply) => {

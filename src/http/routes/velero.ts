@@ -15,7 +15,7 @@ import { callerKey, ownerOf } from '../../auth/caller.ts';
 import { asking, auditWho, denied } from '../access.ts';
 import { checkHooks } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
-import { errorResponses, SECURITY } from '../schemas/common.ts';
+import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
 import { RestoreHooksSchema } from '../schemas/hooks.ts';
 import { IdempotencyHeaders, JobCreated, SubmitOk, VeleroParams, VeleroQuery } from '../schemas/jobs.ts';
 import { dryRun } from '../dry-run.ts';
@@ -73,7 +73,22 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
         params: VeleroParams,
         querystring: VeleroQuery,
         headers: IdempotencyHeaders,
-        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(400, 401, 403, 404, 409, 422, 502, 503) },
+        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(
+          ...V1_ERRORS,
+          'HOOKD_REQUEST_INVALID',
+          'HOOKD_LIMIT_HOOKS',
+          'HOOKD_LIMIT_COMMAND',
+          'HOOKD_FORBIDDEN',
+          'HOOKD_RESTORE_FORBIDDEN',
+          'HOOKD_ORIGIN_FORBIDDEN',
+          'HOOKD_RESTORE_NOT_FOUND',
+          'HOOKD_IDEMPOTENCY_CONFLICT',
+          'HOOKD_IDEMPOTENCY_IN_PROGRESS',
+          'HOOKD_RESTORE_HOOKS_INVALID',
+          'HOOKD_KUBE_ERROR',
+          'HOOKD_KUBE_UNAVAILABLE',
+          'HOOKD_QUEUE_UNAVAILABLE',
+        ) },
       },
     },
     async (request, reply) => {

@@ -3,13 +3,13 @@
 
 import { Type } from 'typebox';
 import type { DryRunView } from '../../domain/dry-run.ts';
-import { Nullable } from './common.ts';
+import { Nullable, Ref } from './common.ts';
 
 export const DryRunQuery = {
   dryRun: Type.Optional(Type.Boolean({ description: 'true: answer 200 with what the job would run, from the live pods; nothing is queued, stored or executed' })),
 };
 
-export const DryRunHookSchema = Type.Object({
+export const DryRunHookDef = Type.Object({
   name: Type.String({ description: '"<from-annotation>" or the spec entry\'s name' }),
   source: Type.Unsafe<'annotation' | 'spec'>({ type: 'string', enum: ['annotation', 'spec'] }),
   container: Type.String(),
@@ -18,9 +18,9 @@ export const DryRunHookSchema = Type.Object({
   execTimeoutMs: Type.Integer(),
   waitTimeoutMs: Nullable(Type.Integer(), { description: 'null: no wait limit of its own (HOOKD_MAX_WAIT still applies)' }),
   waitForReady: Type.Boolean(),
-});
+}, { $id: 'DryRunHook', description: 'A hook a job would execute, as its plan holds it' });
 
-export const DryRunPodSchema = Type.Object({
+export const DryRunPodDef = Type.Object({
   namespace: Type.String(),
   name: Type.String(),
   status: Type.Unsafe<'planned' | 'not found' | 'forbidden'>({
@@ -29,17 +29,16 @@ export const DryRunPodSchema = Type.Object({
     description: 'not found: an explicit pod the cluster does not have (a job fails it); forbidden: the caller may not exec into it (a job skips its hooks; the warnings say why)',
   }),
   warnings: Type.Array(Type.String(), { description: 'findings about annotations and hooks, as a job would record them' }),
-  hooks: Type.Array(DryRunHookSchema, { description: 'the hooks a job would execute, in order' }),
-});
+  hooks: Type.Array(Ref('DryRunHook'), { description: 'the hooks a job would execute, in order' }),
+}, { $id: 'DryRunPod', description: 'A pod as a job would plan it now' });
 
-export const DryRunSchema = Type.Unsafe<DryRunView>(
-  Type.Object(
-    {
-      dryRun: Type.Unsafe<true>({ type: 'boolean', const: true }),
-      warnings: Type.Array(Type.String(), { description: "the job's warnings, and why it would fail if it would" }),
-      pods: Type.Array(DryRunPodSchema),
-      summary: Type.Object({ pods: Type.Integer(), hooksTotal: Type.Integer({ description: 'hooks a job would execute' }) }),
-    },
-    { description: 'What a job would run (dryRun=true): nothing was queued, stored or executed' },
-  ),
+export const DryRunDef = Type.Object(
+  {
+    dryRun: Type.Unsafe<true>({ type: 'boolean', const: true }),
+    warnings: Type.Array(Type.String(), { description: "the job's warnings, and why it would fail if it would" }),
+    pods: Type.Array(Ref('DryRunPod')),
+    summary: Type.Object({ pods: Type.Integer(), hooksTotal: Type.Integer({ description: 'hooks a job would execute' }) }),
+  },
+  { $id: 'DryRun', description: 'What a job would run (dryRun=true): nothing was queued, stored or executed' },
 );
+export const DryRunSchema = Ref<DryRunView>('DryRun');
