@@ -17,7 +17,7 @@ import { createExecutor } from './kube/exec.ts';
 import { createKubeHealth } from './kube/health.ts';
 import { loadKubeConfig, resolveKubeSource } from './kube/kubeconfig.ts';
 import { createPodWatchHub } from './kube/pod-watch.ts';
-import { createPodReader } from './kube/pods.ts';
+import { createPodReader, createPodViewReader } from './kube/pods.ts';
 import { startSimulatedCluster, type SimClusterHandle } from './kube/sim-cluster.ts';
 import { createRestoreReader } from './kube/restores.ts';
 import type { Logger } from './log.ts';
@@ -202,6 +202,9 @@ async function start(
         notifier,
         producer,
         restores,
+        pods: createPodViewReader(kc),
+        // As the workers are given it: with HOOKD_AUTH=none every exec is allowed.
+        ...(access.worker && config.auth !== 'none' ? { ownerRights: access.worker } : {}),
         health: {
           redis: async () => {
             try {

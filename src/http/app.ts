@@ -20,7 +20,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { veleroRoutes } from './routes/velero.ts';
-import { ErrorBodySchema } from './schemas/common.ts';
+import { SHARED_SCHEMAS } from './schemas/shared.ts';
 import type { SseStream } from './sse.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -68,7 +68,7 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     }
   });
 
-  app.addSchema(ErrorBodySchema);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   registerErrorHandling(app, deps.limits.maxBodyBytes);
   // Before any route, so that every route is in the document.
   registerSecurityHeaders(app);

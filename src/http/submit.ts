@@ -22,13 +22,16 @@ export interface Submission {
 
 export const jobLink = (id: string): string => `/v1/jobs/${encodeURIComponent(id)}`;
 
+/** Explicit pods are known now: a job too big to store is a 400 (a selector's are bounded when the job lists them). */
+export function checkFootprint(deps: AppDeps, spec: Pick<JobSpec, 'source' | 'hooks'>): void {
+  if (spec.source.kind !== 'pods') return;
+  const { limits } = deps;
+  const problem = footprintProblem(jobFootprint(spec.hooks, spec.source.pods.length), { maxHookRuns: limits.maxHookRunsPerJob, maxBytes: limits.maxJobBytes });
+  if (problem) throw problem.kind === 'hooks' ? new E.LimitHooks(`body: ${problem.message}`) : new E.LimitJobSize(`body: ${problem.message}`);
+}
+
 export async function submit(deps: AppDeps, onCreated: (id: string) => void, s: Submission, reply: FastifyReply) {
-  // Explicit pods are known now; a selector's are bounded when the job resolves them.
-  if (s.spec.source.kind === 'pods') {
-    const { limits } = deps;
-    const problem = footprintProblem(jobFootprint(s.spec.hooks, s.spec.source.pods.length), { maxHookRuns: limits.maxHookRunsPerJob, maxBytes: limits.maxJobBytes });
-    if (problem) throw problem.kind === 'hooks' ? new E.LimitHooks(`body: ${problem.message}`) : new E.LimitJobSize(`body: ${problem.message}`);
-  }
+  checkFootprint(deps, s.spec);
   const spec: JobSpec = { ...s.spec, id: deps.newJobId(), createdAtMs: deps.now() };
   const idempotency =
     s.idempotencyKey === undefined

@@ -8,7 +8,7 @@
 
 import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';
-import { footprintProblem, jobFootprint, type JobBounds } from '../domain/job-footprint.ts';
+import { selectorMatchProblem, type JobBounds } from '../domain/job-footprint.ts';
 import type { PodRef } from '../domain/types.ts';
 import type { JobOwner, JobSource, JobSpec } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
@@ -16,19 +16,10 @@ import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { JobStore } from '../store/types.ts';
 import { parsePodPayload, podJobId, podTarget, type JobPayload } from './catalog.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
+import { PERMANENT_LIST_CODES, selectorPods, type NamespaceGate, type SelectorLister } from '../auth/selector-scope.ts';
 
-export interface PodLister {
-  list(namespace: string, labelSelector: string): Promise<PodRef[]>;
-  listAll(labelSelector: string): Promise<PodRef[]>;
-}
-
-/**
- * A selector that names no namespace covers only the namespaces where the job's owner may
- * list pods; pods elsewhere are not part of the job at all, not even by name.
- */
-export interface NamespaceGate {
-  mayListPods(owner: JobOwner | null, namespace: string): Promise<boolean>;
-}
+export type PodLister = SelectorLister<PodRef>;
+export type { NamespaceGate };
 
 export interface JobProcessorDeps {
   readonly store: JobStore;
@@ -46,26 +37,12 @@ export interface JobProcessorDeps {
 
 const ADD_CHUNK = 500;
 
-/** Errors that retrying cannot fix: the job fails with the message instead. */
-const PERMANENT_KUBE_CODES = new Set(['KUBE_FORBIDDEN', 'KUBE_NOT_FOUND', 'KUBE_UNAUTHORIZED', 'KUBE_BAD_REQUEST']);
-
 function errorCode(err: unknown): string | null {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
 }
 
 async function resolvePods(source: JobSource, lister: PodLister, owner: JobOwner | null, gate: NamespaceGate | undefined): Promise<PodRef[]> {
-  if (source.kind === 'pods') return [...source.pods];
-  if (source.namespaces.length === 0) {
-    const all = await lister.listAll(source.labelSelector);
-    if (!gate) return all;
-    const allowed = new Map<string, Promise<boolean>>();
-    for (const ns of new Set(all.map((p) => p.namespace))) allowed.set(ns, gate.mayListPods(owner, ns));
-    const answers = new Map<string, boolean>();
-    for (const [ns, p] of allowed) answers.set(ns, await p);
-    return all.filter((p) => answers.get(p.namespace) === true);
-  }
-  const lists = await Promise.all(source.namespaces.map((ns) => lister.list(ns, source.labelSelector)));
-  return lists.flat();
+  return source.kind === 'pods' ? [...source.pods] : selectorPods(source, lister, owner, gate);
 }
 
 export async function processJob(job: Job<JobPayload>, token: string, data: JobPayload, deps: JobProcessorDeps): Promise<void> {
@@ -93,18 +70,15 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
     } catch (err) {
       const code = errorCode(err);
       const message = err instanceof Error ? err.message : String(err);
-      if (code === null || !PERMANENT_KUBE_CODES.has(code)) throw err; // retried with backoff
+      if (code === null || !PERMANENT_LIST_CODES.has(code)) throw err; // retried with backoff
       log.error({ code, err: message }, 'pods could not be listed; job failed');
       await store.failJob(data.jobId, `pods could not be listed: ${message}`, clock());
       await store.finishJob(data.jobId, clock());
       return;
     }
     // Explicit pods were bounded at submission; a selector's pods are known only now.
-    const tooBig = footprintProblem(jobFootprint(spec.hooks, refs.length), deps.jobBounds);
-    if (refs.length > deps.maxPodsPerJob || tooBig) {
-      const message = tooBig
-        ? `the selector matched ${refs.length} pods: ${tooBig.message}`
-        : `the selector matched ${refs.length} pods, more than the limit of ${deps.maxPodsPerJob} per job`;
+    const message = selectorMatchProblem(refs.length, spec.hooks, deps.maxPodsPerJob, deps.jobBounds);
+    if (message !== null) {
       log.error({ pods: refs.length }, message);
       await store.failJob(data.jobId, message, clock());
       await store.finishJob(data.jobId, clock());

@@ -1,7 +1,8 @@
 // The results store on Redis (store/types.ts is the contract; keys.ts the layout;
 // scripts.ts the atomic writes). Each verb is one round trip unless noted: writes are one
 // Lua script each (state, counters, event and notification together); getJob is one
-// MULTI of five HGETALLs, whatever the job's size.
+// MULTI of five HGETALLs, whatever the job's size; getPods reads one page of pods
+// field by field (pods-page.ts).
 
 import type { Sealer } from './sealed-json.ts';
 import type { Redis } from 'ioredis';
@@ -26,6 +27,7 @@ import {
 import { readEvents } from './events.ts';
 import { storeKeys } from './keys.ts';
 import { listJobs, sweepIndex } from './list-jobs.ts';
+import { readPodPage } from './pods-page.ts';
 import { runLua, type LuaScript } from './lua.ts';
 import * as S from './scripts.ts';
 import type { CancelResult, CreateJobResult, JobStore, PodRecord } from './types.ts';
@@ -160,6 +162,8 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     getJob: readJob,
 
     getJobSummary: summary,
+
+    getPods: (jobId, query) => readPodPage(redis, keys.job(jobId), jobId, query),
 
     listJobs: (query) => listJobs(redis, keys, query),
 
