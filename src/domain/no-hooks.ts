@@ -38,7 +38,7 @@ export function noHooksWarning(source: JobSource, hooks: RestoreHooks | null, po
   const why =
     `no ${ANNOTATIONS} annotations on ${one ? 'it' : 'them'}, and ` +
     (specHooks === 0
-      ? 'the job has no exec post hooks in its hooks'
+      ? 'no hooks in the job'
       : `none of the job's ${specHooks} exec post hook${specHooks === 1 ? '' : 's'} selects ${one ? 'it' : 'them'} (includedNamespaces, labelSelector)`);
   const some = plain < pods.length ? (one ? 'the one processed without error has no hooks' : `none of the ${plain} processed without error has hooks`) : null;
   const count = (n: number): string => `${n} pod${n === 1 ? '' : 's'}`;

@@ -30,7 +30,7 @@ const cases: { name: string; source: JobSource; hooks: RestoreHooks | null; pods
     source: selector(['demo']),
     hooks: null,
     pods: [bare, bare],
-    want: `the selector matched 2 pods (labelSelector app=cache in namespace demo), none has hooks: ${ANN} them, and the job has no exec post hooks in its hooks`,
+    want: `the selector matched 2 pods (labelSelector app=cache in namespace demo), none has hooks: ${ANN} them, and no hooks in the job`,
   },
   {
     name: 'spec hooks that select none of them',
@@ -44,11 +44,11 @@ const cases: { name: string; source: JobSource; hooks: RestoreHooks | null; pods
     source: selector(['demo']),
     hooks: null,
     pods: [missing, bare, bare],
-    want: `the selector matched 3 pods (labelSelector app=cache in namespace demo), none of the 2 processed without error has hooks: ${ANN} them, and the job has no exec post hooks in its hooks`,
+    want: `the selector matched 3 pods (labelSelector app=cache in namespace demo), none of the 2 processed without error has hooks: ${ANN} them, and no hooks in the job`,
   },
   { name: 'every pod failed: their errors say why', source: explicit, hooks: null, pods: [missing, missing], want: null },
-  { name: 'explicit pods', source: explicit, hooks: { resources: [] }, pods: [bare, bare], want: `none of the 2 pods has hooks: ${ANN} them, and the job has no exec post hooks in its hooks` },
-  { name: 'one explicit pod', source: explicit, hooks: null, pods: [bare], want: `the pod has no hooks: ${ANN} it, and the job has no exec post hooks in its hooks` },
+  { name: 'explicit pods', source: explicit, hooks: { resources: [] }, pods: [bare, bare], want: `none of the 2 pods has hooks: ${ANN} them, and no hooks in the job` },
+  { name: 'one explicit pod', source: explicit, hooks: null, pods: [bare], want: `the pod has no hooks: ${ANN} it, and no hooks in the job` },
 ];
 
 for (const c of cases) test(`no-hooks warning: ${c.name}`, () => assert.equal(noHooksWarning(c.source, c.hooks, c.pods), c.want));

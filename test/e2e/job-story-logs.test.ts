@@ -126,7 +126,7 @@ describe('one job, told by the log', () => {
     assert.equal(job.status, 'completed');
     assert.equal(job.summary.hooksTotal, 0);
     assert.deepEqual(job.warnings, [
-      `the selector matched 2 pods (labelSelector app=bare in namespace ${NS}), none has hooks: no post.hook.restore.velero.io annotations on them, and the job has no exec post hooks in its hooks`,
+      `the selector matched 2 pods (labelSelector app=bare in namespace ${NS}), none has hooks: no post.hook.restore.velero.io annotations on them, and no hooks in the job`,
     ]);
     const lines = linesOf(id);
     assert.equal(one(lines, 'job created')['trigger'], 'selector');
