@@ -9,7 +9,7 @@ export interface SseEvent {
   readonly data: unknown;
 }
 
-export const EVENT_STREAM_TYPE = 'text/event-stream; charset=utf-8';
+const EVENT_STREAM_TYPE = 'text/event-stream; charset=utf-8';
 
 export function frame(e: SseEvent): string {
   // JSON.stringify never emits a raw newline, so one `data:` line holds the whole payload.

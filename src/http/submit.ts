@@ -65,7 +65,7 @@ export async function submit(deps: AppDeps, onCreated: (id: string) => void, s: 
 }
 
 /** How a job came to be, as its log says: explicit pods, a selector, or a Velero Restore. */
-export function triggerOf(s: Pick<Submission, 'trigger' | 'spec'>): 'pods' | 'selector' | 'velero-restore' {
+function triggerOf(s: Pick<Submission, 'trigger' | 'spec'>): 'pods' | 'selector' | 'velero-restore' {
   return s.trigger === 'velero' ? 'velero-restore' : s.spec.source.kind;
 }
 
