@@ -9,7 +9,8 @@
 import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';
 import { selectorMatchProblem, type JobBounds } from '../domain/job-footprint.ts';
-import type { PodRef } from '../domain/types.ts';
+import { noHooksWarning } from '../domain/no-hooks.ts';
+import { JobStatus, type PodRef } from '../domain/types.ts';
 import type { JobOwner, JobSource, JobSpec } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
@@ -92,7 +93,7 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
 
   if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
 
-  await finalize(data.jobId, deps, log);
+  await finalize(spec, deps, log);
 }
 
 async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly PodRef[], deps: JobProcessorDeps): Promise<void> {
@@ -120,16 +121,25 @@ async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly P
   }
 }
 
-async function finalize(jobId: string, deps: JobProcessorDeps, log: Logger): Promise<void> {
+async function finalize(spec: JobSpec, deps: JobProcessorDeps, log: Logger): Promise<void> {
   const { store, clock } = deps;
+  const jobId = spec.id;
   const view = await store.getJob(jobId);
+  const failedNow = new Set<number>();
   for (const [podIndex, pod] of view?.pods.entries() ?? []) {
     // A pod job that failed for good (e.g. it stalled past its limit) never wrote its end.
     if (isPodEnded(pod.status)) continue;
     if (await failUnfinishedPod(store, jobId, podIndex, 'the pod could not be processed to its end', clock())) {
+      failedNow.add(podIndex);
       log.warn({ namespace: pod.namespace, pod: pod.name }, 'pod never finished; recorded failed');
     }
   }
-  const status = await store.finishJob(jobId, clock());
-  log.info({ status }, 'job finished');
+  const pods = (view?.pods ?? []).map((p, i) => (failedNow.has(i) ? { ...p, error: 'unfinished' } : p));
+  // A cancelled or failed job already says why nothing ran.
+  const noHooks = view && view.status !== JobStatus.Cancelled && view.error === null ? noHooksWarning(spec.source, spec.hooks, pods) : null;
+  if (noHooks !== null) log.warn({ warning: noHooks }, 'job warning');
+  const status = await store.finishJob(jobId, clock(), noHooks === null ? undefined : { warnings: [noHooks] });
+  const summary = (await store.getJobSummary(jobId))?.summary ?? null;
+  // A job whose hooks failed is the line an operator must not miss.
+  log[status === JobStatus.Completed || status === JobStatus.Cancelled ? 'info' : 'warn']({ status, ...summary }, 'job finished');
 }

@@ -108,8 +108,8 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     if (idem) await redis.pexpire(idem, retentionMs);
   }
 
-  async function end(jobId: string, status: JobStatusT, error: string | null, atMs: number): Promise<JobStatusT> {
-    const reply = (await run(S.FINISH, jobId, [atMs, status, retentionMs, error === null ? '0' : '1', error ?? ''])) as [string, string];
+  async function end(jobId: string, status: JobStatusT, error: string | null, atMs: number, warnings: readonly string[] | null = null): Promise<JobStatusT> {
+    const reply = (await run(S.FINISH, jobId, [atMs, status, retentionMs, error === null ? '0' : '1', error ?? '', warnings === null ? '' : JSON.stringify(warnings)])) as [string, string];
     if (reply[0] === 'missing') throw new StoreRecordMissingError(`finish job ${jobId}: no such job (unknown or expired)`);
     if (reply[0] === 'finished') await expireIdempotencyKey(jobId);
     return isJobStatus(reply[1]) ? reply[1] : status;
@@ -244,13 +244,15 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       check(await run(S.TRIP, jobId, [reason]), `trip failFast of job ${jobId}`);
     },
 
-    async finishJob(jobId, atMs) {
+    async finishJob(jobId, atMs, opts) {
       const view = await readJob(jobId);
       if (!view) throw new StoreRecordMissingError(`finish job ${jobId}: no such job (unknown or expired)`);
       let status = jobStatusOf({ cancelled: view.status === JobStatus.Cancelled, jobError: view.error, pods: view.pods });
       // Called when every pod has ended; a pod still unfinished here was not processed to its end.
       if (status === JobStatus.Running || status === JobStatus.Queued) status = JobStatus.PartiallyFailed;
-      return end(jobId, status, null, atMs);
+      const added = opts?.warnings ?? [];
+      // Job warnings are written only at creation and here, by the job's one finalize step.
+      return end(jobId, status, null, atMs, added.length > 0 ? [...view.warnings, ...added] : null);
     },
 
     readEvents: (jobId, afterId, max) => readEvents(redis, keys, jobId, afterId, max),

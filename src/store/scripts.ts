@@ -224,7 +224,8 @@ return redis.call('HGET', KEYS[1], 'stopReason')
 
 /**
  * Ends the job: ARGV[3] atMs, ARGV[4] status (kept when the job is cancelled or failed),
- * ARGV[5] retention ms, ARGV[6] '1' when ARGV[7] is a job error to record (failJob).
+ * ARGV[5] retention ms, ARGV[6] '1' when ARGV[7] is a job error to record (failJob),
+ * ARGV[8] the job's warnings as JSON, to replace them ('' keeps them).
  * Emits `done`, starts every key's retention. Returns { outcome, status }.
  */
 export const FINISH = script(`
@@ -234,6 +235,7 @@ if redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return { 'ended', stat
 if status ~= 'cancelled' and status ~= 'failed' then status = ARGV[4] end
 redis.call('HSET', KEYS[1], 'status', status, 'finishedAt', ARGV[3])
 if ARGV[6] == '1' then redis.call('HSET', KEYS[1], 'error', ARGV[7]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'warnings', ARGV[8]) end
 redis.call('XADD', KEYS[6], '*', 't', 'done', 'status', status, 'summary', summary_json())
 publish()
 for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end

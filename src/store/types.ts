@@ -103,8 +103,11 @@ export interface JobStore {
   stopReason(jobId: string): Promise<string | null>;
   /** failFast: the first failed pod stops the job; returns the reason recorded. */
   tripFailFast(jobId: string, reason: string): Promise<void>;
-  /** Every pod has ended: the final status is computed, finishedAt set, retention starts, `done` is emitted. */
-  finishJob(jobId: string, atMs: number): Promise<JobStatus>;
+  /**
+   * Every pod has ended: the final status is computed, finishedAt set, retention starts, `done` is emitted.
+   * `warnings` are added to the job's own (a job that ran no hook says why), unless it had already ended.
+   */
+  finishJob(jobId: string, atMs: number, opts?: { readonly warnings?: readonly string[] }): Promise<JobStatus>;
 
   /** Events after `afterId` (all when null), oldest first. */
   readEvents(jobId: string, afterId: string | null, max: number): Promise<JobEvent[]>;

@@ -69,6 +69,8 @@ export interface TestAppOptions {
   readonly access?: AccessPolicy;
   readonly ownerRights?: AppDeps['ownerRights'];
   readonly audit?: AuditLog;
+  /** Default info. */
+  readonly logLevel?: string;
 }
 
 /** A fresh app under its own Redis prefix; `close()` closes it and removes its keys. */
@@ -148,7 +150,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     rateLimiter: opts.rateLimit ? createRateLimiter({ redis, prefix, ...opts.rateLimit }) : null,
     docsPersistToken: opts.docsPersistToken ?? false,
     auth: { tokens: opts.tokens ?? [] },
-    log: pino({ level: 'info' }, sink),
+    log: pino({ level: opts.logLevel ?? 'info' }, sink),
     now: Date.now,
     newJobId: () => newJobId(),
     ...(opts.sseHeartbeatMs !== undefined ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),

@@ -84,7 +84,7 @@ async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null
       }
     }
   } catch (err) {
-    log.warn({ jobId, err: err instanceof Error ? err.message : String(err) }, 'event stream ended by an error');
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'event stream ended by an error');
   } finally {
     off();
     stream.end();

@@ -234,7 +234,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
       }
       deps.audit.write({ event: 'job.cancelled', ...auditWho(request), jobId: id });
       // Workers wake the pods that wait, so they skip their hooks now rather than at their deadline.
-      await deps.notifier.publishStop(id).catch((err: unknown) => request.log.warn({ jobId: id, err: String(err) }, 'stop not published; workers see it on their next look'));
+      await deps.notifier.publishStop(id).catch((err: unknown) => request.log.warn({ err: String(err) }, 'stop not published; workers see it on their next look'));
       return reply.code(202).send({ id, status: 'cancelled', links: { self: jobLink(id) } });
     },
   );

