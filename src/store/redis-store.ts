@@ -4,7 +4,7 @@
 // MULTI of five HGETALLs, whatever the job's size.
 
 import type { Sealer } from './sealed-json.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { jobStatusOf } from '../domain/summary.ts';
 import { HookPhase, JobStatus, type HookResult, type JobStatus as JobStatusT, type PodPlan } from '../domain/types.ts';
 import type { JobSpec, JobView } from '../domain/views.ts';
@@ -31,7 +31,7 @@ import * as S from './scripts.ts';
 import type { CancelResult, CreateJobResult, JobStore, PodRecord } from './types.ts';
 
 export interface RedisStoreDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   /** How long a job's results are kept once it has ended (its Idempotency-Key too). */
   readonly retentionMs: number;
