@@ -141,11 +141,10 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       const idemKey = idempotency ? keys.idempotency(idempotency.key) : null;
       const fields = jobFields(spec, deps.sealer.seal(specContext(spec.id), spec), idemKey);
       const pods = spec.source.kind === 'pods' ? spec.source.pods.map(podRefValue) : [];
-      await run(S.CREATE, spec.id, [fields.length / 2, ...fields, ...pods]);
-      const tail = redis.pipeline().zadd(keys.index, spec.createdAtMs, spec.id);
-      // Kept as long as the job: finishJob gives it the job's retention.
-      if (idemKey) tail.persist(idemKey);
-      await tail.exec();
+      // The job, its place in the index and its Idempotency-Key (kept as long as the job:
+      // finishJob gives it the job's retention) are written together.
+      const createKeys = [...keys.jobKeyList(spec.id), keys.index, ...(idemKey ? [idemKey] : [])];
+      await runLua(redis, S.CREATE, createKeys, [keys.eventsChannel, spec.id, spec.createdAtMs, fields.length / 2, ...fields, ...pods]);
       await sweepIndex(redis, keys, now() - retentionMs);
       const job = await summary(spec.id);
       if (!job) throw new StoreRecordMissingError(`job ${spec.id} vanished right after it was created`);
