@@ -17,7 +17,7 @@ ENV NODE_ENV=production \
     HOOKD_REDIS_EMBEDDED=never
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY openapi ./openapi
 USER node

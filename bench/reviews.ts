@@ -14,7 +14,7 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { startSimCluster } from '../src/sim/index.ts';
+import { startSimCluster } from '@hookd/kube-sim';
 import { removePrefix } from './redis-keys.ts';
 
 const { values } = parseArgs({ options: { pods: { type: 'string' }, namespaces: { type: 'string' }, out: { type: 'string' } } });

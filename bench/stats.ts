@@ -1,6 +1,6 @@
 // Percentiles and the reaction time read from the sim's timeline.
 
-import type { SimTimeline } from '../src/sim/index.ts';
+import type { SimTimeline } from '@hookd/kube-sim';
 import { round } from './http-load.ts';
 
 /** Nearest-rank percentile of an ascending list (p in 0..100). */

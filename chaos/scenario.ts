@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHookdProcess, type HookdProcess } from '../bench/hookd/process.ts';
-import { startSimCluster, type SimCluster } from '../src/sim/index.ts';
+import { startSimCluster, type SimCluster } from '@hookd/kube-sim';
 import { Ledger, tally, type ReportedHook, type Tally } from './ledger.ts';
 import { startChaosRedis, type ChaosRedis } from './redis.ts';
 

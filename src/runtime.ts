@@ -18,6 +18,7 @@ import { createKubeHealth } from './kube/health.ts';
 import { loadKubeConfig, resolveKubeSource } from './kube/kubeconfig.ts';
 import { createPodWatchHub } from './kube/pod-watch.ts';
 import { createPodReader } from './kube/pods.ts';
+import { startSimulatedCluster, type SimClusterHandle } from './kube/sim-cluster.ts';
 import { createRestoreReader } from './kube/restores.ts';
 import type { Logger } from './log.ts';
 import { createProducer } from './queue/producer.ts';
@@ -27,7 +28,6 @@ import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
 import { describeRedisEndpoint, redactRedisUrl } from './redis-url.ts';
 import { createOutageTracker } from './redis-outage.ts';
 import { createRedis, redisReady } from './redis.ts';
-import { startSimCluster, type SimCluster } from './sim/index.ts';
 import { createNotifier } from './store/notifier.ts';
 import { startWorkerHttp } from './worker-http.ts';
 import { createRateLimiter } from './store/rate-limit.ts';
@@ -40,7 +40,7 @@ export interface Runtime {
   /** The API's address, when this process serves it. */
   readonly url: string | null;
   readonly app: FastifyInstance | null;
-  readonly sim: SimCluster | null;
+  readonly sim: SimClusterHandle | null;
   readonly kubeServer: string;
   stop(): Promise<void>;
 }
@@ -116,7 +116,7 @@ async function start(
   log.info({ redis: shownRedis, kind: endpoint.kind, tls: endpoint.kind === 'url' ? endpoint.url.startsWith('rediss://') : config.redisTlsCaFile !== '' }, 'connected to Redis');
 
   // Kubernetes: the configured cluster, or the simulated one when none is configured.
-  let sim: SimCluster | null = null;
+  let sim: SimClusterHandle | null = null;
   let kc: KubeConfig;
   let server: string;
   if (opts.kubeconfigText !== undefined) {
@@ -124,7 +124,7 @@ async function start(
   } else {
     const source = resolveKubeSource(config.kube, process.env);
     if (source.kind === 'sim') {
-      sim = await startSimCluster({ port: 0, kubeconfigPath: config.simKubeconfigPath });
+      sim = await startSimulatedCluster({ port: 0, kubeconfigPath: config.simKubeconfigPath });
       const started = sim;
       stops.push({ what: 'simulated cluster', stop: () => started.stop() });
       ({ kc, server } = loadKubeConfig({ kind: 'kubeconfig-text', text: sim.kubeconfig }));

@@ -1,6 +1,6 @@
 // The API server's side of a run, from the sim's counters (reset just before the run).
 
-import type { SimCounters } from '../../src/sim/index.ts';
+import type { SimCounters } from '@hookd/kube-sim';
 import { round } from '../http-load.ts';
 
 export interface LoadFigures {

@@ -2,7 +2,7 @@
 // Answers the operations of protocol.ts over the IPC channel, and stops the sim (closing
 // watches and exec sessions, killing processes) when the parent says so or goes away.
 
-import { LIFECYCLE_ANNOTATION, startSimCluster, type SimCluster } from '../../src/sim/index.ts';
+import { LIFECYCLE_ANNOTATION, startSimCluster, type SimCluster } from '@hookd/kube-sim';
 import { BENCH_CONTAINER, type SimChildOptions, type SimOps, type SimReply, type SimRequest } from './protocol.ts';
 
 const SLICE = 100;

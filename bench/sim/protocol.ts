@@ -3,7 +3,7 @@
 // measured, and the benchmark's own setup (10,000 pods, container flips) goes over IPC
 // instead of through the API server, where it would show up in the load counters.
 
-import type { SimCounters, SimTimeline } from '../../src/sim/index.ts';
+import type { SimCounters, SimTimeline } from '@hookd/kube-sim';
 
 export interface SimChildOptions {
   readonly kubeconfigPath: string;

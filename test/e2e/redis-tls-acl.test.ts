@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisAnswers } from '../../src/redis-embedded.ts';
-import { selfSignedCertificate } from '../../src/sim/tls.ts';
+import { selfSignedCertificate } from '@hookd/kube-sim';
 import { startHookd, waitForJobEnd, api } from '../helpers/hookd.ts';
 import { testPrefix } from '../helpers/redis.ts';
 import { startSim } from '../helpers/start-sim.ts';

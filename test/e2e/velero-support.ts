@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import type { JobView } from '../../src/domain/views.ts';
-import type { SimCluster } from '../../src/sim/index.ts';
+import type { SimCluster } from '@hookd/kube-sim';
 import { api, waitForJobEnd } from '../helpers/hookd.ts';
 
 export const A = 'post.hook.restore.velero.io/';

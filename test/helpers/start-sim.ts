@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startSimCluster } from '../../src/sim/index.ts';
-import type { SimCluster, SimOptions } from '../../src/sim/index.ts';
+import { startSimCluster } from '@hookd/kube-sim';
+import type { SimCluster, SimOptions } from '@hookd/kube-sim';
 
 export interface StartedSim {
   sim: SimCluster;

@@ -6,8 +6,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
-import { startSimCluster } from '../../src/sim/index.ts';
-import type { SimCluster, SimOptions } from '../../src/sim/types.ts';
+import { startSimCluster } from '@hookd/kube-sim';
+import type { SimCluster, SimOptions } from '@hookd/kube-sim';
 
 export interface SimEnv {
   sim: SimCluster;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { derInteger, selfSignedCertificate, serialFrom } from '../../src/sim/tls.ts';
+import { derInteger, selfSignedCertificate, serialFrom } from '../src/tls.ts';
 
 const hex = (b: Buffer): string => b.toString('hex');
 

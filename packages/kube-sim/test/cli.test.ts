@@ -8,8 +8,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { kubectlEnv } from '../helpers/kubectl.ts';
+import { kubectlEnv } from '../../../test/helpers/kubectl.ts';
 
+// The repository's root, where `npm run sim` is defined.
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'hookd-sim-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,7 +31,7 @@ describe('npm run sim', () => {
     const kubeconfig = join(dir, 'sim.kubeconfig');
     // Its own process group, as a terminal or a CI step runs it: SIGTERM reaches npm, the
     // shell, tsx and the sim together.
-    const child = spawn('npm', ['run', '-s', 'sim', '--', '--port', '0', '--kubeconfig', kubeconfig], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '-s', 'sim', '--', '--port', '0', '--kubeconfig', kubeconfig], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
@@ -73,8 +75,7 @@ describe('npm run sim', () => {
   });
 
   it('exits 0 on SIGTERM sent to its own process (tsx relays it)', async () => {
-    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const child = spawn(tsx, ['src/sim/cli.ts', '--port', '0', '--kubeconfig', join(dir, 'second.kubeconfig')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts'), '--port', '0', '--kubeconfig', join(dir, 'second.kubeconfig')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (c: Buffer) => {
@@ -89,7 +90,7 @@ describe('npm run sim', () => {
   });
 
   it('refuses a bad argument with the usage and exit code 2', async () => {
-    const child = spawn('npm', ['run', '-s', 'sim', '--', '--port', 'abc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '-s', 'sim', '--', '--port', 'abc'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -33,10 +33,10 @@ export class TokenAuthenticator {
   private readonly key = randomBytes(32);
   private readonly users = new Map<string, UserInfo>();
 
-  constructor(
-    private readonly serviceaccounts: ObjectStore,
-    users: readonly StaticUser[],
-  ) {
+  private readonly serviceaccounts: ObjectStore;
+
+  constructor(serviceaccounts: ObjectStore, users: readonly StaticUser[]) {
+    this.serviceaccounts = serviceaccounts;
     for (const u of users) {
       const groups = [...(u.groups ?? [])];
       if (!groups.includes(AUTHENTICATED)) groups.push(AUTHENTICATED);

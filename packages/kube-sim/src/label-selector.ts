@@ -81,7 +81,10 @@ function checkValue(value: string): void {
 
 class Parser {
   private pos = 0;
-  constructor(private readonly tokens: readonly Token[]) {}
+  private readonly tokens: readonly Token[];
+  constructor(tokens: readonly Token[]) {
+    this.tokens = tokens;
+  }
 
   private peek(): Token {
     return this.tokens[this.pos] ?? { kind: 'end', text: '' };

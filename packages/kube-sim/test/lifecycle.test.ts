@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { startSim } from '../helpers/start-sim.ts';
+import { startSim } from '../../../test/helpers/start-sim.ts';
 import { collectWatch, podManifest } from './support.ts';
 
 const { sim, kc } = await startSim({ lifecycle: { scheduleMs: 20, startMs: 40, readyMs: 40, terminateMs: 50 } });

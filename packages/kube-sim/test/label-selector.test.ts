@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchesLabelQuery, parseLabelQuery } from '../../src/domain/label-query.ts';
-import { labelsMatch, parseLabelSelector, SelectorSyntaxError } from '../../src/sim/label-selector.ts';
+import { matchesLabelQuery, parseLabelQuery } from '../../../src/domain/label-query.ts';
+import { labelsMatch, parseLabelSelector, SelectorSyntaxError } from '../src/label-selector.ts';
 
 const labels = { app: 'db', tier: 'backend', 'velero.io/restore-name': 'nightly', replicas: '3', empty: '' };
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { startSim } from '../helpers/start-sim.ts';
+import { startSim } from '../../../test/helpers/start-sim.ts';
 import { apiError, collectWatch, podManifest, rawRequest, runExec } from './support.ts';
 
 const LIMITED = 'limited-faults-token';

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { decodeProtobuf } from '../../src/sim/http/protobuf.ts';
-import { humanAge } from '../../src/sim/http/table.ts';
-import type { StoredObject } from '../../src/sim/object-store.ts';
-import { applyPatch } from '../../src/sim/patch.ts';
-import { matches, parseSelector } from '../../src/sim/selectors.ts';
-import { SimError } from '../../src/sim/status.ts';
-import { selfSignedCertificate } from '../../src/sim/tls.ts';
+import { decodeProtobuf } from '../src/http/protobuf.ts';
+import { humanAge } from '../src/http/table.ts';
+import type { StoredObject } from '../src/object-store.ts';
+import { applyPatch } from '../src/patch.ts';
+import { matches, parseSelector } from '../src/selectors.ts';
+import { SimError } from '../src/status.ts';
+import { selfSignedCertificate } from '../src/tls.ts';
 
 describe('patch', () => {
   const status = {

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { kubectlEnv } from '../helpers/kubectl.ts';
-import { startSim } from '../helpers/start-sim.ts';
+import { kubectlEnv } from '../../../test/helpers/kubectl.ts';
+import { startSim } from '../../../test/helpers/start-sim.ts';
 
 const { sim, kubeconfigPath } = await startSim({ lifecycle: { scheduleMs: 20, startMs: 50, readyMs: 50 } });
 const k = kubectlEnv(kubeconfigPath);

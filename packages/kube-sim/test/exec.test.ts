@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { startSim } from '../helpers/start-sim.ts';
+import { startSim } from '../../../test/helpers/start-sim.ts';
 import { podManifest, runExec } from './support.ts';
 
 const { sim, kc } = await startSim({ execPingIntervalMs: 50, lifecycle: { scheduleMs: 5, startMs: 5, readyMs: 5 } });
@@ -225,7 +225,7 @@ describe('stop', () => {
   it('kills commands and removes folders even when the process exits without stop()', async () => {
     const { execFile } = await import('node:child_process');
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(join(process.cwd(), 'node_modules', '.bin', 'tsx'), [join(import.meta.dirname, 'fixtures', 'exit-without-stop.ts')], (err, out) => (err ? reject(err) : resolve(out))),
+      execFile(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'exit-without-stop.ts')], (err, out) => (err ? reject(err) : resolve(out))),
     );
     const [dir = '', pid = ''] = stdout.trim().split('\n');
     assert.ok(Number(pid) > 0, stdout);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { describe, it } from 'node:test';
 import { CoreV1Api, makeInformer, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { startSim } from '../helpers/start-sim.ts';
+import { startSim } from '../../../test/helpers/start-sim.ts';
 import { collectWatch, podManifest } from './support.ts';
 
 const { sim, kc } = await startSim({ watchHistory: 20, bookmarkIntervalMs: 50, lifecycle: { scheduleMs: 5, startMs: 5, readyMs: 5 } });
