@@ -20,7 +20,7 @@ export type RedisClient = Redis | Cluster;
 /** One server by URL. */
 export interface RedisTarget {
   readonly url: string;
-  /** CA certificates (PEM) that sign a rediss:// server's certificate, beside the system's. */
+  /** CA certificates (PEM) that sign a rediss:// server's certificate (Node's tls ca: they replace the system's CAs for this connection). */
   readonly tlsCa?: string;
 }
 
