@@ -5,7 +5,7 @@
 // field by field (pods-page.ts).
 
 import type { Sealer } from './sealed-json.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { jobStatusOf } from '../domain/summary.ts';
 import { HookPhase, JobStatus, type HookResult, type JobStatus as JobStatusT, type PodPlan } from '../domain/types.ts';
 import type { JobSpec, JobView } from '../domain/views.ts';
@@ -33,7 +33,7 @@ import * as S from './scripts.ts';
 import type { CancelResult, CreateJobResult, JobStore, PodRecord } from './types.ts';
 
 export interface RedisStoreDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   /** How long a job's results are kept once it has ended (its Idempotency-Key too). */
   readonly retentionMs: number;
@@ -143,11 +143,10 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       const idemKey = idempotency ? keys.idempotency(idempotency.key) : null;
       const fields = jobFields(spec, deps.sealer.seal(specContext(spec.id), spec), idemKey);
       const pods = spec.source.kind === 'pods' ? spec.source.pods.map(podRefValue) : [];
-      await run(S.CREATE, spec.id, [fields.length / 2, ...fields, ...pods]);
-      const tail = redis.pipeline().zadd(keys.index, spec.createdAtMs, spec.id);
-      // Kept as long as the job: finishJob gives it the job's retention.
-      if (idemKey) tail.persist(idemKey);
-      await tail.exec();
+      // The job, its place in the index and its Idempotency-Key (kept as long as the job:
+      // finishJob gives it the job's retention) are written together.
+      const createKeys = [...keys.jobKeyList(spec.id), keys.index, ...(idemKey ? [idemKey] : [])];
+      await runLua(redis, S.CREATE, createKeys, [keys.eventsChannel, spec.id, spec.createdAtMs, fields.length / 2, ...fields, ...pods]);
       await sweepIndex(redis, keys, now() - retentionMs);
       const job = await summary(spec.id);
       if (!job) throw new StoreRecordMissingError(`job ${spec.id} vanished right after it was created`);

@@ -71,3 +71,17 @@ test('the simulated cluster reached through a kubeconfig needs no token, on loop
   assert.match(hookd.url, /^http:\/\/127\.0\.0\.1:/);
   await hookd.stop();
 });
+
+test('Redis Cluster with a prefix that is no hash tag: exit 2 naming HOOKD_REDIS_PREFIX, before any connection', async () => {
+  // Nothing listens at the node: the refusal comes from the setting alone.
+  const port = await deadPort();
+  const r = await run({ REDIS_URL: '', REDIS_CLUSTER_NODES: `127.0.0.1:${port}`, HOOKD_REDIS_PREFIX: 'hookd-unbraced', HOOKD_KUBE: 'sim' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /HOOKD_REDIS_PREFIX="hookd-unbraced": on Redis Cluster \(REDIS_CLUSTER_NODES\) the prefix must hold a hash tag, such as \{hookd\}/);
+});
+
+test('two ways to reach Redis at once: exit 2 naming both', async () => {
+  const r = await run({ REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'm', HOOKD_KUBE: 'sim' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /REDIS_URL and REDIS_SENTINELS: set only one/);
+});

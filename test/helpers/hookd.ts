@@ -34,8 +34,10 @@ export async function startHookd(opts: {
   const prefix = opts.prefix ?? testPrefix();
   const auditDir = mkdtempSync(join(tmpdir(), 'hookd-audit-'));
   const auditPath = opts.env?.['HOOKD_AUDIT_LOG'] ?? join(auditDir, 'audit.log');
+  // The shared Redis, unless the test names Sentinel or Cluster (exactly one way is allowed).
+  const elsewhere = opts.env?.['REDIS_SENTINELS'] !== undefined || opts.env?.['REDIS_CLUSTER_NODES'] !== undefined;
   const config = loadConfig({
-    REDIS_URL: TEST_REDIS_URL,
+    ...(elsewhere ? {} : { REDIS_URL: TEST_REDIS_URL }),
     HOOKD_REDIS_EMBEDDED: 'never',
     HOOKD_REDIS_PREFIX: prefix,
     HOOKD_PORT: '0',
