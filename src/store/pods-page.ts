@@ -3,7 +3,7 @@
 // pods' fields and their hooks, in two round trips. A status filter first reads the status
 // field alone, a chunk at a time, until the page is full.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import type { PodStatus } from '../domain/types.ts';
 import type { PodResultView } from '../domain/views.ts';
 import { planHookIndexes, podView } from './codec.ts';
@@ -25,7 +25,7 @@ function values(replies: Replies, i: number): (string | null)[] {
 }
 
 /** The pod indexes of the page, and the index the next page starts at (null: none). */
-async function pick(redis: Redis, k: JobKeys, count: number, start: number, limit: number, status: PodStatus | null): Promise<{ indexes: number[]; next: number | null }> {
+async function pick(redis: RedisClient, k: JobKeys, count: number, start: number, limit: number, status: PodStatus | null): Promise<{ indexes: number[]; next: number | null }> {
   if (status === null) {
     const end = Math.min(count, start + limit);
     const indexes: number[] = [];
@@ -53,7 +53,7 @@ async function pick(redis: Redis, k: JobKeys, count: number, start: number, limi
 }
 
 /** null when the job does not exist. */
-export async function readPodPage(redis: Redis, k: JobKeys, jobId: string, query: PodPageQuery): Promise<PodPage | null> {
+export async function readPodPage(redis: RedisClient, k: JobKeys, jobId: string, query: PodPageQuery): Promise<PodPage | null> {
   const [id, n] = await redis.hmget(k.job, 'id', 'n:pods');
   if (!id) return null;
   const count = Number(n ?? 0) || 0;

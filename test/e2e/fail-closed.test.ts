@@ -74,7 +74,7 @@ test('the simulated cluster reached through a kubeconfig needs no token, on loop
 
 test('Redis Cluster with a prefix that is no hash tag: exit 2 naming HOOKD_REDIS_PREFIX, before any connection', async () => {
   // Nothing listens at the node: the refusal comes from the setting alone.
-  const port = await deadPort();
+  const port = await freePort();
   const r = await run({ REDIS_URL: '', REDIS_CLUSTER_NODES: `127.0.0.1:${port}`, HOOKD_REDIS_PREFIX: 'hookd-unbraced', HOOKD_KUBE: 'sim' });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /HOOKD_REDIS_PREFIX="hookd-unbraced": on Redis Cluster \(REDIS_CLUSTER_NODES\) the prefix must hold a hash tag, such as \{hookd\}/);
