@@ -39,9 +39,13 @@ export function applyHookEvent(p: Progress, e: HookEvent): { progress: Progress;
   return { progress: next, changed: true };
 }
 
-/** One line per change: `demo/search-0 <from-annotation> [search]: failed (exit code 3, 20ms): why`. */
+/**
+ * One line per change: `demo/search-0 <from-annotation> [search]: failed (exit code 3, 20ms): why`.
+ * A pod's later hooks say their place (`[redis, hook 2]`): the postHooks of one Velero
+ * resource entry share its name.
+ */
 export function hookLine(e: HookEvent): string {
-  const who = `${e.namespace}/${e.pod} ${e.name} [${e.container}]`;
+  const who = `${e.namespace}/${e.pod} ${e.name} [${e.container}${e.index > 0 ? `, hook ${e.index + 1}` : ''}]`;
   const facts: string[] = [];
   if (e.exitCode !== null) facts.push(`exit code ${e.exitCode}`);
   if (e.durationMs !== null && (e.phase === 'succeeded' || e.phase === 'failed')) facts.push(formatDurationMs(e.durationMs));

@@ -61,6 +61,7 @@ describe('progress', () => {
       'demo/search-0 <from-annotation> [search]: failed (exit code 3, 1.5s): command terminated with exit code 3',
     );
     assert.equal(hookLine(ev('x', 0, 'skipped', { error: 'job cancelled' })), 'demo/x warm-cache [redis]: skipped: job cancelled');
+    assert.equal(hookLine(ev('x', 1, 'running')), 'demo/x warm-cache [redis, hook 2]: running', 'hooks of one spec entry share its name');
   });
 
   it('exit code: 0 only for a completed job', () => {
