@@ -12,6 +12,7 @@ import { after, test } from 'node:test';
 import { seedDemo } from '../../src/demo.ts';
 import type { JobSummaryView } from '../../src/domain/views.ts';
 import { api, startHookd } from '../helpers/hookd.ts';
+import { assertPrintsInOrder, expectedLines, shBlock } from '../helpers/readme-block.ts';
 import { startSim } from '../helpers/start-sim.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -19,22 +20,7 @@ const README_URL = 'http://127.0.0.1:8080';
 
 /** The first ```sh block of the README's walkthrough section. */
 export function walkthroughBlock(readme: string): string {
-  const section = readme.indexOf('## Walkthrough with curl');
-  assert.ok(section >= 0, 'the README has a walkthrough');
-  const open = readme.indexOf('```sh\n', section);
-  const close = readme.indexOf('\n```', open + 6);
-  assert.ok(open > section && close > open, 'the walkthrough has a sh block');
-  return readme.slice(open + 6, close + 1);
-}
-
-/** `#> text` lines: what the README says a step prints; `...` stands for anything. */
-export function expectedLines(block: string): RegExp[] {
-  return block
-    .split('\n')
-    .filter((l) => l.startsWith('#>'))
-    .map((l) => l.slice(2).trim())
-    .filter((l) => l !== '' && l !== '...')
-    .map((l) => new RegExp(`^${l.split('...').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  return shBlock(readme, '## Walkthrough with curl');
 }
 
 function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -77,13 +63,7 @@ test("the README's walkthrough prints what the README shows, and runs each step 
   const r = await bash(block.replaceAll(README_URL, hookd.url), { HOME: dir, HOOKD_SIM_KUBECONFIG: env.kubeconfigPath });
   assert.equal(r.code, 0, `the walkthrough failed:\n${r.stderr}\n${r.stdout}`);
 
-  const lines = r.stdout.split('\n');
-  let at = 0;
-  for (const want of expectedLines(block)) {
-    const found = lines.findIndex((l, i) => i >= at && want.test(l));
-    assert.ok(found >= 0, `the README shows ${want.source}\nbut the walkthrough printed, from line ${at}:\n${lines.slice(at).join('\n')}`);
-    at = found + 1;
-  }
+  assertPrintsInOrder(block, r.stdout);
 
   // Step 1 posts once: one job for the demo restore, one exec per annotated demo pod.
   const demoJobs = await api<{ jobs: JobSummaryView[] }>(hookd.url, 'GET', '/v1/jobs?restore=demo-restore');
