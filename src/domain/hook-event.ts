@@ -108,7 +108,7 @@ function whatOf(end: HookEnd, head: string): string {
     case 'settled':
       return withoutHead(end.reason, end.phase === HookPhase.Skipped ? 'skipped' : 'failed');
     case 'interrupted':
-      return withoutHead(end.reason, 'interrupted');
+      return end.reason.startsWith('interrupted') ? end.reason : withoutHead(end.reason, 'interrupted');
   }
 }
 

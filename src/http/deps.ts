@@ -45,7 +45,8 @@ export interface AppDeps {
   /** Must be idempotent per job id: a replayed Idempotency-Key enqueues a still-queued job again. */
   readonly producer: { enqueue(spec: JobSpec): Promise<void> };
   /** Rejects with an error whose `code` is 'KUBE_NOT_FOUND' | 'KUBE_FORBIDDEN' | 'KUBE_UNAVAILABLE' | other. */
-  readonly restores: { read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null }> };
+  /** uid: the Restore's, for the related object of its hooks' Events (absent: none named). */
+  readonly restores: { read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null; uid?: string | null }> };
   readonly health: { redis(): Promise<HealthCheck>; kube(): Promise<HealthCheck> };
   readonly metrics: Registry;
   readonly limits: AppLimits;

@@ -57,7 +57,7 @@ const cases: { name: string; end: HookEnd; type: string; reason: string; note: s
     end: { kind: 'interrupted', reason: 'interrupted: the worker running this hook stopped before it ended' },
     type: 'Warning',
     reason: 'HookInterrupted',
-    note: 'hook warm-cache in container redis interrupted: interrupted: the worker running this hook stopped before it ended (job j123)',
+    note: 'hook warm-cache in container redis interrupted: the worker running this hook stopped before it ended (job j123)',
   },
 ];
 
