@@ -81,6 +81,9 @@ const EnvSchema = Type.Object({
   HOOKD_POD_ATTEMPTS: int(3, 1, 100),
   HOOKD_SPEC_KEY: Type.String({ default: '', expected: 'a secret of at least 32 characters, the same for every hookd process of one installation' }),
   HOOKD_DOCS_PERSIST_TOKEN: Type.Boolean({ default: false, expected: 'true or false' }),
+  HOOKD_EVENTS: Type.Boolean({ default: true, expected: 'true or false' }),
+  HOOKD_EVENTS_BURST: int(100, 1, 1_000_000),
+  HOOKD_EVENTS_QPS: int(10, 1, 1_000_000),
   HOOKD_ALLOWED_HOSTS: Type.String({ default: '', expected: "comma-separated host names, or '*' for any" }),
   HOOKD_API_TOKENS: Type.String({ default: '', expected: 'comma-separated bearer tokens' }),
   HOOKD_AUTH: Type.Union([Type.Literal(''), ...AuthModes.map((m) => Type.Literal(m))], { default: '', expected: `one of ${AuthModes.join(', ')}` }),
@@ -134,6 +137,11 @@ export interface Config {
   readonly specKey: string;
   /** Swagger UI keeps its bearer token in localStorage. */
   readonly docsPersistToken: boolean;
+  /** Workers record a Kubernetes Event for every hook that ends. */
+  readonly events: boolean;
+  /** Per job: Event writes allowed at once, then this many more per second. */
+  readonly eventsBurst: number;
+  readonly eventsPerSecond: number;
   readonly auth: AuthModeSetting;
   /** HOOKD_AUTH was not set: none is the default only where it is allowed (checked at start). */
   readonly authDefaulted: boolean;
@@ -336,6 +344,9 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     podAttempts: value.HOOKD_POD_ATTEMPTS,
     apiTokens: tokens,
     docsPersistToken: value.HOOKD_DOCS_PERSIST_TOKEN,
+    events: value.HOOKD_EVENTS,
+    eventsBurst: value.HOOKD_EVENTS_BURST,
+    eventsPerSecond: value.HOOKD_EVENTS_QPS,
     specKey: value.HOOKD_SPEC_KEY,
     auth,
     authDefaulted: value.HOOKD_AUTH === '',

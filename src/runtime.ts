@@ -3,6 +3,7 @@
 // store, and the roles. Also used by the tests and the benchmark to run hookd in-process.
 
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -13,6 +14,7 @@ import { createAccess } from './auth/setup.ts';
 import { seedDemo, DEMO_NAMESPACE } from './demo.ts';
 import { buildApp } from './http/app.ts';
 import { newJobId } from './ids.ts';
+import { createEventRecorder, type EventRecorder } from './kube/event-recorder.ts';
 import { createExecutor } from './kube/exec.ts';
 import { createKubeHealth } from './kube/health.ts';
 import { loadKubeConfig, resolveKubeSource } from './kube/kubeconfig.ts';
@@ -22,7 +24,7 @@ import { startSimulatedCluster, type SimClusterHandle } from './kube/sim-cluster
 import { createRestoreReader } from './kube/restores.ts';
 import type { Logger } from './log.ts';
 import { createProducer } from './queue/producer.ts';
-import { createWorkerMetrics } from './queue/metrics.ts';
+import { createEventMetrics, createWorkerMetrics } from './queue/metrics.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
 import { describeRedisEndpoint, redactRedisUrl } from './redis-url.ts';
@@ -171,6 +173,15 @@ async function start(
     stops.push({ what: 'pod watches', stop: () => hub.stop() });
     const liveness = startWorkerLiveness(durable, config.prefix);
     stops.push({ what: 'worker heartbeat', stop: () => liveness.stop() });
+    let events: EventRecorder | null = null;
+    if (config.events) {
+      // The worker's name as a cluster shows it: its host (a pod's name) and its id.
+      const instance = `${hostname().slice(0, 100)}-${liveness.workerId}`;
+      events = createEventRecorder({ kc, log, instance, burst: config.eventsBurst, perSecond: config.eventsPerSecond, metrics: createEventMetrics(metrics) });
+      const recorder = events;
+      // Stopped after the workers (stops run in reverse): their last Events still go out.
+      stops.push({ what: 'hook events', stop: () => recorder.close() });
+    }
     workers = startWorkers({
       claims: liveness,
       connection: blocking,
@@ -192,6 +203,7 @@ async function start(
       metrics: createWorkerMetrics(metrics),
       ...(access.worker && config.auth !== 'none' ? { authorizer: access.worker } : {}),
       audit,
+      ...(events ? { events } : {}),
     });
     const w = workers;
     stops.push({ what: 'workers', stop: () => w.stop(config.shutdownTimeoutMs) });

@@ -22,8 +22,9 @@ export interface NextStepInput {
 }
 
 /** Velero's wording for a hook that never ran: "hook NAME in container C ... not executed: cause". */
-function notExecuted(hook: PlannedHook, cause: string): Settlement {
-  return { index: hook.index, phase: HookPhase.Failed, reason: `hook ${hook.name} in container ${hook.container} not executed: ${cause}` };
+function notExecuted(hook: PlannedHook, cause: string, expired = false): Settlement {
+  const reason = `hook ${hook.name} in container ${hook.container} not executed: ${cause}`;
+  return expired ? { index: hook.index, phase: HookPhase.Failed, reason, expired: true } : { index: hook.index, phase: HookPhase.Failed, reason };
 }
 
 function failAll(remaining: readonly PlannedHook[], cause: string): Step {
@@ -46,7 +47,7 @@ function byContainer(remaining: readonly PlannedHook[]): Map<string, PlannedHook
 function runOrSettle(hook: PlannedHook, input: NextStepInput): Step {
   const failed = (reason: string): Step => ({ kind: 'settle', settlements: [{ index: hook.index, phase: HookPhase.Failed, reason }] });
   if (hook.waitTimeoutMs !== null && hook.waitTimeoutMs !== 0 && input.nowMs - input.waitStartMs > hook.waitTimeoutMs) {
-    return failed(`hook ${hook.name} in container ${hook.container} expired before executing`);
+    return { kind: 'settle', settlements: [{ index: hook.index, phase: HookPhase.Failed, reason: `hook ${hook.name} in container ${hook.container} expired before executing`, expired: true }] };
   }
   if (hook.name === '') return failed(`hook ${hook.name} in container ${hook.container} failed to execute, err: hookName is required`);
   if (hook.command.length === 0) return failed(`hook ${hook.name} in container ${hook.container} failed to execute, err: command is required`);
@@ -118,7 +119,7 @@ export function nextStep(input: NextStepInput): Step {
         const cause = containerUp(pod, h.container, ready)
           ? `the wait ended after ${limit}, as container ${h.container} came up`
           : `the wait ended after ${limit} before container ${h.container} was ${ready ? 'ready' : 'running'}`;
-        return notExecuted(h, cause);
+        return notExecuted(h, cause, true);
       }),
     };
   }

@@ -154,6 +154,8 @@ export interface Settlement {
   readonly index: number;
   readonly phase: typeof HookPhase.Failed | typeof HookPhase.Skipped;
   readonly reason: string;
+  /** Set when the hook failed because a wait ran out (its own waitTimeout, or the pod's wait): its Event says HookWaitExpired. */
+  readonly expired?: true;
 }
 
 export type Step =

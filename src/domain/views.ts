@@ -88,6 +88,8 @@ export type JobSource =
 export interface JobSpec {
   readonly id: string;
   readonly restore: string | null;
+  /** The Velero Restore object a job from POST /v1/velero/restores/... came from: its hooks' Events name it as related. */
+  readonly restoreRef?: { readonly namespace: string; readonly name: string; readonly uid: string | null } | null;
   readonly source: JobSource;
   readonly hooks: RestoreHooks | null;
   readonly failFast: boolean;

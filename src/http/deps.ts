@@ -46,7 +46,8 @@ export interface AppDeps {
   /** Must be idempotent per job id: a replayed Idempotency-Key enqueues a still-queued job again. */
   readonly producer: { enqueue(spec: JobSpec): Promise<void> };
   /** Rejects with an error whose `code` is 'KUBE_NOT_FOUND' | 'KUBE_FORBIDDEN' | 'KUBE_UNAVAILABLE' | other. */
-  readonly restores: { read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null }> };
+  /** uid: the Restore's, for the related object of its hooks' Events (absent: none named). */
+  readonly restores: { read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null; uid?: string | null }> };
   /** Dry runs read the live pods: the selector's lists as a job's start makes them, explicit pods one GET each (null: not found). */
   readonly pods: {
     list(namespace: string, labelSelector: string): Promise<PodView[]>;

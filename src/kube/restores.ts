@@ -8,7 +8,7 @@ import { callKube } from './request.ts';
 
 export interface RestoreReader {
   /** Rejects with KubeError: KUBE_NOT_FOUND when the Restore does not exist, KUBE_FORBIDDEN when hookd may not read it. */
-  read(namespace: string, name: string, signal?: AbortSignal): Promise<{ hooks: RestoreHooks | null; raw: unknown }>;
+  read(namespace: string, name: string, signal?: AbortSignal): Promise<{ hooks: RestoreHooks | null; uid: string | null; raw: unknown }>;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -26,9 +26,11 @@ export function createRestoreReader(kc: KubeConfig): RestoreReader {
         { signal },
       );
       const spec = isObject(raw) ? raw['spec'] : undefined;
+      const metadata = isObject(raw) ? raw['metadata'] : undefined;
+      const uid = isObject(metadata) && typeof metadata['uid'] === 'string' ? metadata['uid'] : null;
       const hooks = isObject(spec) ? spec['hooks'] : undefined;
       // Only the outer shape is checked here; the fields are validated by the caller's schema.
-      return { hooks: isObject(hooks) ? (hooks as RestoreHooks) : null, raw };
+      return { hooks: isObject(hooks) ? (hooks as RestoreHooks) : null, uid, raw };
     },
   };
 }

@@ -2,6 +2,7 @@
 // Labels are bounded (phase, outcome), never pod or job names.
 
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EventRecorderMetrics } from '../kube/event-recorder.ts';
 
 export interface WorkerMetrics {
   hookEnded(phase: string, durationMs: number | null): void;
@@ -51,3 +52,33 @@ export const noMetrics: WorkerMetrics = {
   waitStarted() {},
   waitEnded() {},
 };
+
+/** The Event writer's counters: Events written (created, or a series patched), writes that failed, and Events dropped. */
+export function createEventMetrics(registry: Registry): EventRecorderMetrics {
+  const written = metric(
+    registry,
+    'hookd_events_written_total',
+    () => new Counter({ name: 'hookd_events_written_total', help: 'Kubernetes Events written for hooks that ended: create (a new Event) or patch (a repeat counted in its series)', labelNames: ['verb'], registers: [registry] }),
+  );
+  const failed = metric(
+    registry,
+    'hookd_events_failed_total',
+    () => new Counter({ name: 'hookd_events_failed_total', help: 'Kubernetes Event writes that failed (logged; the hook is not affected)', labelNames: ['verb'], registers: [registry] }),
+  );
+  const dropped = metric(
+    registry,
+    'hookd_events_dropped_total',
+    () => new Counter({ name: 'hookd_events_dropped_total', help: "Kubernetes Events not written: over the job's rate limit, or the write queue full", labelNames: ['reason'], registers: [registry] }),
+  );
+  // Zero from the start, so dashboards and alerts see the series before the first drop.
+  for (const verb of ['create', 'patch']) {
+    written.inc({ verb }, 0);
+    failed.inc({ verb }, 0);
+  }
+  for (const reason of ['rate_limited', 'queue_full']) dropped.inc({ reason }, 0);
+  return {
+    written: (verb) => written.inc({ verb }),
+    failed: (verb) => failed.inc({ verb }),
+    dropped: (reason) => dropped.inc({ reason }),
+  };
+}

@@ -4,6 +4,7 @@
 
 import { isHookEnded, isPodEnded, settledResult } from '../domain/ended.ts';
 import { hookResultFromExec } from '../domain/exec-result.ts';
+import { hookEndOfExec } from '../domain/hook-event.ts';
 import { nextStep, type NextStepInput } from '../domain/next-step.ts';
 import { planPodHooks } from '../domain/plan.ts';
 import { podStatusOf } from '../domain/summary.ts';
@@ -25,6 +26,7 @@ import type { RunningClaims } from '../store/worker-liveness.ts';
 import type { JobStore, PodRecord } from '../store/types.ts';
 import { commandShape, levelOf, quotesHidden } from './log-safe.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
+import { podEvents, type HookEvents, type PodEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import type { Semaphore } from './semaphore.ts';
@@ -84,6 +86,8 @@ export interface PodProcessorDeps {
   /** Absent: every exec is allowed (HOOKD_AUTH=none, and tests of the processor alone). */
   readonly authorizer?: Authorizer;
   readonly audit?: ExecAudit;
+  /** A Kubernetes Event per hook that ends (absent: none). */
+  readonly events?: HookEvents;
 }
 
 /** How often a pod taken over looks whether the worker still running its hook has finished. */
@@ -143,6 +147,8 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   }
 
   let state: PodState = await deps.waiter.get(ref, shutdown);
+  const events: PodEvents = podEvents(deps.events, jobId, ref, spec);
+  if (state.kind === 'present') events.seen(state.pod.uid);
   let planned: PodPlan | null = record.plan;
   if (!planned) {
     if (state.kind === 'deleted') {
@@ -162,6 +168,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     log.info({ hooks: planned.hooks.length }, 'pod planned');
   }
   const plan: PodPlan = planned;
+  const hookAt = (index: number): PlannedHook | undefined => plan.hooks.find((h) => h.index === index);
 
   const outcomes = new Map<number, HookOutcome>();
   const phases = new Map<number, HookPhase>(plan.hooks.map((h) => [h.index, HookPhase.Pending]));
@@ -193,7 +200,11 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
       // (unless it recorded its result a moment ago: that one stays, and is what counts).
       await store.recordHookResult(jobId, podIndex, entry.index, settledResult(HookPhase.Failed, INTERRUPTED), clock(), { onlyIfRunning: true });
       const now = (await store.getPod(jobId, podIndex))?.hooks.find((h) => h.index === entry.index)?.phase ?? HookPhase.Failed;
-      if (now === HookPhase.Failed) log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
+      if (now === HookPhase.Failed) {
+        log.warn({ index: entry.index }, 'hook interrupted by a worker stop; not run again');
+        const hook = hookAt(entry.index);
+        if (hook) events.ended(hook, { kind: 'interrupted', reason: INTERRUPTED });
+      }
       observe(entry.index, now);
     } else {
       observe(entry.index, entry.phase);
@@ -241,6 +252,8 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             await store.recordHookResult(jobId, podIndex, s.index, settledResult(s.phase, s.reason), clock());
             observe(s.index, s.phase);
             metrics.hookEnded(s.phase, null);
+            const hook = hookAt(s.index);
+            if (hook) events.ended(hook, { kind: 'settled', phase: s.phase, reason: s.reason, expired: s.expired === true });
             log[levelOf(s.phase)]({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
           }
           break;
@@ -255,12 +268,13 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
                 await store.recordHookResult(jobId, podIndex, h.index, settledResult(HookPhase.Skipped, refusal), clock());
                 observe(h.index, HookPhase.Skipped);
                 metrics.hookEnded(HookPhase.Skipped, null);
+                events.ended(h, { kind: 'settled', phase: HookPhase.Skipped, reason: refusal, expired: false });
               }
               break;
             }
             authorized = true;
           }
-                    const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals, who);
+          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals, who, events);
           if (phase === HANDED_BACK) return 'interrupted';
           if (phase === TAKEN_OVER) {
             // The queue job is the same for both runs: ending ours now would tell the job
@@ -291,6 +305,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
           try {
             const signal = AbortSignal.any([shutdown, wake.signal]);
             state = (await deps.waiter.waitFor(ref, (s) => nextStep(input(s)).kind !== 'wait', step.untilMs, signal)).state;
+            if (state.kind === 'present') events.seen(state.pod.uid);
           } catch (err) {
             if (shutdown.aborted) return 'interrupted';
             if (!wake.signal.aborted) throw err;
@@ -342,6 +357,7 @@ async function runHook(
   showRunning: () => Promise<void>,
   signals: PodSignals,
   who: Omit<Parameters<ExecAudit['write']>[0], 'event'>,
+  events: PodEvents,
 ): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK | typeof TAKEN_OVER> {
   const { store, clock } = deps;
   const { shutdown, hardStop } = signals;
@@ -393,6 +409,7 @@ async function runHook(
     await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
     await deps.claims?.release(task.jobId, task.podIndex, hook.index);
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
+    events.ended(hook, hookEndOfExec(outcome, hook.execTimeoutMs));
     deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
     log[levelOf(result.phase)](

@@ -12,6 +12,7 @@ import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
 import { parseJobPayload, parsePodPayload, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
 import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
+import { podEvents, type HookEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
 import { processPod, type Authorizer, type ExecAudit } from './pod-processor.ts';
 import type { Executor, PodWaiter } from './ports.ts';
@@ -45,6 +46,8 @@ export interface WorkerDeps {
   /** HOOKD_AUTH other than none: the owner's rights, asked again by the worker. */
   readonly authorizer?: Authorizer & NamespaceGate;
   readonly audit?: ExecAudit;
+  /** A Kubernetes Event per hook that ends (absent: HOOKD_EVENTS=false). */
+  readonly events?: HookEvents;
 }
 
 export interface Workers {
@@ -97,6 +100,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     ...(deps.claims ? { claims: deps.claims } : {}),
     ...(deps.authorizer ? { authorizer: deps.authorizer } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
+    ...(deps.events ? { events: deps.events } : {}),
   };
   const metrics = podDeps.metrics;
 
@@ -123,7 +127,9 @@ export function startWorkers(deps: WorkerDeps): Workers {
           const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           log.error({ jobId: data.jobId, namespace: data.namespace, pod: data.name, err: message(err), final }, 'pod processing failed');
           if (!final) throw err;
-          await failUnfinishedPod(deps.store, data.jobId, data.podIndex, `pod could not be processed: ${message(err)}`, clock());
+          const spec = await podDeps.specs.get(data.jobId).catch(() => null);
+          const events = podEvents(deps.events, data.jobId, task.ref, spec);
+          await failUnfinishedPod(deps.store, data.jobId, data.podIndex, `pod could not be processed: ${message(err)}`, clock(), (hook, end) => events.ended(hook, end));
           return;
         }
       } finally {

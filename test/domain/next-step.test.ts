@@ -113,7 +113,7 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
   {
     name: 'next: hook whose own waitTimeout passed expires when its container comes up, and is not run',
     input: input({ plan: planOf(planned(0, { waitTimeoutMs: 60_000 }), planned(1, { waitTimeoutMs: 120_000 })), nowMs: T0 + 60_001 }),
-    want: { kind: 'settle', settlements: [{ index: 0, phase: 'failed', reason: 'hook h0 in container app expired before executing' }] },
+    want: { kind: 'settle', settlements: [{ index: 0, phase: 'failed', reason: 'hook h0 in container app expired before executing', expired: true }] },
   },
   {
     name: 'next: expiry is strictly after the waitTimeout (Velero time.Since > timeout)',
@@ -133,7 +133,7 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
   {
     name: 'next: negative waitTimeout expires as soon as the container is up (Velero)',
     input: input({ plan: planOf(planned(0, { waitTimeoutMs: -1 })), nowMs: T0 }),
-    want: { kind: 'settle', settlements: [{ index: 0, phase: 'failed', reason: 'hook h0 in container app expired before executing' }] },
+    want: { kind: 'settle', settlements: [{ index: 0, phase: 'failed', reason: 'hook h0 in container app expired before executing', expired: true }] },
   },
   {
     name: 'next: the wait ends at the deadline: remaining hooks fail as not executed, naming the container and limit',
@@ -141,7 +141,7 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
     want: {
       kind: 'settle',
       settlements: [
-        { index: 0, phase: 'failed', reason: "hook h0 in container app not executed: the wait ended after 1m0s (the largest waitTimeout of the pod's hooks) before container app was running" },
+        { index: 0, phase: 'failed', reason: "hook h0 in container app not executed: the wait ended after 1m0s (the largest waitTimeout of the pod's hooks) before container app was running", expired: true },
       ],
     },
   },
@@ -155,6 +155,7 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
           index: 0,
           phase: 'failed',
           reason: 'hook h0 in container app not executed: the wait ended after 1h0m0s (the job-wide maximum wait; a hook of this pod has no waitTimeout) before container app was ready',
+          expired: true,
         },
       ],
     },
@@ -169,6 +170,7 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
           index: 0,
           phase: 'failed',
           reason: 'hook h0 in container app not executed: the wait ended after 1h0m0s (the job-wide maximum wait; shorter than the largest waitTimeout, 2h0m0s) before container app was running',
+          expired: true,
         },
       ],
     },
@@ -179,7 +181,7 @@ const cases: { name: string; input: NextStepInput; want: Step }[] = [
     want: {
       kind: 'settle',
       settlements: [
-        { index: 0, phase: 'failed', reason: "hook h0 in container app not executed: the wait ended after 1m0s (the largest waitTimeout of the pod's hooks), as container app came up" },
+        { index: 0, phase: 'failed', reason: "hook h0 in container app not executed: the wait ended after 1m0s (the largest waitTimeout of the pod's hooks), as container app came up", expired: true },
       ],
     },
   },

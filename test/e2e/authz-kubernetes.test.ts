@@ -122,7 +122,7 @@ describe('HOOKD_AUTH=kubernetes on the simulated cluster', () => {
     const r = await post(aliceToken, { pods: [{ namespace: 'team-a', name: 'app-0' }], hooks: HOOK });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     aliceJob = r.body.id;
-    const done = await waitForJobEnd<JobView>(hookd.url, aliceJob, 20_000).catch(async () => (await job(aliceToken, aliceJob)).body);
+    const done = await waitForJobEnd<JobView>(hookd.url, aliceJob, 20_000, as(aliceToken));
     const view = (await job(aliceToken, aliceJob)).body;
     assert.equal(view.status, 'completed', JSON.stringify(done).slice(0, 1000));
     assert.deepEqual(view.owner, { name: ALICE, kind: 'user' });
@@ -157,8 +157,7 @@ describe('HOOKD_AUTH=kubernetes on the simulated cluster', () => {
 
     const r = await post(aliceToken, { selector: { labelSelector: 'tier=hooked' }, hooks: HOOK });
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    const view = await waitForJobEnd<JobView>(hookd.url, r.body.id, 20_000).catch(() => null);
-    const final = view ?? (await job(aliceToken, r.body.id)).body;
+    const final = await waitForJobEnd<JobView>(hookd.url, r.body.id, 20_000, as(aliceToken));
     const names = final.pods.map((p) => `${p.namespace}/${p.name}`);
     assert.deepEqual(names, ['team-a/app-0', 'team-a/app-1', 'team-b/app-b']);
     for (const p of final.pods.filter((p) => p.namespace === 'team-a')) assert.equal(p.hooks[0]?.phase, 'succeeded');

@@ -87,10 +87,10 @@ export async function api<T = unknown>(base: string, method: string, path: strin
 }
 
 /** Polls GET /v1/jobs/{id} until the job has ended (bounded), returning the final view. */
-export async function waitForJobEnd<T extends { status: string }>(base: string, id: string, timeoutMs = 30_000): Promise<T> {
+export async function waitForJobEnd<T extends { status: string }>(base: string, id: string, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { body } = await api<T>(base, 'GET', `/v1/jobs/${id}`);
+    const { body } = await api<T>(base, 'GET', `/v1/jobs/${id}`, undefined, headers);
     if (['completed', 'partially_failed', 'failed', 'cancelled'].includes(body.status) && (body as { finishedAt?: string | null }).finishedAt) return body;
     if (Date.now() > deadline) throw new Error(`job ${id} did not end within ${timeoutMs} ms: ${JSON.stringify(body).slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 50));

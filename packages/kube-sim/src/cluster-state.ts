@@ -3,6 +3,7 @@
 // deletionTimestamp before DELETED, and deleting a pod ends its exec processes. HTTP
 // handlers and the programmatic API both come through here, so both follow the same rules.
 
+import { EVENTS_GROUP, eventView, prepareEvent, updatedEvent, type EventVersion } from './events.ts';
 import { ObjectStore, VersionClock, type StoredObject } from './object-store.ts';
 import { applyPatch, isObject, type PatchType } from './patch.ts';
 import { newlyRunning, preparePod, prepareMeta } from './pod-rules.ts';
@@ -26,6 +27,8 @@ export class ClusterState {
   readonly namespaces: ObjectStore;
   readonly pods: ObjectStore;
   readonly restores: ObjectStore;
+  /** Events in their events.k8s.io/v1 form; core/v1 requests see them converted (events.ts). */
+  readonly events: ObjectStore;
   readonly serviceaccounts: ObjectStore;
   readonly roles: ObjectStore;
   readonly rolebindings: ObjectStore;
@@ -66,11 +69,12 @@ export class ClusterState {
     const store = (resource: string, group: string, kind: string, namespaced: boolean): ObjectStore =>
       new ObjectStore({ resource, group, version: 'v1', kind, namespaced }, this.versions, opts.historyLimit, sink(resource));
     this.serviceaccounts = store('serviceaccounts', '', 'ServiceAccount', true);
+    this.events = store('events', EVENTS_GROUP, 'Event', true);
     this.roles = store('roles', RBAC_GROUP, 'Role', true);
     this.rolebindings = store('rolebindings', RBAC_GROUP, 'RoleBinding', true);
     this.clusterroles = store('clusterroles', RBAC_GROUP, 'ClusterRole', false);
     this.clusterrolebindings = store('clusterrolebindings', RBAC_GROUP, 'ClusterRoleBinding', false);
-    for (const st of [this.namespaces, this.pods, this.restores, this.serviceaccounts, this.roles, this.rolebindings, this.clusterroles, this.clusterrolebindings]) {
+    for (const st of [this.namespaces, this.pods, this.restores, this.events, this.serviceaccounts, this.roles, this.rolebindings, this.clusterroles, this.clusterrolebindings]) {
       this.stores.set(st.info.resource, st);
     }
     seedBootstrapPolicy(this);
@@ -272,6 +276,33 @@ export class ClusterState {
       throw badRequest(`the API version in the data (${String(src['apiVersion'])}) does not match the expected API version (velero.io/v1)`);
     }
     return this.restores.insert({ ...src, apiVersion: 'velero.io/v1', kind: 'Restore', metadata });
+  }
+
+  // ---- Events: one store, two API versions ----
+
+  createEvent(namespace: string, body: unknown, version: EventVersion): StoredObject {
+    this.requireNamespace(namespace);
+    return eventView(this.events.insert(prepareEvent(namespace, body, version)), version);
+  }
+
+  /**
+   * PUT (`next` is the body) or PATCH (`next` makes the new object from the current one,
+   * both in the request's version); the Event's metadata keeps its server-set fields.
+   */
+  updateEvent(namespace: string, name: string, version: EventVersion, next: (current: StoredObject) => JsonObject): StoredObject {
+    const current = this.events.get(namespace, name);
+    if (!current) throw notFound('events', version === 'core' ? '' : EVENTS_GROUP, name);
+    const made = next(eventView(current, version));
+    const meta = isObject(made['metadata']) ? made['metadata'] : {};
+    const rv = meta['resourceVersion'];
+    if (typeof rv === 'string' && rv !== '' && rv !== current.metadata.resourceVersion) {
+      throw conflict('events', version === 'core' ? '' : EVENTS_GROUP, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const updated = updatedEvent(current, made, version);
+    const metadata = { ...current.metadata };
+    if (isObject(meta['labels'])) metadata.labels = meta['labels'] as Record<string, string>;
+    if (isObject(meta['annotations'])) metadata.annotations = meta['annotations'] as Record<string, string>;
+    return eventView(this.events.update({ ...updated, metadata }), version);
   }
 
   /** Ends pending graceful deletions' timers (at stop). */

@@ -38,9 +38,11 @@ function errorCode(err: unknown): string | null {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
 }
 
-async function readRestore(deps: RouteDeps, namespace: string, name: string): Promise<RestoreHooks | null> {
+/** The Restore's spec.hooks as stored (unchecked), and its uid. */
+async function readRestore(deps: RouteDeps, namespace: string, name: string): Promise<{ hooks: RestoreHooks | null; uid: string | null }> {
   try {
-    return (await deps.restores.read(namespace, name)).hooks;
+    const { hooks, uid } = await deps.restores.read(namespace, name);
+    return { hooks, uid: uid ?? null };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     switch (errorCode(err)) {
@@ -96,7 +98,7 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
       const caller = request.caller;
       const refusal = deps.access.maySubmit(caller) ?? (await asking(deps.access.mayReadRestore(caller, namespace, name)));
       if (refusal !== null) throw denied(request, deps.audit, refusal, { namespace, request: { restore: `${namespace}/${name}` } });
-      const raw = await readRestore(deps, namespace, name);
+      const { hooks: raw, uid } = await readRestore(deps, namespace, name);
       const where = `Restore ${namespace}/${name} spec.hooks`;
       const warnings: string[] = [];
       let hooks: RestoreHooks | null = null;
@@ -128,6 +130,7 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
         {
           spec: {
             restore: name,
+            restoreRef: { namespace, name, uid },
             // No namespaces: at the start the worker keeps only those where the owner may list pods.
             source,
             hooks,

@@ -27,10 +27,13 @@ export function apiVersions(hostPort: string): JsonObject {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: hostPort }] };
 }
 
+const EVENT_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+
 export const CORE_RESOURCES: JsonObject = {
   kind: 'APIResourceList',
   groupVersion: 'v1',
   resources: [
+    { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: EVENT_VERBS, shortNames: ['ev'] },
     {
       name: 'namespaces',
       singularName: 'namespace',
@@ -66,6 +69,10 @@ const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'u
 
 /** The built-in groups besides the core one: RBAC and the review APIs. */
 const BUILTIN_GROUPS: { name: string; resources: JsonObject[] }[] = [
+  {
+    name: 'events.k8s.io',
+    resources: [{ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: EVENT_VERBS, shortNames: ['ev'] }],
+  },
   {
     name: 'rbac.authorization.k8s.io',
     resources: [

@@ -4,9 +4,10 @@
 
 import type { ServerResponse } from 'node:http';
 import type { ClusterState } from '../cluster-state.ts';
+import { eventView, type EventVersion } from '../events.ts';
 import type { Kubelet } from '../kubelet.ts';
 import type { ObjectStore, StoredObject } from '../object-store.ts';
-import { isObject, patchTypeOf } from '../patch.ts';
+import { applyPatch, isObject, patchTypeOf } from '../patch.ts';
 import { matches, parseSelector, type Selector } from '../selectors.ts';
 import { badRequest, methodNotAllowed, notFound, SimError } from '../status.ts';
 import type { JsonObject } from '../types.ts';
@@ -40,18 +41,30 @@ function isCustom(store: ObjectStore): boolean {
   return store.info.group === 'velero.io';
 }
 
-/** Core types' list items carry no kind/apiVersion; custom resources' do. */
+/** Core types' list items carry no kind/apiVersion (nor do Events of either version); custom resources' do. */
 function listItem(store: ObjectStore, o: StoredObject): JsonObject {
-  if (store.info.group !== '') return o;
+  if (store.info.group !== '' && store.info.resource !== 'events') return o;
   const { kind: _k, apiVersion: _a, ...rest } = o;
   return rest;
+}
+
+/** Events are one store served in two versions; null for every other resource. */
+function eventVersionOf(route: ResourceRoute): EventVersion | null {
+  if (route.resource !== 'events') return null;
+  return route.group === '' ? 'core' : 'events';
+}
+
+/** The object as the request's version shows it. */
+function viewOf(route: ResourceRoute): (o: StoredObject) => StoredObject {
+  const version = eventVersionOf(route);
+  return version === null ? (o) => o : (o) => eventView(o, version);
 }
 
 function selectorOf(route: ResourceRoute, q: URLSearchParams): Selector {
   let fields = q.get('fieldSelector');
   // Watching one object by URL is a watch with a name selector.
   if (route.name !== null) fields = fields ? `${fields},metadata.name=${route.name}` : `metadata.name=${route.name}`;
-  return parseSelector(route.resource, q.get('labelSelector'), fields);
+  return parseSelector(route.group === '' ? route.resource : `${route.group}/${route.resource}`, q.get('labelSelector'), fields);
 }
 
 export function list(deps: ResourceDeps, route: ResourceRoute, q: URLSearchParams, accept: string | undefined): Reply {
@@ -79,13 +92,14 @@ export function list(deps: ResourceDeps, route: ResourceRoute, q: URLSearchParam
     items = items.slice(0, limit);
     if (last) metadata['continue'] = Buffer.from(JSON.stringify({ v: 1, rv, after: keyOf(last) })).toString('base64url');
   }
+  items = items.map(viewOf(route));
   if (wantsTable(accept)) return { status: 200, body: renderTable(store.info.resource, items, metadata, q.get('includeObject')) };
-  const { kind, group, version } = store.info;
+  const { kind, version } = store.info;
   return {
     status: 200,
     body: {
       kind: `${kind}List`,
-      apiVersion: group === '' ? version : `${group}/${version}`,
+      apiVersion: route.group === '' ? version : `${route.group}/${version}`,
       metadata,
       items: items.map((o) => listItem(store, o)),
     },
@@ -108,8 +122,9 @@ function decodeContinue(token: string): string {
 
 export function get(deps: ResourceDeps, route: ResourceRoute, accept: string | undefined, q: URLSearchParams): Reply {
   const store = storeOf(deps.state, route);
-  const o = store.get(route.namespace ?? '', route.name ?? '');
-  if (!o) throw notFound(store.info.resource, store.info.group, route.name ?? '');
+  const found = store.get(route.namespace ?? '', route.name ?? '');
+  if (!found) throw notFound(store.info.resource, route.group, route.name ?? '');
+  const o = viewOf(route)(found);
   if (wantsTable(accept) && route.subresource === null) {
     return { status: 200, body: renderTable(store.info.resource, [o], { resourceVersion: o.metadata.resourceVersion }, q.get('includeObject')) };
   }
@@ -125,11 +140,18 @@ export function create(deps: ResourceDeps, route: ResourceRoute, body: unknown, 
   if (route.namespace === null) return { status: 201, body: state.createObject(route.resource, null, body) };
   if (route.resource === 'pods') return { status: 201, body: state.createPod(route.namespace, body) };
   if (route.resource === 'restores') return { status: 201, body: state.createRestore(route.namespace, body) };
+  const events = eventVersionOf(route);
+  if (events !== null) return { status: 201, body: state.createEvent(route.namespace, body, events) };
   return { status: 201, body: state.createObject(route.resource, route.namespace, body) };
 }
 
 export function update(deps: ResourceDeps, route: ResourceRoute, body: unknown): Reply {
   if (route.name === null || route.resource === 'namespaces') throw methodNotAllowed();
+  const events = eventVersionOf(route);
+  if (events !== null) {
+    if (!isObject(body)) throw badRequest('the body of the request is not an object');
+    return { status: 200, body: deps.state.updateEvent(route.namespace ?? '', route.name, events, () => body) };
+  }
   const store = storeOf(deps.state, route);
   const sub = route.subresource === 'status' ? 'status' : null;
   return { status: 200, body: deps.state.replace(store, route.namespace ?? '', route.name, body, sub) };
@@ -140,6 +162,8 @@ export function patch(deps: ResourceDeps, route: ResourceRoute, body: unknown, c
   const store = storeOf(deps.state, route);
   const sub = route.subresource === 'status' ? 'status' : null;
   const type = patchTypeOf(contentType);
+  const events = eventVersionOf(route);
+  if (events !== null) return { status: 200, body: deps.state.updateEvent(route.namespace ?? '', route.name, events, (current) => applyPatch(type, current, body)) };
   if (type === 'strategic' && isCustom(store)) {
     // As for any custom resource: there is no Go struct to read patch strategies from.
     throw new SimError(415, 'UnsupportedMediaType', 'strategic merge patch is not supported for custom resources: use application/merge-patch+json');
@@ -150,7 +174,7 @@ export function patch(deps: ResourceDeps, route: ResourceRoute, body: unknown, c
 export function remove(deps: ResourceDeps, route: ResourceRoute, body: unknown, q: URLSearchParams): Reply {
   if (route.name === null || route.subresource !== null || route.resource === 'namespaces') throw methodNotAllowed();
   const ns = route.namespace ?? '';
-  if (route.resource !== 'pods') return { status: 200, body: deps.state.removeObject(storeOf(deps.state, route), ns, route.name) };
+  if (route.resource !== 'pods') return { status: 200, body: viewOf(route)(deps.state.removeObject(storeOf(deps.state, route), ns, route.name)) };
   const pod = deps.state.getPod(ns, route.name);
   const fromQuery = q.get('gracePeriodSeconds');
   const fromBody = isObject(body) ? body['gracePeriodSeconds'] : undefined;
@@ -192,10 +216,22 @@ export function watch(deps: ResourceDeps, route: ResourceRoute, q: URLSearchPara
     cutAfterMs: cut?.afterMs,
     currentVersion: () => deps.state.versions.current,
     onClose: (w) => deps.state.watches.remove(w),
-    transform: wantsTable(accept) ? (o) => renderTable(store.info.resource, [o], { resourceVersion: o.metadata.resourceVersion }, q.get('includeObject')) : undefined,
+    transform: watchTransform(route, store, accept, q),
   });
   res.on('close', () => watcher.close());
   // Registered before replaying: both happen in this tick, so no event falls in between.
   deps.state.watches.add(watcher);
   watcher.start(from);
+}
+
+/** How a watch renders each object: as a Table row, in the request's Event version, or as stored. */
+function watchTransform(route: ResourceRoute, store: ObjectStore, accept: string | undefined, q: URLSearchParams): ((o: StoredObject) => JsonObject) | undefined {
+  const view = eventVersionOf(route) === null ? null : viewOf(route);
+  if (wantsTable(accept)) {
+    return (o) => {
+      const shown = view ? view(o) : o;
+      return renderTable(store.info.resource, [shown], { resourceVersion: o.metadata.resourceVersion }, q.get('includeObject'));
+    };
+  }
+  return view ?? undefined;
 }

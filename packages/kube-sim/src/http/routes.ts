@@ -6,6 +6,7 @@
 export type ResourceName =
   | 'pods'
   | 'namespaces'
+  | 'events'
   | 'restores'
   | 'serviceaccounts'
   | 'roles'
@@ -60,7 +61,8 @@ interface GroupVersion {
 
 /** Every group-version the sim serves, with its resources (discovery.ts lists the same). */
 const GROUP_VERSIONS: GroupVersion[] = [
-  { prefix: '/api/v1', group: '', namespaced: ['pods', 'serviceaccounts'], cluster: ['namespaces'] },
+  { prefix: '/api/v1', group: '', namespaced: ['pods', 'serviceaccounts', 'events'], cluster: ['namespaces'] },
+  { prefix: '/apis/events.k8s.io/v1', group: 'events.k8s.io', namespaced: ['events'], cluster: [] },
   { prefix: '/apis/velero.io/v1', group: 'velero.io', namespaced: ['restores'], cluster: [] },
   {
     prefix: '/apis/rbac.authorization.k8s.io/v1',

@@ -1,6 +1,7 @@
 // meta.k8s.io/v1 Table answers, which kubectl asks for (Accept: ...;as=Table) to print
 // `kubectl get` columns the way a cluster does: NAME READY STATUS RESTARTS AGE for pods.
 
+import { toCoreEvent } from '../events.ts';
 import type { StoredObject } from '../object-store.ts';
 import { isObject } from '../patch.ts';
 import { containerNames, containerStatuses, statusOf } from '../pod-rules.ts';
@@ -32,6 +33,19 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   namespaces: [col('Name', 'string', 'name'), col('Status'), col('Age')],
   restores: [col('Name', 'string', 'name'), col('Age')],
+  // pkg/printers/internalversion eventColumnDefinitions, for both Event versions.
+  events: [
+    col('Last Seen'),
+    col('Type'),
+    col('Reason'),
+    col('Object'),
+    col('Subobject', 'string', '', 1),
+    col('Source', 'string', '', 1),
+    col('Message'),
+    col('First Seen', 'string', '', 1),
+    col('Count', 'integer', '', 1),
+    col('Name', 'string', 'name', 1),
+  ],
 };
 
 /** kubectl's duration.HumanDuration, the AGE column. */
@@ -76,8 +90,42 @@ function podCells(o: StoredObject): unknown[] {
   ];
 }
 
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** printEvent: times from the series, eventTime or the deprecated timestamps; count 1 for a singleton. */
+function eventCells(o: StoredObject): unknown[] {
+  const e = o.apiVersion === 'v1' ? o : toCoreEvent(o);
+  const involved = isObject(e['involvedObject']) ? e['involvedObject'] : {};
+  const series = isObject(e['series']) ? e['series'] : null;
+  const source = isObject(e['source']) ? e['source'] : {};
+  const first = text(e['firstTimestamp']) || text(e['eventTime']);
+  let last = text(e['lastTimestamp']) || first;
+  let count = typeof e['count'] === 'number' && e['count'] > 0 ? e['count'] : 1;
+  if (series) {
+    last = text(series['lastObservedTime']) || last;
+    count = typeof series['count'] === 'number' ? series['count'] : count;
+  }
+  const kind = text(involved['kind']).toLowerCase();
+  const target = text(involved['name']) !== '' ? `${kind}/${text(involved['name'])}` : kind;
+  const component = text(source['component']);
+  const from = component !== '' ? [component, text(source['host'])].filter((x) => x !== '').join(', ') : [text(e['reportingComponent']), text(e['reportingInstance'])].filter((x) => x !== '').join(', ');
+  return [
+    last === '' ? '<unknown>' : humanAge(last),
+    text(e['type']),
+    text(e['reason']),
+    target,
+    text(involved['fieldPath']),
+    from,
+    text(e['message']).trim(),
+    first === '' ? '<unknown>' : humanAge(first),
+    count,
+    o.metadata.name,
+  ];
+}
+
 function cells(resource: string, o: StoredObject): unknown[] {
   if (resource === 'pods') return podCells(o);
+  if (resource === 'events') return eventCells(o);
   if (resource === 'namespaces') {
     const phase = statusOf(o)['phase'];
     return [o.metadata.name, typeof phase === 'string' ? phase : 'Active', humanAge(o.metadata.creationTimestamp)];
