@@ -5,7 +5,7 @@
 import { cpus, release, totalmem, type } from 'node:os';
 import type { BenchOptions } from './context.ts';
 import { round } from './http-load.ts';
-import type { HttpOutcome } from './phases/http.ts';
+import { PAGE_PODS, type HttpOutcome } from './phases/http.ts';
 import type { InFlightReadings, InFlightOutcome } from './phases/in-flight.ts';
 import type { VeleroStyleOutcome } from './phases/velero-style.ts';
 import { judge, type BenchReport, type Failure, type NullableHttp, type NullablePercentiles, type ThroughputRun } from './report.ts';
@@ -97,6 +97,8 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
     http: {
       post1000Pods: { ...(m.http?.post ?? NO_HTTP), pods: m.http?.post.pods ?? 1000 },
       get10000Hooks: { ...(m.http?.get ?? NO_HTTP), hooks: largest, bodyBytes: m.http?.get.bodyBytes ?? null },
+      get10000HooksSummary: { ...(m.http?.getSummary ?? NO_HTTP), bodyBytes: m.http?.getSummary.bodyBytes ?? null },
+      get10000HooksPage: { ...(m.http?.getPage ?? NO_HTTP), pods: m.http?.getPage.pods ?? PAGE_PODS, bodyBytes: m.http?.getPage.bodyBytes ?? null },
     },
     failures: m.failures,
   };

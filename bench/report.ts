@@ -107,6 +107,9 @@ export interface BenchReport {
   readonly http: {
     readonly post1000Pods: NullableHttp & { readonly pods: number };
     readonly get10000Hooks: NullableHttp & { readonly hooks: number; readonly bodyBytes: Num };
+    /** The same job: GET ?view=summary, and GET /pods of one page. */
+    readonly get10000HooksSummary: NullableHttp & { readonly bodyBytes: Num };
+    readonly get10000HooksPage: NullableHttp & { readonly pods: number; readonly bodyBytes: Num };
   };
   readonly failures: readonly Failure[];
   readonly targets: readonly Target[];
@@ -171,6 +174,9 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('## HTTP (autocannon)', '', row(['request', 'connections', 'p50 ms', 'p99 ms', 'req/s', 'requests']), row(['---', '---:', '---:', '---:', '---:', '---:']));
   lines.push(row([`POST /v1/jobs, ${h.post1000Pods.pods} pods`, h.post1000Pods.connections, h.post1000Pods.p50Ms, h.post1000Pods.p99Ms, h.post1000Pods.rps, h.post1000Pods.requests]));
   lines.push(row([`GET /v1/jobs/{id}, ${h.get10000Hooks.hooks} hooks (${h.get10000Hooks.bodyBytes === null ? '?' : (h.get10000Hooks.bodyBytes / 1024).toFixed(0)} KiB)`, h.get10000Hooks.connections, h.get10000Hooks.p50Ms, h.get10000Hooks.p99Ms, h.get10000Hooks.rps, h.get10000Hooks.requests]));
+  const kib = (b: Num): string => (b === null ? '?' : b < 10_240 ? `${b} bytes` : `${(b / 1024).toFixed(0)} KiB`);
+  lines.push(row([`GET /v1/jobs/{id}?view=summary, same job (${kib(h.get10000HooksSummary.bodyBytes)})`, h.get10000HooksSummary.connections, h.get10000HooksSummary.p50Ms, h.get10000HooksSummary.p99Ms, h.get10000HooksSummary.rps, h.get10000HooksSummary.requests]));
+  lines.push(row([`GET /v1/jobs/{id}/pods?limit=${h.get10000HooksPage.pods}, same job, a page in its middle (${kib(h.get10000HooksPage.bodyBytes)})`, h.get10000HooksPage.connections, h.get10000HooksPage.p50Ms, h.get10000HooksPage.p99Ms, h.get10000HooksPage.rps, h.get10000HooksPage.requests]));
   lines.push('');
   return lines.join('\n');
 }

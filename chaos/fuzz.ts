@@ -4,6 +4,7 @@
 // documented shape: { statusCode, code: "HOOKD_...", error, message }.
 
 import { connect } from 'node:net';
+import { seededRandom } from '@hookd/kube-sim';
 
 export interface FuzzResult {
   requests: number;
@@ -18,16 +19,6 @@ export interface FuzzResult {
   examples: string[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID = { pods: [{ namespace: 'chaos', name: 'p-0' }], hooks: { resources: [{ name: 'h', postHooks: [{ exec: { command: ['hook', '0'] } }] }] } };
 
@@ -47,7 +38,7 @@ function inShape(text: string): boolean {
 }
 
 export async function fuzz(base: string, n: number, seed: number): Promise<FuzzResult> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const junk = (len: number): string => Array.from({ length: len }, () => String.fromCharCode(32 + Math.floor(r() * 95))).join('');
   const url = new URL(base);

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { redisAnswers } from '../src/redis-embedded.ts';
+import { freePort } from '../test/helpers/ports.ts';
 
 export interface ChaosRedis {
   readonly url: string;
@@ -14,13 +14,6 @@ export interface ChaosRedis {
   start(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const address = srv.address();
-  srv.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 export async function startChaosRedis(dir: string): Promise<ChaosRedis> {
   mkdirSync(dir, { recursive: true });

@@ -7,7 +7,8 @@ import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { readFileSync } from 'node:fs';
 import { parseGoDuration } from './domain/duration.ts';
-import { redactRedisUrl } from './redis-url.ts';
+import { hashTagOf, parseHostPorts, type RedisEndpoint } from './redis-endpoint.ts';
+import { redactRedisNodes, redactRedisUrl } from './redis-url.ts';
 
 /** HOOKD_AUTH (src/auth/policy.ts has the rules of each). */
 export const AuthModes = ['kubernetes', 'tokens', 'none'] as const;
@@ -42,7 +43,12 @@ const EnvSchema = Type.Object({
   HOOKD_HOST: Type.String({ default: '127.0.0.1', minLength: 1, expected: 'a host name or address' }),
   HOOKD_PORT: int(8080, 0, 65535),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://', expected: 'a redis:// or rediss:// URL' }),
-  REDIS_TLS_CA_FILE: Type.String({ default: '', expected: "a PEM file of the CA that signs a rediss:// server's certificate" }),
+  REDIS_SENTINELS: Type.String({ default: '', expected: 'comma-separated host:port of Redis Sentinels' }),
+  REDIS_SENTINEL_NAME: Type.String({ default: '', expected: 'the master group name the sentinels monitor' }),
+  REDIS_SENTINEL_PASSWORD: Type.String({ default: '', expected: "the sentinels' password" }),
+  REDIS_CLUSTER_NODES: Type.String({ default: '', expected: 'comma-separated host:port of Redis Cluster nodes' }),
+  REDIS_TLS_CA_FILE: Type.String({ default: '', expected: "a PEM file of the CA that signs the Redis servers' certificates" }),
+  REDIS_USERNAME: Type.String({ default: '', expected: "Redis's ACL user (used when REDIS_URL has none)" }),
   REDIS_PASSWORD: Type.String({ default: '', expected: "Redis's password (used when REDIS_URL has none)" }),
   HOOKD_REDIS_EMBEDDED: oneOf(RedisEmbeddedModes, 'auto'),
   HOOKD_REDIS_DATA_DIR: Type.String({ default: '.hookd-data', minLength: 1, expected: 'a folder' }),
@@ -91,10 +97,11 @@ export interface Config {
   readonly role: Role;
   readonly host: string;
   readonly port: number;
-  readonly redisUrl: string;
-  /** PEM CA file for rediss:// beside the system's CAs; '' for none. */
+  /** Exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES (credentials folded in). */
+  readonly redis: RedisEndpoint;
+  /** PEM CA file for rediss://, and the switch to TLS for Sentinel and Cluster; '' for none. */
   readonly redisTlsCaFile: string;
-  /** Start a private redis-server when none answers at redisUrl (dev and demo only). */
+  /** Start a private redis-server when none answers at a REDIS_URL (dev and demo only). */
   readonly redisEmbedded: (typeof RedisEmbeddedModes)[number];
   readonly redisDataDir: string;
   readonly prefix: string;
@@ -169,7 +176,9 @@ function pickSet(env: Readonly<Record<string, string | undefined>>): Record<stri
 }
 
 /** Secrets that may be given as a file's content (NAME_FILE), as container platforms mount them. */
-const FILE_VARIABLES = ['HOOKD_API_TOKENS', 'REDIS_PASSWORD', 'REDIS_URL', 'HOOKD_SPEC_KEY'] as const;
+const FILE_VARIABLES = ['HOOKD_API_TOKENS', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'REDIS_URL', 'HOOKD_SPEC_KEY'] as const;
+/** Shown as *** in every message. */
+const SECRET_VARIABLES = new Set(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'HOOKD_SPEC_KEY']);
 
 /** env with each NAME_FILE read into NAME (without its trailing newline); a problem per unreadable or doubled one. */
 function withFileVariables(env: Readonly<Record<string, string | undefined>>, problems: string[]): Record<string, string | undefined> {
@@ -190,16 +199,68 @@ function withFileVariables(env: Readonly<Record<string, string | undefined>>, pr
   return out;
 }
 
-/** The URL with the password put in when it has none of its own. */
-function withRedisPassword(url: string, password: string): string {
-  if (password === '') return url;
+/** The URL with the user and the password put in when it has none of its own. */
+function withRedisAuth(url: string, username: string, password: string): string {
+  if (password === '' && username === '') return url;
   try {
     const u = new URL(url);
-    if (u.password === '') u.password = password;
+    if (u.username === '' && u.password === '' && username !== '') u.username = username;
+    if (u.password === '' && password !== '') u.password = password;
     return u.toString();
   } catch {
     return url; // the schema has already said what is wrong with it
   }
+}
+
+const REDIS_WAYS = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+/** Master group names as sentinel.conf takes them: one word. */
+const SENTINEL_NAME = /^[^\s\x00-\x1f\x7f]{1,128}$/;
+
+/**
+ * The one way to reach Redis: exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES
+ * may be set (REDIS_URL's default applies when none is). Settings of one way given with
+ * another are refused rather than ignored, as are Cluster prefixes that are not hash tags.
+ */
+function redisEndpoint(value: Env, set: Readonly<Record<string, string>>, problems: string[]): RedisEndpoint {
+  const ways = REDIS_WAYS.filter((n) => set[n] !== undefined);
+  if (ways.length > 1) {
+    problems.push(`${ways.join(' and ')}: set only one: REDIS_URL (one server), REDIS_SENTINELS (a master found through Sentinel) or REDIS_CLUSTER_NODES (Redis Cluster)`);
+  }
+  if (set['REDIS_SENTINELS'] === undefined) {
+    for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD'] as const) {
+      if (set[name] !== undefined) problems.push(`${name}: applies only with REDIS_SENTINELS, which is not set`);
+    }
+  }
+  const nodes = (name: 'REDIS_SENTINELS' | 'REDIS_CLUSTER_NODES', defaultPort: number) => {
+    const parsed = parseHostPorts(value[name], defaultPort);
+    if ('nodes' in parsed) return parsed.nodes;
+    problems.push(`${name}=${JSON.stringify(redactRedisNodes(value[name]))}: ${parsed.error}; expected ${properties[name]?.expected ?? 'host:port'} (default port ${defaultPort})`);
+    return [];
+  };
+  if (ways[0] === 'REDIS_SENTINELS') {
+    const name = value.REDIS_SENTINEL_NAME;
+    if (name === '') problems.push('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS: the master group name the sentinels monitor (sentinel monitor NAME host port quorum)');
+    else if (!SENTINEL_NAME.test(name)) problems.push(`REDIS_SENTINEL_NAME=${JSON.stringify(name)}: expected one word of at most 128 characters, as sentinel.conf names a master`);
+    return {
+      kind: 'sentinel',
+      sentinels: nodes('REDIS_SENTINELS', 26379),
+      name,
+      username: value.REDIS_USERNAME,
+      password: value.REDIS_PASSWORD,
+      sentinelPassword: value.REDIS_SENTINEL_PASSWORD,
+    };
+  }
+  if (ways[0] === 'REDIS_CLUSTER_NODES') {
+    // A job is created by one script over the job's keys, the index and its idempotency key,
+    // and BullMQ's flows span two queues: on a cluster that is only possible in one slot.
+    if (hashTagOf(value.HOOKD_REDIS_PREFIX) === null) {
+      problems.push(
+        `HOOKD_REDIS_PREFIX=${JSON.stringify(value.HOOKD_REDIS_PREFIX)}: on Redis Cluster (REDIS_CLUSTER_NODES) the prefix must hold a hash tag, such as {hookd}, so that every key of hookd and of its queues lives in one slot`,
+      );
+    }
+    return { kind: 'cluster', nodes: nodes('REDIS_CLUSTER_NODES', 6379), username: value.REDIS_USERNAME, password: value.REDIS_PASSWORD };
+  }
+  return { kind: 'url', url: withRedisAuth(value.REDIS_URL, value.REDIS_USERNAME, value.REDIS_PASSWORD) };
 }
 
 export function loadConfig(given: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -212,7 +273,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     const name = err.instancePath.split('/')[1] ?? '';
     if (name === '' || seen.has(name)) continue; // one line per variable, however many keywords failed
     seen.add(name);
-    const shown = name === 'REDIS_URL' ? redactRedisUrl(raw[name] ?? '') : name === 'REDIS_PASSWORD' || name === 'HOOKD_SPEC_KEY' ? '***' : (raw[name] ?? '');
+    const shown = name === 'REDIS_URL' ? redactRedisUrl(raw[name] ?? '') : SECRET_VARIABLES.has(name) ? '***' : (raw[name] ?? '');
     problems.push(`${name}=${JSON.stringify(shown)}: expected ${properties[name]?.expected ?? err.message}`);
   }
   const durationMs = (name: keyof Env & string): number => {
@@ -254,7 +315,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     role: value.HOOKD_ROLE,
     host: value.HOOKD_HOST,
     port: value.HOOKD_PORT,
-    redisUrl: withRedisPassword(value.REDIS_URL, value.REDIS_PASSWORD),
+    redis: redisEndpoint(value, raw, problems),
     redisTlsCaFile: value.REDIS_TLS_CA_FILE,
     redisEmbedded: value.HOOKD_REDIS_EMBEDDED,
     redisDataDir: value.HOOKD_REDIS_DATA_DIR,

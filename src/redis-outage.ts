@@ -2,11 +2,11 @@
 // one line when it is back (with how long it was away), instead of an error per
 // reconnect attempt and per pod. Connections report to one tracker.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Logger } from './log.ts';
 
 export interface OutageTracker {
-  watch(redis: Redis, name: string): void;
+  watch(redis: RedisClient, name: string): void;
   /** Since when Redis has been away; null while it answers. */
   readonly downSince: number | null;
 }

@@ -19,7 +19,7 @@ import { createExecutor } from './kube/exec.ts';
 import { createKubeHealth } from './kube/health.ts';
 import { loadKubeConfig, resolveKubeSource } from './kube/kubeconfig.ts';
 import { createPodWatchHub } from './kube/pod-watch.ts';
-import { createPodReader } from './kube/pods.ts';
+import { createPodReader, createPodViewReader } from './kube/pods.ts';
 import { startSimulatedCluster, type SimClusterHandle } from './kube/sim-cluster.ts';
 import { createRestoreReader } from './kube/restores.ts';
 import type { Logger } from './log.ts';
@@ -27,7 +27,7 @@ import { createProducer } from './queue/producer.ts';
 import { createEventMetrics, createWorkerMetrics } from './queue/metrics.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
-import { redactRedisUrl } from './redis-url.ts';
+import { describeRedisEndpoint, redactRedisUrl } from './redis-url.ts';
 import { createOutageTracker } from './redis-outage.ts';
 import { createRedis, redisReady } from './redis.ts';
 import { createNotifier } from './store/notifier.ts';
@@ -80,22 +80,24 @@ async function start(
   stops: Array<{ what: string; stop: () => Promise<unknown> }>,
   stopAll: () => Promise<void>,
 ): Promise<Runtime> {
-  // Redis: the configured one, or a private one when none answers and redis-server is installed.
-  let redisUrl = config.redisUrl;
+  // Redis: the configured one, or, for a REDIS_URL where none answers, a private one when
+  // redis-server is installed (the quick start). Sentinel and Cluster name real servers:
+  // they are never replaced.
   const tlsCa = config.redisTlsCaFile === '' ? {} : { tlsCa: readFileSync(config.redisTlsCaFile, 'utf8') };
-  if (!(await redisAnswers({ url: redisUrl, ...tlsCa }))) {
-    const shown = redactRedisUrl(redisUrl);
+  let endpoint = config.redis;
+  if (endpoint.kind === 'url' && !(await redisAnswers({ url: endpoint.url, ...tlsCa }))) {
+    const shown = redactRedisUrl(endpoint.url);
     // A TLS URL names a real server: a private one in its place would hide the failure.
-    if (config.redisEmbedded === 'never' || redisUrl.startsWith('rediss://')) throw new Error(`no Redis answers at ${shown}`);
+    if (config.redisEmbedded === 'never' || endpoint.url.startsWith('rediss://')) throw new Error(`no Redis answers at ${shown}`);
     log.warn({ redisUrl: shown }, 'no Redis answers; starting a private redis-server for this process');
     const embedded = await startEmbeddedRedis(config.redisDataDir).catch((err: unknown) => {
       throw new Error(`no Redis answers at ${shown}, and a private one could not be started: ${err instanceof Error ? err.message : String(err)}`);
     });
     stops.push({ what: 'private redis-server', stop: () => embedded.stop() });
-    redisUrl = embedded.url;
-    log.info({ redisUrl: redactRedisUrl(redisUrl), dataDir: config.redisDataDir }, 'private redis-server started');
+    endpoint = { kind: 'url', url: embedded.url };
+    log.info({ redisUrl: redactRedisUrl(embedded.url), dataDir: config.redisDataDir }, 'private redis-server started');
   }
-  const target = { url: redisUrl, ...tlsCa };
+  const target = { endpoint, ...tlsCa };
   const command = createRedis(target, 'command');
   const blocking = createRedis(target, 'blocking');
   const subscriber = createRedis(target, 'blocking');
@@ -108,7 +110,12 @@ async function start(
     c.disconnect();
   };
   stops.push({ what: 'redis', stop: async () => Promise.all([command, blocking, subscriber, durable].map(close)) });
-  await Promise.all([redisReady(command), redisReady(blocking), redisReady(subscriber), redisReady(durable)]);
+  const shownRedis = describeRedisEndpoint(endpoint);
+  // Sentinel and Cluster are not probed first: their connections' own errors say what failed.
+  await Promise.all([command, blocking, subscriber, durable].map((c) => redisReady(c, endpoint.kind === 'url' ? 5000 : 10_000))).catch((err: unknown) => {
+    throw new Error(`Redis (${shownRedis}) did not answer: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  log.info({ redis: shownRedis, kind: endpoint.kind, tls: endpoint.kind === 'url' ? endpoint.url.startsWith('rediss://') : config.redisTlsCaFile !== '' }, 'connected to Redis');
 
   // Kubernetes: the configured cluster, or the simulated one when none is configured.
   let sim: SimClusterHandle | null = null;
@@ -214,6 +221,9 @@ async function start(
         notifier,
         producer,
         restores,
+        pods: createPodViewReader(kc),
+        // As the workers are given it: with HOOKD_AUTH=none every exec is allowed.
+        ...(access.worker && config.auth !== 'none' ? { ownerRights: access.worker } : {}),
         health: {
           redis: async () => {
             try {

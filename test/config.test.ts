@@ -19,7 +19,7 @@ test('defaults: api and worker in one process on loopback, the simulated cluster
   assert.equal(c.role, 'all');
   assert.equal(c.host, '127.0.0.1');
   assert.equal(c.port, 8080);
-  assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+  assert.deepEqual(c.redis, { kind: 'url', url: 'redis://127.0.0.1:6379' });
   assert.equal(c.prefix, 'hookd');
   assert.equal(c.kube, 'auto');
   assert.equal(c.maxPodsPerJob, 10_000);

@@ -1,10 +1,10 @@
 // Compiles hookd for the benchmark into a private folder, so that the processes measured run
 // plain JavaScript as in production (no tsx loader in their memory or their start-up), and
 // so that a build by the benchmark never overwrites the dist/ other people may be running.
-// The folder gets a package.json (ESM) and a link to the project's node_modules.
+// The folder gets a package.json (ESM, with hookd's name and version) and a link to the project's node_modules.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface HookdBuild {
@@ -31,7 +31,9 @@ export async function buildHookd(repoRoot: string, workDir: string): Promise<Hoo
   });
   const main = join(outDir, 'main.js');
   if (!existsSync(main)) throw new Error(`building hookd failed (tsc exit ${code}):\n${output.slice(0, 4000)}`);
-  writeFileSync(join(workDir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  // hookd reads its own version from the package.json above dist/ (the OpenAPI document's).
+  const { name, version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  writeFileSync(join(workDir, 'package.json'), JSON.stringify({ name, version, type: 'module', private: true }));
   const modules = join(workDir, 'node_modules');
   if (!existsSync(modules)) symlinkSync(join(repoRoot, 'node_modules'), modules, 'dir');
   return { main, warnings: code === 0 ? '' : output.slice(0, 4000) };

@@ -5,12 +5,14 @@
 // - `exec-timeout`, `wait-timeout`: time.ParseDuration, unparsable is ignored (unset);
 // - `wait-for-ready`: strconv.ParseBool, unparsable is false.
 // Velero drops what it cannot read with at most a log line; hookd keeps Velero's value and
-// adds a warning naming the key and the value, also for keys it does not know.
+// adds a warning naming the key and the value; for a key it does not know, the key and the
+// known key it most likely meant (domain/nearest-key.ts).
 
 import { parseCommand } from './command.ts';
 import { formatGoDuration, parseGoDuration } from './duration.ts';
 import { DEFAULT_EXEC_TIMEOUT_MS, effectiveExecTimeout, MAX_EXEC_TIMEOUT_MS } from './exec-timeout.ts';
 import { parseGoBool } from './go-bool.ts';
+import { didYouMean, nearestKeys } from './nearest-key.ts';
 import { OnError, type PlannedHook } from './types.ts';
 
 export const ANNOTATION_PREFIX = 'post.hook.restore.velero.io/';
@@ -23,7 +25,8 @@ export const ANNOTATION_KEYS = {
   waitForReady: `${ANNOTATION_PREFIX}wait-for-ready`,
 } as const;
 const KNOWN: ReadonlySet<string> = new Set(Object.values(ANNOTATION_KEYS));
-const KNOWN_NAMES = 'command, container, on-error, exec-timeout, wait-timeout, wait-for-ready';
+/** The known keys without the prefix, in the order Velero documents them. */
+const KNOWN_NAMES = Object.values(ANNOTATION_KEYS).map((k) => k.slice(ANNOTATION_PREFIX.length));
 
 
 /**
@@ -55,9 +58,13 @@ export function readAnnotationHook(annotations: Readonly<Record<string, string>>
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(annotations)) {
     if (key.startsWith(ANNOTATION_PREFIX) && !KNOWN.has(key)) {
-      warnings.push(`${show(key, value)} is not a known key (${KNOWN_NAMES}); ignored`);
+      // A misspelt key turns a setting off without a word from Velero: name the key it most likely meant.
+      const hint = didYouMean(key.slice(ANNOTATION_PREFIX.length), KNOWN_NAMES) || ` (known keys: ${KNOWN_NAMES.join(', ')})`;
+      warnings.push(`${key}: unknown key, ignored${hint}`);
     } else if (looksLikeMisspeltPrefix(key)) {
-      warnings.push(`${show(key, value)} is not under ${ANNOTATION_PREFIX}; ignored`);
+      const near = nearestKeys(key.slice(key.indexOf('/') + 1), KNOWN_NAMES);
+      const hint = near.length === 1 ? ` (did you mean ${ANNOTATION_PREFIX}${near[0] ?? ''}?)` : '';
+      warnings.push(`${show(key, value)} is not under ${ANNOTATION_PREFIX}; ignored${hint}`);
     }
   }
 

@@ -57,3 +57,14 @@ export function footprintProblem(f: JobFootprint, bounds: JobBounds): { readonly
   }
   return null;
 }
+
+/**
+ * Why a selector's job fails once its pods are listed (too many pods, or too much to store),
+ * in the words the job's error gives; null when it fits.
+ */
+export function selectorMatchProblem(pods: number, hooks: RestoreHooks | null, maxPods: number, bounds: JobBounds): string | null {
+  const tooBig = footprintProblem(jobFootprint(hooks, pods), bounds);
+  if (tooBig) return `the selector matched ${pods} pods: ${tooBig.message}`;
+  if (pods > maxPods) return `the selector matched ${pods} pods, more than the limit of ${maxPods} per job`;
+  return null;
+}

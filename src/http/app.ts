@@ -16,11 +16,12 @@ import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerRequestOrigin } from './plugins/request-origin.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { bindJobId, ProbeQuietLogController, requestIds } from './request-log.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { veleroRoutes } from './routes/velero.ts';
-import { ErrorBodySchema } from './schemas/common.ts';
+import { SHARED_SCHEMAS } from './schemas/shared.ts';
 import type { SseStream } from './sse.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -49,6 +50,8 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     },
     // Restore names are DNS subdomains of up to 253 characters.
     routerOptions: { maxParamLength: 300 },
+    genReqId: requestIds(),
+    logController: new ProbeQuietLogController(),
     // Validation is TypeBox's: bodies are checked as sent (no coercion, no removal of unknown
     // fields, no defaults: an unknown field is a 400 that names it); querystring, params and
     // headers are converted from strings ("10" -> 10) before they are checked.
@@ -68,7 +71,7 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     }
   });
 
-  app.addSchema(ErrorBodySchema);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   registerErrorHandling(app, deps.limits.maxBodyBytes);
   // Before any route, so that every route is in the document.
   registerSecurityHeaders(app);
@@ -82,6 +85,11 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
   });
 
   registerRequestOrigin(app, deps.allowedHosts === null ? null : new Set(deps.allowedHosts));
+  // A job's routes (/v1/jobs/:id...) log with its id, like the POST that created it.
+  app.addHook('onRequest', async (request, reply) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (typeof params?.['id'] === 'string' && request.routeOptions.url?.startsWith('/v1/jobs/:id')) bindJobId(request, reply, params['id']);
+  });
   await app.register(healthRoutes, { deps });
   await app.register(
     async (v1) => {

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../auth/audit.ts';
 import type { AccessPolicy } from '../auth/policy.ts';
 import type { Registry } from 'prom-client';
-import type { RestoreHooks } from '../domain/types.ts';
+import type { PodRef, PodView, RestoreHooks } from '../domain/types.ts';
+import type { JobOwner } from '../domain/views.ts';
 import type { JobSpec } from '../domain/views.ts';
 import type { Notifier } from '../store/notifier.ts';
 import type { RateLimiter } from '../store/rate-limit.ts';
@@ -47,6 +48,21 @@ export interface AppDeps {
   /** Rejects with an error whose `code` is 'KUBE_NOT_FOUND' | 'KUBE_FORBIDDEN' | 'KUBE_UNAVAILABLE' | other. */
   /** uid: the Restore's, for the related object of its hooks' Events (absent: none named). */
   readonly restores: { read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null; uid?: string | null }> };
+  /** Dry runs read the live pods: the selector's lists as a job's start makes them, explicit pods one GET each (null: not found). */
+  readonly pods: {
+    list(namespace: string, labelSelector: string): Promise<PodView[]>;
+    listAll(labelSelector: string): Promise<PodView[]>;
+    get(ref: PodRef): Promise<PodView | null>;
+  };
+  /**
+   * The questions a worker asks for a job's owner, asked by dry runs the same way: may it exec
+   * into a found pod (null, or the reason its hooks are skipped), may it list pods in a
+   * namespace (a selector without namespaces). Absent: everything is allowed (HOOKD_AUTH=none).
+   */
+  readonly ownerRights?: {
+    mayExec(owner: JobOwner | null, ref: PodRef): Promise<string | null>;
+    mayListPods(owner: JobOwner | null, namespace: string): Promise<boolean>;
+  };
   readonly health: { redis(): Promise<HealthCheck>; kube(): Promise<HealthCheck> };
   readonly metrics: Registry;
   readonly limits: AppLimits;

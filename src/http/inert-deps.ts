@@ -34,6 +34,7 @@ export function inertDeps(): AppDeps {
     notifier: { onJobEvent: () => () => undefined, publishStop: () => Promise.resolve() },
     producer: inert('producer'),
     restores: inert('restores'),
+    pods: inert('pods'),
     health: inert('health'),
     metrics: new Registry(),
     limits: DEFAULT_LIMITS,

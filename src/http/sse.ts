@@ -9,6 +9,8 @@ export interface SseEvent {
   readonly data: unknown;
 }
 
+const EVENT_STREAM_TYPE = 'text/event-stream; charset=utf-8';
+
 export function frame(e: SseEvent): string {
   // JSON.stringify never emits a raw newline, so one `data:` line holds the whole payload.
   return `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
@@ -33,8 +35,10 @@ export class SseStream {
   }
 
   open(retryMs: number): void {
-    this.res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
+    // Set one by one rather than passed to writeHead, so they stay readable on the response
+    // (the metrics plugin tells a stream from a request by its content type).
+    const headers: Record<string, string> = {
+      'content-type': EVENT_STREAM_TYPE,
       // The stream holds command output: never cached (the reply is hijacked, so the
       // security headers of the app are set here too).
       'cache-control': 'no-store, no-transform',
@@ -43,7 +47,9 @@ export class SseStream {
       connection: 'keep-alive',
       // nginx would otherwise buffer the stream.
       'x-accel-buffering': 'no',
-    });
+    };
+    for (const [name, value] of Object.entries(headers)) this.res.setHeader(name, value);
+    this.res.writeHead(200);
     this.res.write(`retry: ${retryMs}\n\n`);
   }
 

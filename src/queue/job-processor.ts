@@ -8,27 +8,19 @@
 
 import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';
-import { footprintProblem, jobFootprint, type JobBounds } from '../domain/job-footprint.ts';
-import type { PodRef } from '../domain/types.ts';
+import { selectorMatchProblem, type JobBounds } from '../domain/job-footprint.ts';
+import { noHooksWarning } from '../domain/no-hooks.ts';
+import { JobStatus, type PodRef } from '../domain/types.ts';
 import type { JobOwner, JobSource, JobSpec } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { JobStore } from '../store/types.ts';
 import { parsePodPayload, podJobId, podTarget, type JobPayload } from './catalog.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
+import { PERMANENT_LIST_CODES, selectorPods, type NamespaceGate, type SelectorLister } from '../auth/selector-scope.ts';
 
-export interface PodLister {
-  list(namespace: string, labelSelector: string): Promise<PodRef[]>;
-  listAll(labelSelector: string): Promise<PodRef[]>;
-}
-
-/**
- * A selector that names no namespace covers only the namespaces where the job's owner may
- * list pods; pods elsewhere are not part of the job at all, not even by name.
- */
-export interface NamespaceGate {
-  mayListPods(owner: JobOwner | null, namespace: string): Promise<boolean>;
-}
+export type PodLister = SelectorLister<PodRef>;
+export type { NamespaceGate };
 
 export interface JobProcessorDeps {
   readonly store: JobStore;
@@ -46,26 +38,12 @@ export interface JobProcessorDeps {
 
 const ADD_CHUNK = 500;
 
-/** Errors that retrying cannot fix: the job fails with the message instead. */
-const PERMANENT_KUBE_CODES = new Set(['KUBE_FORBIDDEN', 'KUBE_NOT_FOUND', 'KUBE_UNAUTHORIZED', 'KUBE_BAD_REQUEST']);
-
 function errorCode(err: unknown): string | null {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
 }
 
 async function resolvePods(source: JobSource, lister: PodLister, owner: JobOwner | null, gate: NamespaceGate | undefined): Promise<PodRef[]> {
-  if (source.kind === 'pods') return [...source.pods];
-  if (source.namespaces.length === 0) {
-    const all = await lister.listAll(source.labelSelector);
-    if (!gate) return all;
-    const allowed = new Map<string, Promise<boolean>>();
-    for (const ns of new Set(all.map((p) => p.namespace))) allowed.set(ns, gate.mayListPods(owner, ns));
-    const answers = new Map<string, boolean>();
-    for (const [ns, p] of allowed) answers.set(ns, await p);
-    return all.filter((p) => answers.get(p.namespace) === true);
-  }
-  const lists = await Promise.all(source.namespaces.map((ns) => lister.list(ns, source.labelSelector)));
-  return lists.flat();
+  return source.kind === 'pods' ? [...source.pods] : selectorPods(source, lister, owner, gate);
 }
 
 export async function processJob(job: Job<JobPayload>, token: string, data: JobPayload, deps: JobProcessorDeps): Promise<void> {
@@ -93,18 +71,15 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
     } catch (err) {
       const code = errorCode(err);
       const message = err instanceof Error ? err.message : String(err);
-      if (code === null || !PERMANENT_KUBE_CODES.has(code)) throw err; // retried with backoff
+      if (code === null || !PERMANENT_LIST_CODES.has(code)) throw err; // retried with backoff
       log.error({ code, err: message }, 'pods could not be listed; job failed');
       await store.failJob(data.jobId, `pods could not be listed: ${message}`, clock());
       await store.finishJob(data.jobId, clock());
       return;
     }
     // Explicit pods were bounded at submission; a selector's pods are known only now.
-    const tooBig = footprintProblem(jobFootprint(spec.hooks, refs.length), deps.jobBounds);
-    if (refs.length > deps.maxPodsPerJob || tooBig) {
-      const message = tooBig
-        ? `the selector matched ${refs.length} pods: ${tooBig.message}`
-        : `the selector matched ${refs.length} pods, more than the limit of ${deps.maxPodsPerJob} per job`;
+    const message = selectorMatchProblem(refs.length, spec.hooks, deps.maxPodsPerJob, deps.jobBounds);
+    if (message !== null) {
       log.error({ pods: refs.length }, message);
       await store.failJob(data.jobId, message, clock());
       await store.finishJob(data.jobId, clock());
@@ -118,7 +93,7 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
 
   if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
 
-  await finalize(data.jobId, deps, log);
+  await finalize(spec, deps, log);
 }
 
 async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly PodRef[], deps: JobProcessorDeps): Promise<void> {
@@ -146,16 +121,25 @@ async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly P
   }
 }
 
-async function finalize(jobId: string, deps: JobProcessorDeps, log: Logger): Promise<void> {
+async function finalize(spec: JobSpec, deps: JobProcessorDeps, log: Logger): Promise<void> {
   const { store, clock } = deps;
+  const jobId = spec.id;
   const view = await store.getJob(jobId);
+  const failedNow = new Set<number>();
   for (const [podIndex, pod] of view?.pods.entries() ?? []) {
     // A pod job that failed for good (e.g. it stalled past its limit) never wrote its end.
     if (isPodEnded(pod.status)) continue;
     if (await failUnfinishedPod(store, jobId, podIndex, 'the pod could not be processed to its end', clock())) {
+      failedNow.add(podIndex);
       log.warn({ namespace: pod.namespace, pod: pod.name }, 'pod never finished; recorded failed');
     }
   }
-  const status = await store.finishJob(jobId, clock());
-  log.info({ status }, 'job finished');
+  const pods = (view?.pods ?? []).map((p, i) => (failedNow.has(i) ? { ...p, error: 'unfinished' } : p));
+  // A cancelled or failed job already says why nothing ran.
+  const noHooks = view && view.status !== JobStatus.Cancelled && view.error === null ? noHooksWarning(spec.source, spec.hooks, pods) : null;
+  if (noHooks !== null) log.warn({ warning: noHooks }, 'job warning');
+  const status = await store.finishJob(jobId, clock(), noHooks === null ? undefined : { warnings: [noHooks] });
+  const summary = (await store.getJobSummary(jobId))?.summary ?? null;
+  // A job whose hooks failed is the line an operator must not miss.
+  log[status === JobStatus.Completed || status === JobStatus.Cancelled ? 'info' : 'warn']({ status, ...summary }, 'job finished');
 }

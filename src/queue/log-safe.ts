@@ -2,6 +2,8 @@
 // (`sh -c "PGPASSWORD=... psql"`, often as one annotation string), and logs travel further
 // than job views: a log line names the executable and the command's size, never its text.
 
+import { HookPhase } from '../domain/types.ts';
+
 /** The executable (first word of the first argument, without its folder) and the command's size. */
 export function commandShape(command: readonly string[]): { readonly executable: string; readonly args: number; readonly commandBytes: number } {
   const first = (command[0] ?? '').trim().split(/\s+/)[0] ?? '';
@@ -17,4 +19,9 @@ export function commandShape(command: readonly string[]): { readonly executable:
  */
 export function quotesHidden(warning: string): string {
   return warning.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => `<${Buffer.byteLength(quoted) - 2} bytes>`);
+}
+
+/** A hook that failed (non-zero exit, timeout, no container, API error) is worth a warning; other endings are news. */
+export function levelOf(phase: HookPhase): 'warn' | 'info' {
+  return phase === HookPhase.Failed ? 'warn' : 'info';
 }

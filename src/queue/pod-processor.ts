@@ -24,7 +24,7 @@ import { HookNotRunnableError } from '../store/redis-store.ts';
 import { SealBrokenError } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
 import type { JobStore, PodRecord } from '../store/types.ts';
-import { commandShape, quotesHidden } from './log-safe.ts';
+import { commandShape, levelOf, quotesHidden } from './log-safe.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { podEvents, type HookEvents, type PodEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
@@ -190,7 +190,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
         phase = (await store.getPod(jobId, podIndex))?.hooks.find((h) => h.index === entry.index)?.phase ?? phase;
       }
       if (phase !== HookPhase.Running) {
-        log.info({ index: entry.index, phase }, 'hook finished by the worker that ran it');
+        log[levelOf(phase)]({ index: entry.index, phase }, 'hook finished by the worker that ran it');
         observe(entry.index, phase);
         continue;
       }
@@ -254,7 +254,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             metrics.hookEnded(s.phase, null);
             const hook = hookAt(s.index);
             if (hook) events.ended(hook, { kind: 'settled', phase: s.phase, reason: s.reason, expired: s.expired === true });
-            log.info({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
+            log[levelOf(s.phase)]({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
           }
           break;
         case 'exec': {
@@ -412,7 +412,7 @@ async function runHook(
     events.ended(hook, hookEndOfExec(outcome, hook.execTimeoutMs));
     deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
-    log.info(
+    log[levelOf(result.phase)](
       {
         phase: result.phase,
         exitCode: result.exitCode,

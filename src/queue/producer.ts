@@ -3,7 +3,7 @@
 // job (a retried POST after a crash) adds nothing while the first is kept.
 
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import type { JobSpec } from '../domain/views.ts';
 import { parentJobId, parseJobPayload, QueueNames } from './catalog.ts';
 
@@ -13,7 +13,7 @@ export interface Producer {
 }
 
 export interface ProducerDeps {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   /** How often the parent step is tried when the cluster cannot be read (default 5, backoff from 1 s). */
   readonly retry?: { readonly attempts: number; readonly backoffMs: number };

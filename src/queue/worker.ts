@@ -4,7 +4,7 @@
 
 import type { JobBounds } from '../domain/job-footprint.ts';
 import { DelayedError, Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
 import { PodStatus } from '../domain/types.ts';
@@ -22,7 +22,7 @@ import { createSpecCache } from './spec-cache.ts';
 import { createWakeRegistry } from './wake-registry.ts';
 
 export interface WorkerDeps {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly store: JobStore;
   readonly waiter: PodWaiter;

@@ -158,6 +158,31 @@ export function podStatusValue(s: string | null | undefined): PodStatus {
   return s && POD_STATUSES.has(s) ? (s as PodStatus) : PodStatus.Pending;
 }
 
+/** One pod's view from its stored values: `ref`, status, error, plan (JSON) and hook values and results by hook index. */
+export function podView(
+  ref: string,
+  status: string | null | undefined,
+  error: string | null | undefined,
+  planJson: string | null | undefined,
+  hookValue: (hookIndex: number) => string | null | undefined,
+  hookResult: (hookIndex: number) => string | null | undefined,
+): PodResultView {
+  const plan = planJson ? (JSON.parse(planJson) as PodPlan) : null;
+  return {
+    ...parsePodRef(ref),
+    status: podStatusValue(status),
+    error: error ?? null,
+    warnings: plan?.warnings ?? [],
+    hooks: (plan?.hooks ?? []).map((h) => hookView(h, hookValue(h.index), hookResult(h.index))),
+  };
+}
+
+/** The hook indexes of a stored plan (JSON), to ask for its hooks' values. */
+export function planHookIndexes(planJson: string | null | undefined): number[] {
+  if (!planJson) return [];
+  return (JSON.parse(planJson) as PodPlan).hooks.map((h) => h.index);
+}
+
 /** Assembles the pods of a job from its four hashes (HGETALL replies). */
 export function podViews(
   count: number,
@@ -170,15 +195,7 @@ export function podViews(
   for (let i = 0; i < count; i++) {
     const ref = pods[`${i}:ref`];
     if (ref === undefined) continue;
-    const planJson = plans[String(i)];
-    const plan = planJson ? (JSON.parse(planJson) as PodPlan) : null;
-    out.push({
-      ...parsePodRef(ref),
-      status: podStatusValue(pods[`${i}:st`]),
-      error: pods[`${i}:err`] ?? null,
-      warnings: plan?.warnings ?? [],
-      hooks: (plan?.hooks ?? []).map((h) => hookView(h, hooks[`${i}:${h.index}`], results[`${i}:${h.index}`])),
-    });
+    out.push(podView(ref, pods[`${i}:st`], pods[`${i}:err`], plans[String(i)], (h) => hooks[`${i}:${h}`], (h) => results[`${i}:${h}`]));
   }
   return out;
 }

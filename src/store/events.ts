@@ -3,7 +3,7 @@
 // assembled here from its plan and, once ended, its recorded result, so outputs are stored
 // once (in the results hash), not once per event.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { isHookEnded } from '../domain/ended.ts';
 import type { PodPlan } from '../domain/types.ts';
 import { hookView, parseHookValue, parsePodRef } from './codec.ts';
@@ -35,7 +35,7 @@ function fieldsOf(list: readonly string[]): Map<string, string> {
   return m;
 }
 
-export async function readEvents(redis: Redis, keys: StoreKeys, jobId: string, afterId: string | null, max: number): Promise<JobEvent[]> {
+export async function readEvents(redis: RedisClient, keys: StoreKeys, jobId: string, afterId: string | null, max: number): Promise<JobEvent[]> {
   const k = keys.job(jobId);
   if (afterId !== null && !isEventId(afterId)) throw new Error(`invalid event id "${afterId}"`);
   const raw = (await redis.xrange(k.events, afterId === null ? '-' : `(${afterId}`, '+', 'COUNT', Math.max(1, max))) as RawEntry[];

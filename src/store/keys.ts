@@ -1,9 +1,14 @@
 // Every Redis key of the results store, in one place.
 //
-// A job's keys share the hash tag `{jobId}`, so on Redis Cluster they live in one slot and
-// every multi-key change of a job can be one MULTI or Lua script. The few keys that span
-// jobs (the index, idempotency keys, the notification channels) are only ever touched by
-// single-key commands, so they may live in any slot.
+// A job's keys share the hash tag `{jobId}`, so every multi-key change of a job is one
+// MULTI or Lua script, even when they are spread over a sharded deployment. Creating a
+// job also writes the index and its idempotency key in the same script, and a page of
+// GET /v1/jobs reads many jobs in one pipeline: on Redis Cluster that needs every key in one
+// slot, which is why config.ts requires a prefix holding a hash tag there (`{hookd}`): Redis
+// hashes only the first tag of a key, so the prefix's tag wins over the job's. BullMQ's keys
+// (`<prefix>:hookd-jobs:*`, `<prefix>:hookd-pods:*`) start with the same prefix, as its flows
+// (a parent job, a child per pod, in two queues) need. On one server, or Sentinel's master,
+// the tags change nothing.
 
 import { createHash } from 'node:crypto';
 

@@ -3,7 +3,7 @@
 // batch) and never touches pods or hooks: summary counts are kept in the job hash.
 // Ids whose job has expired are dropped from the index as they are met.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import type { JobSummaryView } from '../domain/views.ts';
 import { SUMMARY_FIELDS, summaryFromFields } from './codec.ts';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor.ts';
@@ -20,7 +20,7 @@ function entries(raw: readonly string[]): Cursor[] {
 }
 
 export async function listJobs(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   query: ListJobsQuery,
 ): Promise<{ jobs: JobSummaryView[]; nextCursor: string | null }> {
@@ -72,7 +72,7 @@ export async function listJobs(
 }
 
 /** Drops the oldest index entries whose job has expired (called now and then, so the index cannot grow without bound). */
-export async function sweepIndex(redis: Redis, keys: StoreKeys, olderThanMs: number): Promise<number> {
+export async function sweepIndex(redis: RedisClient, keys: StoreKeys, olderThanMs: number): Promise<number> {
   const ids = await redis.zrange(keys.index, '-inf', `(${olderThanMs}`, 'BYSCORE', 'LIMIT', 0, 50);
   if (ids.length === 0) return 0;
   const pipeline = redis.pipeline();

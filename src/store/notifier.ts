@@ -7,7 +7,7 @@
 // Pub/sub is best effort (a message sent while the subscriber reconnects is lost), so it only
 // ever says "look again": the truth is in the store, and readers also look on a timer.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { storeKeys } from './keys.ts';
 
 export interface Notifier {
@@ -20,7 +20,7 @@ export interface Notifier {
   close(): Promise<void>;
 }
 
-export function createNotifier(deps: { subscriber: Redis; publisher: Redis; prefix: string }): Notifier {
+export function createNotifier(deps: { subscriber: RedisClient; publisher: RedisClient; prefix: string }): Notifier {
   const { subscriber, publisher } = deps;
   const keys = storeKeys(deps.prefix);
   const jobListeners = new Map<string, Set<() => void>>();

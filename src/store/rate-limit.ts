@@ -2,7 +2,7 @@
 // shares it: N replicas do not give a caller N budgets. Fixed windows: one INCR per
 // request, and the key expires with its window.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { lua, runLua } from './lua.ts';
 
 const TAKE = lua(`
@@ -25,7 +25,7 @@ export interface RateLimiter {
   take(callerKey: string): Promise<RateDecision>;
 }
 
-export function createRateLimiter(opts: { redis: Redis; prefix: string; limit: number; windowMs: number }): RateLimiter {
+export function createRateLimiter(opts: { redis: RedisClient; prefix: string; limit: number; windowMs: number }): RateLimiter {
   return {
     async take(callerKey) {
       const [count, ttl] = (await runLua(opts.redis, TAKE, [`${opts.prefix}:rate:${callerKey}`], [opts.windowMs])) as [number, number];

@@ -1,10 +1,11 @@
 // The results store on Redis (store/types.ts is the contract; keys.ts the layout;
 // scripts.ts the atomic writes). Each verb is one round trip unless noted: writes are one
 // Lua script each (state, counters, event and notification together); getJob is one
-// MULTI of five HGETALLs, whatever the job's size.
+// MULTI of five HGETALLs, whatever the job's size; getPods reads one page of pods
+// field by field (pods-page.ts).
 
 import type { Sealer } from './sealed-json.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { jobStatusOf } from '../domain/summary.ts';
 import { HookPhase, JobStatus, type HookResult, type JobStatus as JobStatusT, type PodPlan } from '../domain/types.ts';
 import type { JobSpec, JobView } from '../domain/views.ts';
@@ -26,12 +27,13 @@ import {
 import { readEvents } from './events.ts';
 import { storeKeys } from './keys.ts';
 import { listJobs, sweepIndex } from './list-jobs.ts';
+import { readPodPage } from './pods-page.ts';
 import { runLua, type LuaScript } from './lua.ts';
 import * as S from './scripts.ts';
 import type { CancelResult, CreateJobResult, JobStore, PodRecord } from './types.ts';
 
 export interface RedisStoreDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   /** How long a job's results are kept once it has ended (its Idempotency-Key too). */
   readonly retentionMs: number;
@@ -106,8 +108,8 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     if (idem) await redis.pexpire(idem, retentionMs);
   }
 
-  async function end(jobId: string, status: JobStatusT, error: string | null, atMs: number): Promise<JobStatusT> {
-    const reply = (await run(S.FINISH, jobId, [atMs, status, retentionMs, error === null ? '0' : '1', error ?? ''])) as [string, string];
+  async function end(jobId: string, status: JobStatusT, error: string | null, atMs: number, warnings: readonly string[] | null = null): Promise<JobStatusT> {
+    const reply = (await run(S.FINISH, jobId, [atMs, status, retentionMs, error === null ? '0' : '1', error ?? '', warnings === null ? '' : JSON.stringify(warnings)])) as [string, string];
     if (reply[0] === 'missing') throw new StoreRecordMissingError(`finish job ${jobId}: no such job (unknown or expired)`);
     if (reply[0] === 'finished') await expireIdempotencyKey(jobId);
     return isJobStatus(reply[1]) ? reply[1] : status;
@@ -141,11 +143,10 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       const idemKey = idempotency ? keys.idempotency(idempotency.key) : null;
       const fields = jobFields(spec, deps.sealer.seal(specContext(spec.id), spec), idemKey);
       const pods = spec.source.kind === 'pods' ? spec.source.pods.map(podRefValue) : [];
-      await run(S.CREATE, spec.id, [fields.length / 2, ...fields, ...pods]);
-      const tail = redis.pipeline().zadd(keys.index, spec.createdAtMs, spec.id);
-      // Kept as long as the job: finishJob gives it the job's retention.
-      if (idemKey) tail.persist(idemKey);
-      await tail.exec();
+      // The job, its place in the index and its Idempotency-Key (kept as long as the job:
+      // finishJob gives it the job's retention) are written together.
+      const createKeys = [...keys.jobKeyList(spec.id), keys.index, ...(idemKey ? [idemKey] : [])];
+      await runLua(redis, S.CREATE, createKeys, [keys.eventsChannel, spec.id, spec.createdAtMs, fields.length / 2, ...fields, ...pods]);
       await sweepIndex(redis, keys, now() - retentionMs);
       const job = await summary(spec.id);
       if (!job) throw new StoreRecordMissingError(`job ${spec.id} vanished right after it was created`);
@@ -160,6 +161,8 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     getJob: readJob,
 
     getJobSummary: summary,
+
+    getPods: (jobId, query) => readPodPage(redis, keys.job(jobId), jobId, query),
 
     listJobs: (query) => listJobs(redis, keys, query),
 
@@ -240,13 +243,15 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       check(await run(S.TRIP, jobId, [reason]), `trip failFast of job ${jobId}`);
     },
 
-    async finishJob(jobId, atMs) {
+    async finishJob(jobId, atMs, opts) {
       const view = await readJob(jobId);
       if (!view) throw new StoreRecordMissingError(`finish job ${jobId}: no such job (unknown or expired)`);
       let status = jobStatusOf({ cancelled: view.status === JobStatus.Cancelled, jobError: view.error, pods: view.pods });
       // Called when every pod has ended; a pod still unfinished here was not processed to its end.
       if (status === JobStatus.Running || status === JobStatus.Queued) status = JobStatus.PartiallyFailed;
-      return end(jobId, status, null, atMs);
+      const added = opts?.warnings ?? [];
+      // Job warnings are written only at creation and here, by the job's one finalize step.
+      return end(jobId, status, null, atMs, added.length > 0 ? [...view.warnings, ...added] : null);
     },
 
     readEvents: (jobId, afterId, max) => readEvents(redis, keys, jobId, afterId, max),

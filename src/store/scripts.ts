@@ -42,18 +42,24 @@ end
 const script = (body: string) => lua(PRELUDE + body);
 
 /**
- * ARGV[3] number of job hash field/value pairs that follow, then those pairs, then the
- * `namespace/name` of each explicit pod (shown pending while the job is queued).
+ * Creates the job in one step, so no crash leaves half of it: KEYS[7] the index of jobs,
+ * KEYS[8] (when there is one) the Idempotency-Key claimed for it, kept from now on as long
+ * as the job. ARGV[3] createdAtMs (the index score), ARGV[4] number of job hash
+ * field/value pairs that follow, then those pairs, then the `namespace/name` of each
+ * explicit pod (shown pending while the job is queued). On Redis Cluster all these keys
+ * share the prefix's hash tag (config.ts refuses a prefix without one).
  * Returns 1 when created, 0 when the id exists.
  */
 export const CREATE = script(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local np = tonumber(ARGV[3])
-for i = 4, 3 + 2 * np, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-local first = 4 + 2 * np
+local np = tonumber(ARGV[4])
+for i = 5, 4 + 2 * np, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local first = 5 + 2 * np
 for i = first, #ARGV do
   redis.call('HSET', KEYS[2], (i - first) .. ':ref', ARGV[i], (i - first) .. ':st', 'pending')
 end
+redis.call('ZADD', KEYS[7], ARGV[3], ARGV[2])
+if KEYS[8] then redis.call('PERSIST', KEYS[8]) end
 return 1
 `);
 
@@ -224,7 +230,8 @@ return redis.call('HGET', KEYS[1], 'stopReason')
 
 /**
  * Ends the job: ARGV[3] atMs, ARGV[4] status (kept when the job is cancelled or failed),
- * ARGV[5] retention ms, ARGV[6] '1' when ARGV[7] is a job error to record (failJob).
+ * ARGV[5] retention ms, ARGV[6] '1' when ARGV[7] is a job error to record (failJob),
+ * ARGV[8] the job's warnings as JSON, to replace them ('' keeps them).
  * Emits `done`, starts every key's retention. Returns { outcome, status }.
  */
 export const FINISH = script(`
@@ -234,6 +241,7 @@ if redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return { 'ended', stat
 if status ~= 'cancelled' and status ~= 'failed' then status = ARGV[4] end
 redis.call('HSET', KEYS[1], 'status', status, 'finishedAt', ARGV[3])
 if ARGV[6] == '1' then redis.call('HSET', KEYS[1], 'error', ARGV[7]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'warnings', ARGV[8]) end
 redis.call('XADD', KEYS[6], '*', 't', 'done', 'status', status, 'summary', summary_json())
 publish()
 for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end

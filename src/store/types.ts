@@ -6,7 +6,7 @@
 // a crash can tell finished hooks (never run again) from interrupted ones.
 
 import type { HookPhase, HookResult, JobStatus, PodPlan, PodRef, PodStatus } from '../domain/types.ts';
-import type { JobSpec, JobSummaryView, JobView } from '../domain/views.ts';
+import type { JobSpec, JobSummaryView, JobView, PodResultView } from '../domain/views.ts';
 
 export type CreateJobResult =
   | { readonly kind: 'created'; readonly job: JobSummaryView }
@@ -25,6 +25,21 @@ export interface ListJobsQuery {
   readonly cursor?: string;
   /** Only the jobs of this owner (callerKey "user:NAME" / "token:NAME"). */
   readonly owner?: string;
+}
+
+export interface PodPageQuery {
+  /** Pods per page (at least 1). */
+  readonly limit: number;
+  /** nextCursor of the previous page (same job, same status filter). */
+  readonly cursor?: string;
+  /** Only the pods with this status. */
+  readonly status?: PodStatus;
+}
+
+export interface PodPage {
+  readonly pods: readonly PodResultView[];
+  /** null on the last page. */
+  readonly nextCursor: string | null;
 }
 
 /** A hook's recorded state, as a re-delivered pod job reads it back. */
@@ -58,6 +73,11 @@ export interface JobStore {
   getJob(jobId: string): Promise<JobView | null>;
   /** The job without its pods: cheap whatever the job's size (SSE, idempotent replays). */
   getJobSummary(jobId: string): Promise<JobSummaryView | null>;
+  /**
+   * One page of the job's pods, in order, without reading the rest of the job; null when the
+   * job does not exist. Throws CursorInvalidError for a cursor not returned for this job and filter.
+   */
+  getPods(jobId: string, query: PodPageQuery): Promise<PodPage | null>;
   listJobs(query: ListJobsQuery): Promise<{ jobs: JobSummaryView[]; nextCursor: string | null }>;
 
   /** The pods are known (given, or listed by the selector): recorded in order, each pending. Idempotent. */
@@ -83,8 +103,11 @@ export interface JobStore {
   stopReason(jobId: string): Promise<string | null>;
   /** failFast: the first failed pod stops the job; returns the reason recorded. */
   tripFailFast(jobId: string, reason: string): Promise<void>;
-  /** Every pod has ended: the final status is computed, finishedAt set, retention starts, `done` is emitted. */
-  finishJob(jobId: string, atMs: number): Promise<JobStatus>;
+  /**
+   * Every pod has ended: the final status is computed, finishedAt set, retention starts, `done` is emitted.
+   * `warnings` are added to the job's own (a job that ran no hook says why), unless it had already ended.
+   */
+  finishJob(jobId: string, atMs: number, opts?: { readonly warnings?: readonly string[] }): Promise<JobStatus>;
 
   /** Events after `afterId` (all when null), oldest first. */
   readEvents(jobId: string, afterId: string | null, max: number): Promise<JobEvent[]>;

@@ -8,7 +8,7 @@
 // each running hook has a claim key naming its worker, removed when the result is written.
 
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 
 const HEARTBEAT_MS = 5_000;
 /** Long enough to outlive a Redis restart (the key's remaining life is at least 15 s). */
@@ -26,7 +26,7 @@ export interface WorkerLiveness extends RunningClaims {
   stop(): Promise<void>;
 }
 
-export function startWorkerLiveness(redis: Redis, prefix: string): WorkerLiveness {
+export function startWorkerLiveness(redis: RedisClient, prefix: string): WorkerLiveness {
   const workerId = `w${randomBytes(8).toString('hex')}`;
   const heartbeatKey = (id: string): string => `${prefix}:worker:${id}`;
   const claimKey = (jobId: string, podIndex: number, hookIndex: number): string => `${prefix}:{${jobId}}:running:${podIndex}:${hookIndex}`;

@@ -95,6 +95,9 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
   }
   assert.equal(r.http.post1000Pods.pods, 1000);
   assert.equal(r.http.get10000Hooks.hooks, PODS);
+  assert.equal(r.http.get10000HooksPage.pods, 100);
+  for (const b of [r.http.get10000Hooks.bodyBytes, r.http.get10000HooksSummary.bodyBytes, r.http.get10000HooksPage.bodyBytes]) num(b, 'GET body bytes');
+  assert.ok((r.http.get10000HooksSummary.bodyBytes ?? 0) < (r.http.get10000Hooks.bodyBytes ?? 0), 'the summary is smaller than the whole job');
 
   assert.equal(r.targets.length, 6);
   for (const t of r.targets) assert.equal(typeof t.met, 'boolean');

@@ -64,17 +64,37 @@ const cases: { name: string; annotations: Record<string, string>; want: Annotati
     want: { hook: base, warnings: [`${P}wait-for-ready: "yes" is not a boolean (true, false, 1, 0, t, f, ...); false`] },
   },
   {
-    name: 'annotations: unknown key under the prefix warns',
+    name: 'annotations: an unknown key under the prefix warns with the keys it may mean (velero #6764: timeout)',
     annotations: { [`${P}command`]: 'echo hi', [`${P}timeout`]: '30s' },
     want: {
       hook: base,
-      warnings: [`${P}timeout: "30s" is not a known key (command, container, on-error, exec-timeout, wait-timeout, wait-for-ready); ignored`],
+      warnings: [`${P}timeout: unknown key, ignored (did you mean exec-timeout or wait-timeout?)`],
     },
   },
   {
-    name: 'annotations: misspelt prefix warns (Velero ignores it silently)',
+    name: 'annotations: a misspelt key names the key meant; its value is ignored (on-error stays Continue)',
+    annotations: { [`${P}command`]: 'echo hi', [`${P}on-eror`]: 'Fail', [`${P}Container`]: 'pg', [`${P}wait_for_ready`]: 'true' },
+    want: {
+      hook: base,
+      warnings: [
+        `${P}on-eror: unknown key, ignored (did you mean on-error?)`,
+        `${P}Container: unknown key, ignored (did you mean container?)`,
+        `${P}wait_for_ready: unknown key, ignored (did you mean wait-for-ready?)`,
+      ],
+    },
+  },
+  {
+    name: 'annotations: an unknown key near none lists the known keys',
+    annotations: { [`${P}command`]: 'echo hi', [`${P}priority`]: '1' },
+    want: {
+      hook: base,
+      warnings: [`${P}priority: unknown key, ignored (known keys: command, container, on-error, exec-timeout, wait-timeout, wait-for-ready)`],
+    },
+  },
+  {
+    name: 'annotations: misspelt prefix warns (Velero ignores it silently) and names the key meant',
     annotations: { 'hook.restore.velero.io/command': 'echo hi' },
-    want: { hook: null, warnings: ['hook.restore.velero.io/command: "echo hi" is not under post.hook.restore.velero.io/; ignored'] },
+    want: { hook: null, warnings: ['hook.restore.velero.io/command: "echo hi" is not under post.hook.restore.velero.io/; ignored (did you mean post.hook.restore.velero.io/command?)'] },
   },
   {
     name: 'annotations: init hook and backup hook annotations are not warned about',

@@ -122,7 +122,7 @@ describe('HOOKD_AUTH=kubernetes on the simulated cluster', () => {
     const r = await post(aliceToken, { pods: [{ namespace: 'team-a', name: 'app-0' }], hooks: HOOK });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     aliceJob = r.body.id;
-    const done = await waitForJobEnd<JobView>(hookd.url, aliceJob, 20_000).catch(async () => (await job(aliceToken, aliceJob)).body);
+    const done = await waitForJobEnd<JobView>(hookd.url, aliceJob, 20_000, as(aliceToken));
     const view = (await job(aliceToken, aliceJob)).body;
     assert.equal(view.status, 'completed', JSON.stringify(done).slice(0, 1000));
     assert.deepEqual(view.owner, { name: ALICE, kind: 'user' });
@@ -142,10 +142,22 @@ describe('HOOKD_AUTH=kubernetes on the simulated cluster', () => {
   });
 
   it('her selector without namespaces runs in team-a; team-b pods are skipped as forbidden; kube-system is not in the job', async () => {
+    // Its dry run first: the same pods, the same refusal, nothing executed.
+    const execs = sim.counters().exec.started;
+    const dry = await api<{ pods: { namespace: string; name: string; status: string; warnings: string[]; hooks: unknown[] }[] }>(
+      hookd.url, 'POST', '/v1/jobs?dryRun=true', { selector: { labelSelector: 'tier=hooked' }, hooks: HOOK }, as(aliceToken),
+    );
+    assert.equal(dry.status, 200, JSON.stringify(dry.body));
+    assert.deepEqual(dry.body.pods.map((p) => [`${p.namespace}/${p.name}`, p.status, p.hooks.length]), [['team-a/app-0', 'planned', 1], ['team-a/app-1', 'planned', 1], ['team-b/app-b', 'forbidden', 0]]);
+    assert.deepEqual(dry.body.pods[2]?.warnings, [`forbidden: ${ALICE} may not create pods/exec in team-b: its hooks would be skipped`]);
+    const dryForbidden = await api<ErrorBody>(hookd.url, 'POST', '/v1/jobs?dryRun=true', { pods: [{ namespace: 'kube-system', name: 'etcd-node1' }], hooks: HOOK }, as(aliceToken));
+    assert.equal(dryForbidden.status, 403);
+    assert.equal(dryForbidden.body.code, 'HOOKD_FORBIDDEN');
+    assert.equal(sim.counters().exec.started, execs, 'the dry runs executed nothing');
+
     const r = await post(aliceToken, { selector: { labelSelector: 'tier=hooked' }, hooks: HOOK });
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    const view = await waitForJobEnd<JobView>(hookd.url, r.body.id, 20_000).catch(() => null);
-    const final = view ?? (await job(aliceToken, r.body.id)).body;
+    const final = await waitForJobEnd<JobView>(hookd.url, r.body.id, 20_000, as(aliceToken));
     const names = final.pods.map((p) => `${p.namespace}/${p.name}`);
     assert.deepEqual(names, ['team-a/app-0', 'team-a/app-1', 'team-b/app-b']);
     for (const p of final.pods.filter((p) => p.namespace === 'team-a')) assert.equal(p.hooks[0]?.phase, 'succeeded');

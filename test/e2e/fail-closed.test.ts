@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startHookd } from '../helpers/hookd.ts';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { startSim } from '../helpers/start-sim.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookd-fail-closed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,15 +32,6 @@ async function run(env: Record<string, string>): Promise<{ code: number | null; 
   return { code, stderr };
 }
 
-/** A port where nothing answers: a cluster that cannot show it is the simulated one. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const address = srv.address();
-  srv.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 test('listening off loopback without authentication: exit 2 naming HOOKD_AUTH', async () => {
   const r = await run({ HOOKD_HOST: '0.0.0.0', HOOKD_KUBE: 'sim' });
@@ -57,7 +48,7 @@ test('a token list that holds no token: exit 2, not "no authentication"', async 
 });
 
 test('a real cluster without authentication: exit 2 naming HOOKD_AUTH', async () => {
-  const port = await deadPort();
+  const port = await freePort();
   const kubeconfig = join(dir, 'real.kubeconfig');
   writeFileSync(
     kubeconfig,
@@ -79,4 +70,18 @@ test('the simulated cluster reached through a kubeconfig needs no token, on loop
   const hookd = await startHookd({ kubeconfig: env.sim.kubeconfig });
   assert.match(hookd.url, /^http:\/\/127\.0\.0\.1:/);
   await hookd.stop();
+});
+
+test('Redis Cluster with a prefix that is no hash tag: exit 2 naming HOOKD_REDIS_PREFIX, before any connection', async () => {
+  // Nothing listens at the node: the refusal comes from the setting alone.
+  const port = await freePort();
+  const r = await run({ REDIS_URL: '', REDIS_CLUSTER_NODES: `127.0.0.1:${port}`, HOOKD_REDIS_PREFIX: 'hookd-unbraced', HOOKD_KUBE: 'sim' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /HOOKD_REDIS_PREFIX="hookd-unbraced": on Redis Cluster \(REDIS_CLUSTER_NODES\) the prefix must hold a hash tag, such as \{hookd\}/);
+});
+
+test('two ways to reach Redis at once: exit 2 naming both', async () => {
+  const r = await run({ REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'm', HOOKD_KUBE: 'sim' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /REDIS_URL and REDIS_SENTINELS: set only one/);
 });

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -16,17 +15,11 @@ import { selfSignedCertificate } from '@hookd/kube-sim';
 import { startHookd, waitForJobEnd, api } from '../helpers/hookd.ts';
 import { testPrefix } from '../helpers/redis.ts';
 import { startSim } from '../helpers/start-sim.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookd-redis-tls-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const address = srv.address();
-  srv.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 test('a job runs through rediss:// as an ACL user limited to its prefix', async (t) => {
   const { certPem, keyPem } = selfSignedCertificate({ commonName: 'redis-test' });

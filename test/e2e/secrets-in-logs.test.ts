@@ -74,5 +74,5 @@ test('configuration errors show REDIS_URL without its password', () => {
   const tokens = join(dir, 'tokens');
   writeFileSync(tokens, 'token-one-0123456789,token-two-0123456789\n');
   assert.deepEqual(loadConfig({ HOOKD_API_TOKENS_FILE: tokens }).apiTokens, ['token-one-0123456789', 'token-two-0123456789']);
-  assert.equal(loadConfig({ REDIS_URL: 'redis://h:6379', REDIS_PASSWORD: 'p w' }).redisUrl, 'redis://:p%20w@h:6379');
+  assert.deepEqual(loadConfig({ REDIS_URL: 'redis://h:6379', REDIS_PASSWORD: 'p w' }).redis, { kind: 'url', url: 'redis://:p%20w@h:6379' });
 });

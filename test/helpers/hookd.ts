@@ -34,8 +34,10 @@ export async function startHookd(opts: {
   const prefix = opts.prefix ?? testPrefix();
   const auditDir = mkdtempSync(join(tmpdir(), 'hookd-audit-'));
   const auditPath = opts.env?.['HOOKD_AUDIT_LOG'] ?? join(auditDir, 'audit.log');
+  // The shared Redis, unless the test names Sentinel or Cluster (exactly one way is allowed).
+  const elsewhere = opts.env?.['REDIS_SENTINELS'] !== undefined || opts.env?.['REDIS_CLUSTER_NODES'] !== undefined;
   const config = loadConfig({
-    REDIS_URL: TEST_REDIS_URL,
+    ...(elsewhere ? {} : { REDIS_URL: TEST_REDIS_URL }),
     HOOKD_REDIS_EMBEDDED: 'never',
     HOOKD_REDIS_PREFIX: prefix,
     HOOKD_PORT: '0',
@@ -85,10 +87,10 @@ export async function api<T = unknown>(base: string, method: string, path: strin
 }
 
 /** Polls GET /v1/jobs/{id} until the job has ended (bounded), returning the final view. */
-export async function waitForJobEnd<T extends { status: string }>(base: string, id: string, timeoutMs = 30_000): Promise<T> {
+export async function waitForJobEnd<T extends { status: string }>(base: string, id: string, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { body } = await api<T>(base, 'GET', `/v1/jobs/${id}`);
+    const { body } = await api<T>(base, 'GET', `/v1/jobs/${id}`, undefined, headers);
     if (['completed', 'partially_failed', 'failed', 'cancelled'].includes(body.status) && (body as { finishedAt?: string | null }).finishedAt) return body;
     if (Date.now() > deadline) throw new Error(`job ${id} did not end within ${timeoutMs} ms: ${JSON.stringify(body).slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 50));

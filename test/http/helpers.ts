@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { RestoreHooks } from '../../src/domain/types.ts';
+import type { PodRef, PodView, RestoreHooks } from '../../src/domain/types.ts';
 import type { JobSpec } from '../../src/domain/views.ts';
 import type { AuditLog } from '../../src/auth/audit.ts';
 import type { AccessPolicy } from '../../src/auth/policy.ts';
@@ -33,12 +33,23 @@ export interface FakeRestores {
   read(namespace: string, name: string): Promise<{ hooks: RestoreHooks | null }>;
 }
 
+/** Live pods for dry runs: set `pods` (namespace/name -> view); `errors` makes a read fail with that code. */
+export interface FakePods {
+  readonly pods: Map<string, PodView>;
+  readonly errors: Map<string, string>;
+  readonly reads: string[];
+  list(namespace: string, labelSelector: string): Promise<PodView[]>;
+  listAll(labelSelector: string): Promise<PodView[]>;
+  get(ref: PodRef): Promise<PodView | null>;
+}
+
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly store: JobStore;
   readonly notifier: Notifier;
   readonly producer: FakeProducer;
   readonly restores: FakeRestores;
+  readonly pods: FakePods;
   readonly health: { redis: HealthCheck; kube: HealthCheck };
   readonly metrics: Registry;
   readonly logs: string[];
@@ -56,7 +67,10 @@ export interface TestAppOptions {
   readonly sseHeartbeatMs?: number;
   readonly store?: (redis: Redis, prefix: string) => JobStore;
   readonly access?: AccessPolicy;
+  readonly ownerRights?: AppDeps['ownerRights'];
   readonly audit?: AuditLog;
+  /** Default info. */
+  readonly logLevel?: string;
 }
 
 /** A fresh app under its own Redis prefix; `close()` closes it and removes its keys. */
@@ -86,6 +100,33 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
       return r;
     },
   };
+  const fail = (pods: FakePods, what: string): void => {
+    const code = pods.errors.get(what);
+    if (code) throw Object.assign(new Error(`${code}: ${what}`), { code });
+  };
+  // Label selectors of the form key=value only: enough for the tests that use them.
+  const matches = (p: PodView, sel: string): boolean => sel.split(',').filter((t) => t !== '').every((t) => p.labels[t.split('=')[0] ?? ''] === t.split('=')[1]);
+  const sorted = (ps: PodView[]) => ps.sort((x, y) => `${x.namespace}/${x.name}`.localeCompare(`${y.namespace}/${y.name}`));
+  const pods: FakePods = {
+    pods: new Map(),
+    errors: new Map(),
+    reads: [],
+    async list(namespace, labelSelector) {
+      this.reads.push(`list ${namespace}`);
+      fail(this, `list ${namespace}`);
+      return sorted([...this.pods.values()].filter((p) => p.namespace === namespace && matches(p, labelSelector)));
+    },
+    async listAll(labelSelector) {
+      this.reads.push('list *');
+      fail(this, 'list *');
+      return sorted([...this.pods.values()].filter((p) => matches(p, labelSelector)));
+    },
+    async get(ref) {
+      this.reads.push(`get ${ref.namespace}/${ref.name}`);
+      fail(this, `get ${ref.namespace}/${ref.name}`);
+      return this.pods.get(`${ref.namespace}/${ref.name}`) ?? null;
+    },
+  };
   const health = { redis: { ok: true } as HealthCheck, kube: { ok: true } as HealthCheck };
   const logs: string[] = [];
   const sink = new Writable({
@@ -100,6 +141,8 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     notifier,
     producer,
     restores,
+    pods,
+    ...(opts.ownerRights ? { ownerRights: opts.ownerRights } : {}),
     health: { redis: async () => health.redis, kube: async () => health.kube },
     metrics,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
@@ -107,7 +150,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     rateLimiter: opts.rateLimit ? createRateLimiter({ redis, prefix, ...opts.rateLimit }) : null,
     docsPersistToken: opts.docsPersistToken ?? false,
     auth: { tokens: opts.tokens ?? [] },
-    log: pino({ level: 'info' }, sink),
+    log: pino({ level: opts.logLevel ?? 'info' }, sink),
     now: Date.now,
     newJobId: () => newJobId(),
     ...(opts.sseHeartbeatMs !== undefined ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
@@ -122,7 +165,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     redis.disconnect();
     subscriber.disconnect();
   };
-  return { app, store, notifier, producer, restores, health, metrics, logs, prefix, redis, close };
+  return { app, store, notifier, producer, restores, pods, health, metrics, logs, prefix, redis, close };
 }
 
 export const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });

@@ -24,7 +24,8 @@ describe('openapi/openapi.json', () => {
     const want: [string, string, string[]][] = [
       ['/v1/jobs', 'post', ['202', '200', '400', '409', '413', '415']],
       ['/v1/jobs', 'get', ['200', '400']],
-      ['/v1/jobs/{id}', 'get', ['200', '404']],
+      ['/v1/jobs/{id}', 'get', ['200', '400', '404']],
+      ['/v1/jobs/{id}/pods', 'get', ['200', '400', '404']],
       ['/v1/jobs/{id}', 'delete', ['202', '404', '409']],
       ['/v1/jobs/{id}/events', 'get', ['200', '404']],
       ['/v1/velero/restores/{namespace}/{name}/jobs', 'post', ['202', '403', '404', '422', '502', '503']],

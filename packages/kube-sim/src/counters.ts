@@ -13,6 +13,7 @@ export class Counters implements WatchGaugeSink {
   private byRoute = new Map<string, number>();
   private byPod = new Map<string, number>();
   private byStatus = new Map<string, number>();
+  private forbidden = new Map<string, number>();
   private watches: WatchGauge & { started: number } = { current: 0, max: 0, started: 0 };
   private watchesByNs = new Map<string, WatchGauge>();
 
@@ -21,6 +22,11 @@ export class Counters implements WatchGaugeSink {
     bump(this.byVerb, verb);
     bump(this.byRoute, `${verb} ${route}`);
     if (pod !== null) bump(this.byPod, pod);
+  }
+
+  /** An RBAC refusal, by its 403 message (who, verb, resource, group, namespace). */
+  denied(message: string): void {
+    bump(this.forbidden, message);
   }
 
   answered(status: number): void {
@@ -58,6 +64,7 @@ export class Counters implements WatchGaugeSink {
         byRoute: Object.fromEntries(this.byRoute),
         byPod: Object.fromEntries(this.byPod),
         byStatus: Object.fromEntries(this.byStatus),
+        forbidden: Object.fromEntries(this.forbidden),
       },
       watches: { ...this.watches, byNamespace },
       exec,
@@ -71,6 +78,7 @@ export class Counters implements WatchGaugeSink {
     this.byRoute = new Map();
     this.byPod = new Map();
     this.byStatus = new Map();
+    this.forbidden = new Map();
     this.watches = { current: this.watches.current, max: this.watches.current, started: 0 };
     for (const [k, g] of this.watchesByNs) {
       if (g.current === 0) this.watchesByNs.delete(k);

@@ -5,6 +5,7 @@
 // can be replayed, and `times` bounds how often a rule fires.
 
 import type { ActiveFault, FaultMatch, FaultSpec, SimFaults } from './types.ts';
+import { seededRandom } from './random.ts';
 
 export interface RequestFacts {
   verb: string;
@@ -14,17 +15,6 @@ export interface RequestFacts {
   container?: string | null;
 }
 
-/** mulberry32: small, fast, good enough to decide "does this request fail". */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function matches(m: FaultMatch | undefined, f: RequestFacts): boolean {
   if (!m) return true;
@@ -68,7 +58,7 @@ export class FaultInjector implements SimFaults {
   private nextId = 1;
 
   constructor(seed: number) {
-    this.random = generator(seed);
+    this.random = seededRandom(seed);
   }
 
   add(spec: FaultSpec): string {

@@ -6,6 +6,7 @@ export { startSimCluster } from './cluster.ts';
 export { SimError } from './status.ts';
 export { renderKubeconfig } from './kubeconfig.ts';
 export { selfSignedCertificate } from './tls.ts';
+export { seededRandom } from './random.ts';
 export { LIFECYCLE_ANNOTATION } from './pod-rules.ts';
 export type {
   ActiveFault,

@@ -121,6 +121,8 @@ export interface SimCounters {
     byPod: Record<string, number>;
     /** Answers by HTTP status code. */
     byStatus: Record<string, number>;
+    /** RBAC refusals by their 403 message, which names the user, verb, resource and scope. */
+    forbidden: Record<string, number>;
   };
   watches: WatchGauge & { started: number; byNamespace: Record<string, WatchGauge> };
   exec: WatchGauge & { started: number; scripted: number; processes: number };

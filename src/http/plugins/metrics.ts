@@ -9,6 +9,10 @@ export interface HttpMetrics {
   readonly sseClients: Gauge;
 }
 
+function isEventStream(contentType: number | string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+}
+
 /** Reuses a metric already on the registry (buildApp may run twice on one registry, as in tests). */
 function metric<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -26,7 +30,7 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): HttpM
     () =>
       new Histogram({
         name: 'hookd_http_request_duration_seconds',
-        help: 'HTTP request duration',
+        help: 'HTTP request duration, event streams excluded',
         labelNames: ['method', 'route'],
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
         registers: [registry],
@@ -42,6 +46,8 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): HttpM
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
+    // An event stream lasts as long as its client follows the job: minutes, not latency.
+    if (isEventStream(reply.raw.getHeader('content-type'))) return;
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 

@@ -4,13 +4,22 @@
 // it loaded the document from, so it works on whatever host and port hookd listens.
 // openapi/openapi.json is this document, written by `npm run openapi`; a test keeps them equal.
 
+import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../../errors.ts';
 import { DOCS_CSP } from './security-headers.ts';
 
-export const API_VERSION = '1.0.0';
+/** The document's version is the package's: what a client reads in Swagger UI is what runs. */
+export const API_VERSION = packageVersion();
+
+function packageVersion(): string {
+  // src/http/plugins/ and dist/http/plugins/ are both three folders below package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
+  return pkg.version;
+}
 
 export interface DocsOptions {
   /** Keep the bearer token entered in Swagger UI in the browser's localStorage across reloads. */
@@ -55,4 +64,6 @@ export async function registerOpenApi(app: FastifyInstance, docs: DocsOptions = 
   // session: it is kept only when the operator asks for it (HOOKD_DOCS_PERSIST_TOKEN).
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP, uiConfig: { deepLinking: true, persistAuthorization: docs.persistToken } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Whoever opens the server's address in a browser lands on the API's documentation.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
 }

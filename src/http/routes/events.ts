@@ -12,7 +12,7 @@ import { isEventId } from '../../store/events.ts';
 import type { JobEvent, JobStore } from '../../store/types.ts';
 import type { RouteDeps } from '../deps.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
-import { errorResponses, SECURITY } from '../schemas/common.ts';
+import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
 import { EventsHeaders, JobIdParams } from '../schemas/jobs.ts';
 import { frame, SseStream } from '../sse.ts';
 import { checkJobAccess } from '../access.ts';
@@ -84,7 +84,7 @@ async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null
       }
     }
   } catch (err) {
-    log.warn({ jobId, err: err instanceof Error ? err.message : String(err) }, 'event stream ended by an error');
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'event stream ended by an error');
   } finally {
     off();
     stream.end();
@@ -112,7 +112,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: 
         response: {
           200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
           204: { description: 'The job has ended and the client has seen every event (EventSource stops reconnecting)', type: 'null' },
-          ...errorResponses(400, 401, 404, 429, 503),
+          ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_EVENTS_LAST_ID_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND', 'HOOKD_LIMIT_SSE_PER_CLIENT', 'HOOKD_LIMIT_SSE_CLIENTS'),
         },
       },
     },

@@ -39,7 +39,21 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
         tags: ['operations'],
         response: {
           200: Type.Object({ status: Type.Literal('ready'), checks: Checks }, { description: 'Ready' }),
-          503: Type.Object({ ...ErrorBodySchema.properties, checks: Checks }, { description: 'Not ready: the message names what is down' }),
+          503: Type.Object(
+            { ...ErrorBodySchema.properties, checks: Checks },
+            {
+              description: 'Not ready: the message names what is down (HOOKD_NOT_READY)',
+              examples: [
+                {
+                  statusCode: 503,
+                  code: 'HOOKD_NOT_READY',
+                  error: 'Service Unavailable',
+                  message: 'not ready: redis: Connection is closed.',
+                  checks: { redis: { ok: false, error: 'Connection is closed.' }, kube: { ok: true } },
+                },
+              ],
+            },
+          ),
         },
       },
     },

@@ -8,9 +8,25 @@ import { callerKey, ownerOf } from '../../auth/caller.ts';
 import { asking, auditWho, checkJobAccess, denied } from '../access.ts';
 import { checkHooks, jobSource } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
-import { errorResponses, SECURITY } from '../schemas/common.ts';
-import { CancelAccepted, CreateJobBody, IdempotencyHeaders, JobCreated, JobIdParams, JobListSchema, JobViewSchema, ListJobsQuery } from '../schemas/jobs.ts';
-import { jobLink, submit } from '../submit.ts';
+import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
+import {
+  CancelAccepted,
+  CreateJobBody,
+  IdempotencyHeaders,
+  JobCreated,
+  JobIdParams,
+  JobListSchema,
+  JobViewQuery,
+  JobViewSchema,
+  ListJobsQuery,
+  POD_PAGE_DEFAULT,
+  PodPageQuery,
+  PodPageSchema,
+  SubmitOk,
+  SubmitQuery,
+} from '../schemas/jobs.ts';
+import { dryRun } from '../dry-run.ts';
+import { checkFootprint, jobLink, submit } from '../submit.ts';
 
 const DEFAULT_LIMIT = 50;
 
@@ -22,12 +38,36 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         summary: 'Submit a job: run the post-restore exec hooks of some pods',
         description:
           'Give `pods` (explicit pods) or `selector` (pods listed when the job starts), not both. `hooks` is a Velero Restore\'s `spec.hooks`; ' +
-          'hooks in `post.hook.restore.velero.io/*` annotations on a pod take precedence, as in Velero. Init hooks are rejected.',
+          'hooks in `post.hook.restore.velero.io/*` annotations on a pod take precedence, as in Velero. Init hooks are rejected. ' +
+          'With `dryRun=true`: 200 with what the job would run, read from the live pods (a selector is listed now), with the same checks, warnings and 4xx; nothing is queued, stored or executed.',
         tags: ['jobs'],
         security: SECURITY,
         headers: IdempotencyHeaders,
+        querystring: SubmitQuery,
         body: CreateJobBody,
-        response: { 200: JobCreated, 202: JobCreated, ...errorResponses(400, 401, 403, 409, 413, 415, 502, 503) },
+        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(
+          ...V1_ERRORS,
+          'HOOKD_REQUEST_INVALID',
+          'HOOKD_REQUEST_MALFORMED_JSON',
+          'HOOKD_JOB_SOURCE_INVALID',
+          'HOOKD_JOB_POD_DUPLICATE',
+          'HOOKD_JOB_SELECTOR_INVALID',
+          'HOOKD_HOOK_INVALID',
+          'HOOKD_INIT_HOOKS_UNSUPPORTED',
+          'HOOKD_LIMIT_PODS',
+          'HOOKD_LIMIT_HOOKS',
+          'HOOKD_LIMIT_COMMAND',
+          'HOOKD_LIMIT_JOB_SIZE',
+          'HOOKD_FORBIDDEN',
+          'HOOKD_ORIGIN_FORBIDDEN',
+          'HOOKD_IDEMPOTENCY_CONFLICT',
+          'HOOKD_IDEMPOTENCY_IN_PROGRESS',
+          'HOOKD_REQUEST_TOO_LARGE',
+          'HOOKD_REQUEST_UNSUPPORTED_MEDIA_TYPE',
+          'HOOKD_KUBE_ERROR',
+          'HOOKD_KUBE_UNAVAILABLE',
+          'HOOKD_QUEUE_UNAVAILABLE',
+        ) },
       },
     },
     async (request, reply) => {
@@ -44,6 +84,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
             ? await asking(deps.access.mayListPods(caller, source.namespaces))
             : null);
       if (refusal !== null) throw denied(request, deps.audit, refusal, { request: { pods: body.pods ?? null, selector: body.selector ?? null, hooks: body.hooks ?? null } });
+      if (request.query.dryRun === true) {
+        const hooks = body.hooks ?? null;
+        checkFootprint(deps, { source, hooks });
+        const view = await dryRun(deps, { source, hooks, warnings: [], owner: ownerOf(caller) });
+        request.log.info({ dryRun: true, pods: view.summary.pods, hooksTotal: view.summary.hooksTotal }, 'dry run answered');
+        return reply.code(200).send(view);
+      }
       return submit(
         deps,
         (id) => {
@@ -75,18 +122,62 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
     {
       schema: {
         summary: 'A job with its pods, hooks and summary',
+        description: 'With `view=summary`, the job without `pods`: one small read whatever the job\'s size. Page through a large job\'s pods with GET /v1/jobs/{id}/pods.',
         tags: ['jobs'],
         security: SECURITY,
         params: JobIdParams,
-        response: { 200: JobViewSchema, ...errorResponses(400, 401, 404, 503) },
+        querystring: JobViewQuery,
+        response: { 200: JobViewSchema, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND') },
       },
     },
     async (request) => {
       const id = request.params.id;
-      await checkJobAccess(request, deps.access, deps.audit, id, (await deps.store.getJobSummary(id))?.owner, 'get');
+      const head = await deps.store.getJobSummary(id);
+      await checkJobAccess(request, deps.access, deps.audit, id, head?.owner, 'get');
+      if (request.query.view === 'summary') {
+        if (!head) throw new E.JobNotFound(id);
+        return head;
+      }
       const job = await deps.store.getJob(id);
       if (!job) throw new E.JobNotFound(id);
       return job;
+    },
+  );
+
+  app.get(
+    '/jobs/:id/pods',
+    {
+      schema: {
+        summary: "A job's pods, a page at a time",
+        description:
+          `The job's pods and their hooks in the job's order, \`limit\` at a time (default ${POD_PAGE_DEFAULT}), optionally only those with one \`status\`. ` +
+          'Pass `nextCursor` back as `cursor` for the next page, with the same `status`; it is `null` on the last page. ' +
+          'Every pod comes exactly once across the pages, also while the job runs (a status filter reads statuses as they are when each page is read).',
+        tags: ['jobs'],
+        security: SECURITY,
+        params: JobIdParams,
+        querystring: PodPageQuery,
+        response: { 200: PodPageSchema, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_CURSOR_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND') },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const q = request.query;
+      // Access first: a cursor of another caller's job must not tell that the job exists.
+      await checkJobAccess(request, deps.access, deps.audit, id, (await deps.store.getJobSummary(id))?.owner, 'get');
+      let page;
+      try {
+        page = await deps.store.getPods(id, {
+          limit: q.limit ?? POD_PAGE_DEFAULT,
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+          ...(q.status !== undefined ? { status: q.status } : {}),
+        });
+      } catch (err) {
+        if (err instanceof CursorInvalidError) throw new E.CursorInvalid(err.message);
+        throw err;
+      }
+      if (!page) throw new E.JobNotFound(id);
+      return page;
     },
   );
 
@@ -98,7 +189,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         tags: ['jobs'],
         security: SECURITY,
         querystring: ListJobsQuery,
-        response: { 200: JobListSchema, ...errorResponses(400, 401, 503) },
+        response: { 200: JobListSchema, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_CURSOR_INVALID') },
       },
     },
     async (request) => {
@@ -129,7 +220,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
         tags: ['jobs'],
         security: SECURITY,
         params: JobIdParams,
-        response: { 202: CancelAccepted, ...errorResponses(400, 401, 403, 404, 409, 503) },
+        response: { 202: CancelAccepted, ...errorResponses(...V1_ERRORS, 'HOOKD_REQUEST_INVALID', 'HOOKD_FORBIDDEN', 'HOOKD_ORIGIN_FORBIDDEN', 'HOOKD_JOB_NOT_FOUND', 'HOOKD_JOB_ENDED') },
       },
     },
     async (request, reply) => {
@@ -143,7 +234,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
       }
       deps.audit.write({ event: 'job.cancelled', ...auditWho(request), jobId: id });
       // Workers wake the pods that wait, so they skip their hooks now rather than at their deadline.
-      await deps.notifier.publishStop(id).catch((err: unknown) => request.log.warn({ jobId: id, err: String(err) }, 'stop not published; workers see it on their next look'));
+      await deps.notifier.publishStop(id).catch((err: unknown) => request.log.warn({ err: String(err) }, 'stop not published; workers see it on their next look'));
       return reply.code(202).send({ id, status: 'cancelled', links: { self: jobLink(id) } });
     },
   );

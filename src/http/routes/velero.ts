@@ -15,9 +15,10 @@ import { callerKey, ownerOf } from '../../auth/caller.ts';
 import { asking, auditWho, denied } from '../access.ts';
 import { checkHooks } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
-import { errorResponses, SECURITY } from '../schemas/common.ts';
+import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
 import { RestoreHooksSchema } from '../schemas/hooks.ts';
-import { IdempotencyHeaders, JobCreated, VeleroParams, VeleroQuery } from '../schemas/jobs.ts';
+import { IdempotencyHeaders, JobCreated, SubmitOk, VeleroParams, VeleroQuery } from '../schemas/jobs.ts';
+import { dryRun } from '../dry-run.ts';
 import { submit } from '../submit.ts';
 import { validationMessage, type SchemaError } from '../validation-message.ts';
 
@@ -67,13 +68,29 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
         summary: "Run a Velero Restore's post hooks",
         description:
           "Reads the velero.io/v1 Restore, takes its spec.hooks (exec post hooks; init hooks are left out and the job's warnings say so), " +
-          `and creates a job for the pods labelled ${RESTORE_LABEL}={name} in every namespace (names over 63 characters shortened as Velero does). No body.`,
+          `and creates a job for the pods labelled ${RESTORE_LABEL}={name} in every namespace (names over 63 characters shortened as Velero does). No body. ` +
+          'With `dryRun=true`: 200 with what the job would run, read from the live pods now; nothing is queued, stored or executed.',
         tags: ['velero'],
         security: SECURITY,
         params: VeleroParams,
         querystring: VeleroQuery,
         headers: IdempotencyHeaders,
-        response: { 200: JobCreated, 202: JobCreated, ...errorResponses(400, 401, 403, 404, 409, 422, 502, 503) },
+        response: { 200: SubmitOk, 202: JobCreated, ...errorResponses(
+          ...V1_ERRORS,
+          'HOOKD_REQUEST_INVALID',
+          'HOOKD_LIMIT_HOOKS',
+          'HOOKD_LIMIT_COMMAND',
+          'HOOKD_FORBIDDEN',
+          'HOOKD_RESTORE_FORBIDDEN',
+          'HOOKD_ORIGIN_FORBIDDEN',
+          'HOOKD_RESTORE_NOT_FOUND',
+          'HOOKD_IDEMPOTENCY_CONFLICT',
+          'HOOKD_IDEMPOTENCY_IN_PROGRESS',
+          'HOOKD_RESTORE_HOOKS_INVALID',
+          'HOOKD_KUBE_ERROR',
+          'HOOKD_KUBE_UNAVAILABLE',
+          'HOOKD_QUEUE_UNAVAILABLE',
+        ) },
       },
     },
     async (request, reply) => {
@@ -97,6 +114,13 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
         hooks = kept;
       }
       const failFast = request.query.failFast ?? false;
+      // No namespaces: only those where the caller may list pods, as for the job itself.
+      const source = { kind: 'selector', namespaces: [], labelSelector: `${RESTORE_LABEL}=${restoreLabelValue(name)}` } as const;
+      if (request.query.dryRun === true) {
+        const view = await dryRun(deps, { source, hooks, warnings, owner: ownerOf(caller) });
+        request.log.info({ dryRun: true, restore: `${namespace}/${name}`, pods: view.summary.pods, hooksTotal: view.summary.hooksTotal }, 'dry run answered');
+        return reply.code(200).send(view);
+      }
       return submit(
         deps,
         (id) => {
@@ -108,7 +132,7 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
             restore: name,
             restoreRef: { namespace, name, uid },
             // No namespaces: at the start the worker keeps only those where the owner may list pods.
-            source: { kind: 'selector', namespaces: [], labelSelector: `${RESTORE_LABEL}=${restoreLabelValue(name)}` },
+            source,
             hooks,
             failFast,
             warnings,

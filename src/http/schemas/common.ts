@@ -4,6 +4,7 @@
 
 import { Type, type Static, type TSchema } from 'typebox';
 import { ERROR_CODES } from '../../errors.ts';
+import { errorExample, type ErrorExample } from './error-examples.ts';
 
 /**
  * `T | null` as `type: [T, 'null']` rather than anyOf: fast-json-stringify serializes it
@@ -31,7 +32,15 @@ export const ObjectName = Type.String({
 
 export const ERROR_CODE_LIST = ERROR_CODES.map((c) => c.code);
 
-/** api.md: every 4xx/5xx body. Shared once in the document (components.schemas.ErrorBody). */
+/**
+ * A reference to a schema shared once in the document (components.schemas.<id>, added with
+ * app.addSchema): Swagger UI lists it by name, and the routes and other schemas point at it.
+ */
+export function Ref<T>(id: string, description?: string) {
+  return Type.Unsafe<T>({ $ref: `${id}#`, ...(description === undefined ? {} : { description }) });
+}
+
+/** Every 4xx/5xx body. Shared once in the document (components.schemas.ErrorBody). */
 export const ErrorBodySchema = Type.Object(
   {
     statusCode: Type.Integer({ description: 'the HTTP status code' }),
@@ -39,19 +48,14 @@ export const ErrorBodySchema = Type.Object(
     error: Type.String({ description: 'the HTTP reason phrase' }),
     message: Type.String({ description: 'what was wrong, and where' }),
   },
-  { $id: 'ErrorBody', description: 'api.md: every 4xx and 5xx body' },
+  { $id: 'ErrorBody', description: 'Every 4xx and 5xx answer: a stable HOOKD_* code to switch on, and a message that says what was wrong and where' },
 );
 export type ErrorBody = Static<typeof ErrorBodySchema>;
-
-/** A response that is an ErrorBody, with the meaning of its status. */
-export function ErrorBody(description: string) {
-  return Type.Unsafe<ErrorBody>({ $ref: 'ErrorBody#', description });
-}
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Invalid input: the message names the field and what is wrong with it',
   401: 'Missing or unknown bearer token (not with HOOKD_AUTH=none); answered with WWW-Authenticate: Bearer',
-  403: 'Forbidden: the caller may not do this; the message names the missing permission and where (HOOKD_FORBIDDEN)',
+  403: 'Forbidden: the caller may not do this; the message names the missing permission and where',
   404: 'Not found',
   408: 'The request did not arrive in time',
   409: 'Conflict',
@@ -66,12 +70,38 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: 'A dependency (Redis, Kubernetes, the queue) is unavailable, or a limit on open streams is reached',
 };
 
-/** The error responses of a route, for validation of nothing and documentation of everything. */
-export function errorResponses(...codes: number[]): Record<number, ReturnType<typeof ErrorBody>> {
-  const out: Record<number, ReturnType<typeof ErrorBody>> = {};
-  for (const c of codes) out[c] = ErrorBody(STATUS_TEXT[c] ?? 'Error');
+const errorResponse = (schema: Record<string, unknown>) => Type.Unsafe<ErrorBody>(schema);
+type ErrorResponse = ReturnType<typeof errorResponse>;
+
+/**
+ * The error responses of a route, from the HOOKD_* codes it can answer with: one response per
+ * status, with one example per code (its real status, code and a message in the server's
+ * words), which Swagger UI offers by code. For documentation only: nothing validates them.
+ */
+export function errorResponses(...codes: readonly string[]): Record<number, ErrorResponse> {
+  const byStatus = new Map<number, ErrorExample[]>();
+  for (const code of new Set(codes)) {
+    const example = errorExample(code);
+    byStatus.set(example.statusCode, [...(byStatus.get(example.statusCode) ?? []), example]);
+  }
+  const out: Record<number, ErrorResponse> = {};
+  for (const [status, examples] of [...byStatus].sort(([a], [b]) => a - b)) {
+    // The content form keeps the examples beside the $ref (a bare $ref's siblings are dropped from the document).
+    out[status] = errorResponse({
+      description: `${STATUS_TEXT[status] ?? 'Error'} (${examples.map((e) => e.code).join(', ')})`,
+      content: {
+        'application/json': {
+          schema: { $ref: 'ErrorBody#' },
+          examples: Object.fromEntries(examples.map((e) => [e.code, { summary: e.code, value: e }])),
+        },
+      },
+    });
+  }
   return out;
 }
+
+/** Codes every /v1 route can answer with: no or an unknown token, too many requests, Redis away. */
+export const V1_ERRORS = ['HOOKD_AUTH_REQUIRED', 'HOOKD_RATE_LIMITED', 'HOOKD_STORE_UNAVAILABLE'] as const;
 
 /** Every /v1 route: bearer auth, required unless HOOKD_AUTH=none. */
 export const SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, {}];

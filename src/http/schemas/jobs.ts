@@ -2,8 +2,11 @@
 // "Reading results"). The response schemas mirror domain/views.ts field for field.
 
 import { Type, type Static } from 'typebox';
-import type { JobSummaryView, JobView } from '../../domain/views.ts';
-import { Namespace, Nullable, ObjectName } from './common.ts';
+import type { DryRunView } from '../../domain/dry-run.ts';
+import type { JobSummaryView, JobView, PodResultView } from '../../domain/views.ts';
+import { Namespace, Nullable, ObjectName, Ref } from './common.ts';
+import { DryRunQuery } from './dry-run.ts';
+import { CREATE_JOB_EXAMPLES } from './examples.ts';
 import { RestoreHooksSchema } from './hooks.ts';
 
 const JOB_STATUSES = ['queued', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
@@ -29,7 +32,8 @@ export const CreateJobBody = Type.Object(
     hooks: Type.Optional(RestoreHooksSchema),
     failFast: Type.Optional(Type.Boolean({ description: 'default false: the first pod with a failed hook stops the job' })),
   },
-  { additionalProperties: false },
+  // Named examples become the media type's examples in the document (@fastify/swagger).
+  { additionalProperties: false, 'x-examples': CREATE_JOB_EXAMPLES },
 );
 export type CreateJobBody = Static<typeof CreateJobBody>;
 
@@ -39,18 +43,19 @@ export const IdempotencyHeaders = Type.Object({
   ),
 });
 
-export const JobCreated = Type.Object(
+export const JobCreatedDef = Type.Object(
   {
     id: Type.String(),
     status: JobStatusSchema,
-    links: Type.Object({ self: Type.String() }),
+    links: Type.Object({ self: Type.String({ description: 'GET it for the job view' }) }),
   },
-  { description: 'The job (202: created and queued; 200: the job created earlier with this Idempotency-Key)' },
+  { $id: 'JobCreated', description: 'A job as POST answers it: its id, status and link' },
 );
+export const JobCreated = Ref<Static<typeof JobCreatedDef>>('JobCreated', 'Created and queued: the job, its status and its link (also in Location)');
 
 export const JobIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 
-export const SummarySchema = Type.Object({
+export const SummaryDef = Type.Object({
   pods: Type.Integer(),
   hooksTotal: Type.Integer(),
   hooksAttempted: Type.Integer({ description: 'hooks whose exec was started' }),
@@ -58,9 +63,9 @@ export const SummarySchema = Type.Object({
   hooksFailed: Type.Integer({ description: 'includes expired and not-executed hooks' }),
   hooksPending: Type.Integer({ description: 'pending, waiting or running' }),
   hooksSkipped: Type.Integer(),
-});
+}, { $id: 'Summary', description: 'Counts over the job\'s hooks: hooksSucceeded + hooksFailed + hooksSkipped + hooksPending = hooksTotal' });
 
-export const HookViewSchema = Type.Object({
+export const HookViewDef = Type.Object({
   index: Type.Integer({ description: "the hook's position in its pod's plan" }),
   name: Type.String(),
   source: Type.Unsafe<'annotation' | 'spec'>({ type: 'string', enum: ['annotation', 'spec'] }),
@@ -76,16 +81,22 @@ export const HookViewSchema = Type.Object({
   startedAt: NullableTime,
   finishedAt: NullableTime,
   durationMs: Nullable(Type.Integer()),
-});
+}, { $id: 'HookView', description: 'One hook of a pod: what it runs, its phase and, once ended, its exit code, output and error' });
 
-export const PodResultSchema = Type.Object({
-  namespace: Type.String(),
-  name: Type.String(),
-  status: Type.Unsafe<string>({ type: 'string', enum: ['pending', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'] }),
-  error: Nullable(Type.String()),
-  warnings: Type.Array(Type.String(), { description: 'findings about annotations and hooks, each naming the key and the value' }),
-  hooks: Type.Array(HookViewSchema),
-});
+const POD_STATUSES = ['pending', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const PodStatusSchema = Type.Unsafe<(typeof POD_STATUSES)[number]>({ type: 'string', enum: [...POD_STATUSES] });
+
+export const PodResultDef = Type.Object(
+  {
+    namespace: Type.String(),
+    name: Type.String(),
+    status: PodStatusSchema,
+    error: Nullable(Type.String(), { description: 'why the pod could not be processed, e.g. "pod demo/x not found"' }),
+    warnings: Type.Array(Type.String(), { description: 'findings about annotations and hooks, each naming the key and the value' }),
+    hooks: Type.Array(Ref<Static<typeof HookViewDef>>('HookView'), { description: "in the order of the pod's plan" }),
+  },
+  { $id: 'PodResult', description: 'One pod of a job, with its hooks' },
+);
 
 const OwnerSchema = Type.Object(
   {
@@ -106,12 +117,48 @@ const jobSummaryFields = {
   createdAt: Time,
   startedAt: NullableTime,
   finishedAt: NullableTime,
-  summary: SummarySchema,
+  summary: Ref<Static<typeof SummaryDef>>('Summary'),
 };
 
-export const JobSummarySchema = Type.Object(jobSummaryFields);
+export const JobSummaryDef = Type.Object(jobSummaryFields, { $id: 'JobSummary', description: 'A job without its pods, as GET /v1/jobs lists it' });
+// `pods` is optional so that one schema serializes both views: a union would make the
+// serializer check each 10,000-pod view against each branch.
+export const JobViewDef = Type.Object(
+  { ...jobSummaryFields, pods: Type.Optional(Type.Array(Ref<Static<typeof PodResultDef>>('PodResult'), { description: 'in the order given or listed; absent with ?view=summary' })) },
+  { $id: 'JobView', description: 'A job, its pods and their hooks (without pods with ?view=summary)' },
+);
 // Typed as the domain's views (their arrays are readonly), which these schemas describe field for field.
-export const JobViewSchema = Type.Unsafe<JobView>(Type.Object({ ...jobSummaryFields, pods: Type.Array(PodResultSchema) }, { description: 'The job, its pods and their hooks' }));
+export const JobViewSchema = Ref<JobView | JobSummaryView>('JobView', 'The job (without pods with ?view=summary)');
+
+export const JobViewQuery = Type.Object(
+  {
+    view: Type.Optional(
+      Type.Unsafe<'full' | 'summary'>({ type: 'string', enum: ['full', 'summary'], description: 'summary: the job without its pods, whatever its size (default full)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const POD_PAGE_DEFAULT = 100;
+export const POD_PAGE_MAX = 1000;
+
+export const PodPageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: POD_PAGE_MAX, description: `pods per page, default ${POD_PAGE_DEFAULT}` })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page (same status filter)' })),
+    status: Type.Optional({ ...PodStatusSchema, description: 'only the pods with this status' } as typeof PodStatusSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const PodPageDef = Type.Object(
+  {
+    pods: Type.Array(Ref<PodResultView>('PodResult')),
+    nextCursor: Nullable(Type.String(), { description: 'pass it as cursor for the next page; null on the last page' }),
+  },
+  { $id: 'PodPage', description: "A page of a job's pods, in the job's order" },
+);
+export const PodPageSchema = Ref<{ pods: readonly PodResultView[]; nextCursor: string | null }>('PodPage', "A page of the job's pods");
 
 export const ListJobsQuery = Type.Object(
   {
@@ -123,20 +170,16 @@ export const ListJobsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const JobListSchema = Type.Unsafe<{ jobs: readonly JobSummaryView[]; nextCursor: string | null }>(
-  Type.Object(
-    {
-      jobs: Type.Array(JobSummarySchema),
-      nextCursor: Nullable(Type.String(), { description: 'null on the last page' }),
-    },
-    { description: 'Job summaries, newest first, without pods' },
-  ),
+export const JobListDef = Type.Object(
+  {
+    jobs: Type.Array(Ref<JobSummaryView>('JobSummary')),
+    nextCursor: Nullable(Type.String(), { description: 'null on the last page' }),
+  },
+  { $id: 'JobList', description: 'Job summaries, newest first, without pods' },
 );
+export const JobListSchema = Ref<{ jobs: readonly JobSummaryView[]; nextCursor: string | null }>('JobList', 'Job summaries, newest first, without pods');
 
-export const CancelAccepted = Type.Object(
-  { id: Type.String(), status: JobStatusSchema, links: Type.Object({ self: Type.String() }) },
-  { description: 'Cancelled: hooks not yet started are skipped; a running exec finishes or times out' },
-);
+export const CancelAccepted = Ref<Static<typeof JobCreatedDef>>('JobCreated', 'Cancelled: hooks not yet started are skipped; a running exec finishes or times out');
 
 export const EventsHeaders = Type.Object({
   'last-event-id': Type.Optional(Type.String({ maxLength: 64, description: 'resume after this event id' })),
@@ -144,6 +187,14 @@ export const EventsHeaders = Type.Object({
 
 export const VeleroParams = Type.Object({ namespace: Namespace, name: ObjectName });
 export const VeleroQuery = Type.Object(
-  { failFast: Type.Optional(Type.Boolean({ description: 'default false' })) },
+  { failFast: Type.Optional(Type.Boolean({ description: 'default false' })), ...DryRunQuery },
   { additionalProperties: false },
 );
+
+export const SubmitQuery = Type.Object({ ...DryRunQuery }, { additionalProperties: false });
+
+/** 200 of the POST routes: a dry run's answer, or the job an Idempotency-Key created earlier. */
+export const SubmitOk = Type.Unsafe<Static<typeof JobCreatedDef> | DryRunView>({
+  anyOf: [Ref('JobCreated'), Ref('DryRun')],
+  description: 'With dryRun=true: what the job would run (nothing was queued). Otherwise: the job created earlier with this Idempotency-Key',
+});

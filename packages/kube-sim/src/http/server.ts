@@ -84,9 +84,14 @@ async function prepare(deps: ServerDeps, req: IncomingMessage): Promise<Prepared
   const requester = deps.authn.identify(req.headers.authorization);
   if (!requester) throw unauthorized();
   const user = impersonate(deps.rbac, requester, req.headers, req.headersDistinct);
-  if (route.kind === 'resource') requireAllowed(deps.rbac, user, resourceAttributes(route, verb, method));
-  // Discovery, OpenAPI and the admin endpoint are non-resource URLs (the admin one: cluster-admin only).
-  else requireAllowed(deps.rbac, user, [{ kind: 'nonresource', verb: method.toLowerCase(), path: url.pathname }]);
+  try {
+    if (route.kind === 'resource') requireAllowed(deps.rbac, user, resourceAttributes(route, verb, method));
+    // Discovery, OpenAPI and the admin endpoint are non-resource URLs (the admin one: cluster-admin only).
+    else requireAllowed(deps.rbac, user, [{ kind: 'nonresource', verb: method.toLowerCase(), path: url.pathname }]);
+  } catch (err) {
+    if (err instanceof SimError && err.status === 403) deps.counters.denied(err.message);
+    throw err;
+  }
   if (route.kind === 'resource') {
     if (route.subresource === 'exec') f.container = url.searchParams.get('container');
     const delay = deps.faults.latencyMs(f);
