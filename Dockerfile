@@ -1,26 +1,32 @@
 # syntax=docker/dockerfile:1
-# hookd: build with the dev toolchain, run with production dependencies only, as a non-root user.
+# hookd: built with the development toolchain, run with production dependencies only, as a
+# numeric non-root user, with no simulated cluster (the @hookd/kube-sim workspace package is
+# a devDependency and is never copied in).
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# --workspaces=false: hookd alone; the sim package is not part of the image's build.
+RUN npm ci --workspaces=false --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-COPY openapi ./openapi
 RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOOKD_HOST=0.0.0.0 \
     HOOKD_PORT=8080 \
+    HOOKD_AUTH=kubernetes \
+    HOOKD_KUBE=in-cluster \
     HOOKD_REDIS_EMBEDDED=never
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --workspaces=false --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+    && rm -rf node_modules/@hookd
 COPY --from=build /app/dist ./dist
 COPY openapi ./openapi
-USER node
+# A numeric UID and GID, so a cluster's runAsNonRoot can verify it without /etc/passwd.
+USER 10001:10001
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.HOOKD_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HOOKD_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -179,6 +179,35 @@ describe("the chart's RBAC on the simulated cluster", () => {
     assert.deepEqual(hookdRefusals(), [], 'every call hookd made was allowed');
   });
 
+  it("a caller set up as the chart's NOTES say runs a job with its own token", async () => {
+    const notes = (await helm(['install', '--dry-run=client', 'hookd', CHART_DIR, '--namespace', 'hookd'])).stdout.split('NOTES:')[1] ?? '';
+    const steps = notes
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('kubectl -n <namespace> create ') && !l.includes(' token '));
+    assert.equal(steps.length, 5, notes);
+    // kubectl create sends these kinds as protobuf, which the sim does not decode: each step
+    // is rendered by kubectl itself (--dry-run=client) and applied as YAML.
+    for (const step of steps) {
+      const manifest = await kubectl(...step.replaceAll('<namespace>', 'demo').split(' ').slice(1), '--dry-run=client', '-o', 'yaml');
+      const file = join(k.home, `notes-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(file, manifest);
+      await kubectl('apply', '-f', file);
+    }
+    const token = (await kubectl('-n', 'demo', 'create', 'token', 'restore-operator')).trim();
+    const pair = await startPair(apiToken, workerToken);
+    try {
+      const as = { authorization: `Bearer ${token}` };
+      const body = { pods: [{ namespace: 'demo', name: 'cache-1' }], hooks: { resources: [{ name: 'n', postHooks: [{ exec: { container: 'redis', command: ['true'] } }] }] } };
+      const r = await api<{ id: string }>(pair.api.url, 'POST', '/v1/jobs', body, as);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      const end = await waitForJobEnd<JobEnd>(pair.api.url, r.body.id, 20_000, as);
+      assert.equal(end.status, 'completed', JSON.stringify(end));
+    } finally {
+      await pair.stop();
+    }
+  });
+
   it('each rule is needed: without it, hookd is refused with a 403 that names what the rule granted', async () => {
     const roles = objects.filter((o) => o.kind === 'ClusterRole');
     const tried: string[] = [];
