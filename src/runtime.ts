@@ -24,6 +24,7 @@ import { startSimulatedCluster, type SimClusterHandle } from './kube/sim-cluster
 import { createRestoreReader } from './kube/restores.ts';
 import type { Logger } from './log.ts';
 import { createProducer } from './queue/producer.ts';
+import { registerQueueDepth } from './queue/queue-depth.ts';
 import { createEventMetrics, createWorkerMetrics } from './queue/metrics.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
@@ -167,8 +168,12 @@ async function start(
     ]);
   }
 
+  const depth = registerQueueDepth(metrics, blocking, config.prefix, log);
+  stops.push({ what: 'queue depth', stop: () => depth.close() });
+
   let workers: Workers | null = null;
   if (config.role === 'worker' || config.role === 'all') {
+    const workerMetrics = createWorkerMetrics(metrics);
     const hub = createPodWatchHub({ kc, log });
     stops.push({ what: 'pod watches', stop: () => hub.stop() });
     const liveness = startWorkerLiveness(durable, config.prefix);
@@ -188,7 +193,7 @@ async function start(
       prefix: config.prefix,
       store: workerStore,
       waiter: hub,
-      executor: createExecutor({ kc, log }),
+      executor: createExecutor({ kc, log, onRetry: () => workerMetrics.execRetried() }),
       pods: createPodReader(kc),
       notifier,
       log,
@@ -200,7 +205,7 @@ async function start(
       sealer,
       jobBounds: { maxHookRuns: config.maxHookRunsPerJob, maxBytes: config.maxJobBytes },
       podAttempts: config.podAttempts,
-      metrics: createWorkerMetrics(metrics),
+      metrics: workerMetrics,
       ...(access.worker && config.auth !== 'none' ? { authorizer: access.worker } : {}),
       audit,
       ...(events ? { events } : {}),

@@ -8,8 +8,10 @@ export interface WorkerMetrics {
   hookEnded(phase: string, durationMs: number | null): void;
   podStarted(): void;
   podEnded(): void;
-  waitStarted(): void;
-  waitEnded(): void;
+  /** A pod starts waiting for its containers; sinceMs is when its wait began (epoch ms). Returns its end. */
+  waitStarted(sinceMs: number): () => void;
+  /** An exec refused before it started is tried again. */
+  execRetried(): void;
 }
 
 /** Reuses a metric already on the registry (several workers may share one registry in tests). */
@@ -17,21 +19,63 @@ function metric<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
-export function createWorkerMetrics(registry: Registry): WorkerMetrics {
-  const hooks = metric(registry, 'hookd_hooks_total', () => new Counter({ name: 'hookd_hooks_total', help: 'Hooks that ended, by phase', labelNames: ['phase'], registers: [registry] }));
+/** When each waiting pod of this process began its wait, for the oldest one's age. */
+const waitsByRegistry = new WeakMap<Registry, Set<{ readonly sinceMs: number }>>();
+
+export function createWorkerMetrics(registry: Registry, clock: () => number = Date.now): WorkerMetrics {
+  const hooks = metric(registry, 'hookd_hooks_total', () => new Counter({ name: 'hookd_hooks_total', help: 'Hooks that ended, by phase (succeeded, failed, skipped)', labelNames: ['phase'], registers: [registry] }));
+  for (const phase of ['succeeded', 'failed', 'skipped']) hooks.inc({ phase }, 0);
   const execSeconds = metric(
     registry,
-    'hookd_hook_exec_seconds',
+    'hookd_hook_exec_duration_seconds',
     () =>
       new Histogram({
-        name: 'hookd_hook_exec_seconds',
+        name: 'hookd_hook_exec_duration_seconds',
         help: 'Duration of hook execs, from start to exit status',
         buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
         registers: [registry],
       }),
   );
   const pods = metric(registry, 'hookd_pods_in_flight', () => new Gauge({ name: 'hookd_pods_in_flight', help: 'Pods being processed by this worker', registers: [registry] }));
-  const waiting = metric(registry, 'hookd_pods_waiting', () => new Gauge({ name: 'hookd_pods_waiting', help: 'Pods waiting for a container to come up', registers: [registry] }));
+  let waits = waitsByRegistry.get(registry);
+  if (!waits) {
+    waits = new Set();
+    waitsByRegistry.set(registry, waits);
+  }
+  const open = waits;
+  metric(
+    registry,
+    'hookd_pods_waiting',
+    () =>
+      new Gauge({
+        name: 'hookd_pods_waiting',
+        help: 'Pods of this worker waiting for a container to come up',
+        registers: [registry],
+        collect() {
+          this.set(open.size);
+        },
+      }),
+  );
+  metric(
+    registry,
+    'hookd_pods_waiting_oldest_age_seconds',
+    () =>
+      new Gauge({
+        name: 'hookd_pods_waiting_oldest_age_seconds',
+        help: "How long the longest-waiting pod of this worker has waited for its containers (0: none waits)",
+        registers: [registry],
+        collect() {
+          let since = Infinity;
+          for (const w of open) since = Math.min(since, w.sinceMs);
+          this.set(since === Infinity ? 0 : Math.max(0, (clock() - since) / 1000));
+        },
+      }),
+  );
+  const retries = metric(
+    registry,
+    'hookd_exec_retries_total',
+    () => new Counter({ name: 'hookd_exec_retries_total', help: 'Execs refused before they started (429, 5xx, connection refused) and tried again', registers: [registry] }),
+  );
   return {
     hookEnded(phase, durationMs) {
       hooks.inc({ phase });
@@ -39,8 +83,12 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     },
     podStarted: () => pods.inc(),
     podEnded: () => pods.dec(),
-    waitStarted: () => waiting.inc(),
-    waitEnded: () => waiting.dec(),
+    waitStarted(sinceMs) {
+      const entry = { sinceMs };
+      open.add(entry);
+      return () => void open.delete(entry);
+    },
+    execRetried: () => retries.inc(),
   };
 }
 
@@ -49,8 +97,8 @@ export const noMetrics: WorkerMetrics = {
   hookEnded() {},
   podStarted() {},
   podEnded() {},
-  waitStarted() {},
-  waitEnded() {},
+  waitStarted: () => () => undefined,
+  execRetried() {},
 };
 
 /** The Event writer's counters: Events written (created, or a series patched), writes that failed, and Events dropped. */

@@ -301,7 +301,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
             log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
           }
-          metrics.waitStarted();
+          const waitEnded = metrics.waitStarted(waitStartMs);
           try {
             const signal = AbortSignal.any([shutdown, wake.signal]);
             state = (await deps.waiter.waitFor(ref, (s) => nextStep(input(s)).kind !== 'wait', step.untilMs, signal)).state;
@@ -310,7 +310,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             if (shutdown.aborted) return 'interrupted';
             if (!wake.signal.aborted) throw err;
           } finally {
-            metrics.waitEnded();
+            waitEnded();
           }
           // Woken by a stop: read why. A wait that ended because the pod changed goes straight
           // on; markHookRunning refuses the exec if the job stopped meanwhile.

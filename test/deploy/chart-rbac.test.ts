@@ -234,4 +234,10 @@ describe("the chart's RBAC on the simulated cluster", () => {
     }
     assert.equal(tried.length, 8, tried.join('; '));
   });
+
+  it('kubectl lists the hook Events the workers wrote (the events.k8s.io rule is proven needed above)', async () => {
+    const events = await kubectl('get', 'events.v1.events.k8s.io', '-A', '--field-selector', 'reportingController=hookd.io/hookd', '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}');
+    assert.match(events, /HookSucceeded/);
+    assert.match(events, /HookFailed/);
+  });
 });

@@ -126,6 +126,6 @@ test('a worker-only process answers /healthz and serves its hook metrics', async
   assert.equal(health.status, 200);
   const text = await (await fetch(`${line.url}/metrics`)).text();
   assert.match(text, /hookd_hooks_total\{phase="succeeded"\} \d+/);
-  assert.match(text, /hookd_hook_exec_seconds_count \d+/);
+  assert.match(text, /hookd_hook_exec_duration_seconds_count \d+/);
   assert.equal((await fetch(`${line.url}/v1/jobs`)).status, 404);
 });
