@@ -71,20 +71,27 @@ describe('tokens file', () => {
     // The watcher does not keep the process alive (hookd's own servers do): this test's timer does.
     const alive = setInterval(() => undefined, 1000);
     after(() => clearInterval(alive));
-    const changed = (): Promise<void> => new Promise((resolve) => (notify = resolve));
+    // watchFile takes its first stat asynchronously: a write that lands before it is the
+    // baseline, not a change. Write again until the watcher reports one.
+    const write = async (text: string): Promise<void> => {
+      for (;;) {
+        const seen = new Promise<boolean>((resolve) => {
+          notify = () => resolve(true);
+          setTimeout(() => resolve(false), 500);
+        });
+        writeFileSync(path, text);
+        if (await seen) return;
+      }
+    };
     assert.equal(table.lookup(ALICE)?.kind, 'token');
     assert.equal(table.lookup(BOB), null);
 
-    let next = changed();
-    writeFileSync(path, `- name: bob\n  token: ${BOB}\n  rights: [read]\n  namespaces: [b]\n`);
-    await next;
+    await write(`- name: bob\n  token: ${BOB}\n  rights: [read]\n  namespaces: [b]\n`);
     assert.equal(table.lookup(ALICE), null, 'a removed token stops working');
     const bob = table.lookup(BOB);
     assert.equal(bob?.kind === 'token' && bob.name, 'bob');
 
-    next = changed();
-    writeFileSync(path, `- name: bob\n  rights: [read]\n`);
-    await next;
+    await write(`- name: bob\n  rights: [read]\n`);
     assert.match(events.at(-1)?.err?.message ?? '', /give exactly one of sha256 and token/);
     assert.equal(table.lookup(BOB)?.kind, 'token', 'the previous tokens stay in force');
   });
