@@ -152,5 +152,10 @@ export function verbOf(method: string, route: ResourceRoute, watchParam: boolean
 }
 
 export function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
+  // As apimachinery converts a query parameter to bool: false only when absent, "0" or
+  // "false" in any case; any other value, the empty string included, is true (python's
+  // client sends watch=True and stdout=True).
+  if (v === null) return false;
+  const lower = v.toLowerCase();
+  return lower !== '0' && lower !== 'false';
 }
