@@ -56,6 +56,13 @@ describe('kubectl v1.34', () => {
     assert.equal(again.stdout.trim(), 'pod/web unchanged');
   });
 
+  it('kubectl debug: a clear refusal (the sim has no ephemeral containers), not a crash', async () => {
+    const r = await k.run(['debug', '-n', 'kt', 'web', '--image=busybox', '--profile=general', '-it=false']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /error: ephemeral containers are disabled for this cluster/);
+    assert.doesNotMatch(r.stderr, /panic|nil pointer/);
+  });
+
   it('waits for the pod to be Running', async () => {
     const r = await k.run(['wait', '-n', 'kt', '--for=jsonpath={.status.phase}=Running', 'pod/web', '--timeout=20s']);
     assert.equal(r.code, 0, r.stderr);

@@ -73,7 +73,7 @@ async function prepare(deps: ServerDeps, req: IncomingMessage): Promise<Prepared
   const route = parseRoute(url.pathname);
   if (!route) {
     deps.counters.request(req.method?.toLowerCase() ?? 'get', 'unknown', null);
-    throw new SimError(404, 'NotFound', 'the server could not find the requested resource');
+    throw new SimError(404, 'NotFound', 'the server could not find the requested resource', {});
   }
   const method = req.method ?? 'GET';
   const verb = route.kind === 'resource' ? verbOf(method, route, isTrue(url.searchParams.get('watch'))) : route.kind === 'admin' ? 'admin' : 'discovery';
@@ -157,7 +157,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   const accept = req.headers.accept;
   if (route.kind === 'document') {
     const doc = answerDocument(route.path, deps.hostPort());
-    if (doc === null) throw new SimError(404, 'NotFound', 'the server could not find the requested resource');
+    if (doc === null) throw new SimError(404, 'NotFound', 'the server could not find the requested resource', {});
     send(deps, res, 200, doc);
     return;
   }
