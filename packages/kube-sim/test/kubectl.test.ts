@@ -56,6 +56,20 @@ describe('kubectl v1.34', () => {
     assert.equal(again.stdout.trim(), 'pod/web unchanged');
   });
 
+  it('kubectl logs: an empty log for a simulated container; a missing pod is NotFound naming it', async () => {
+    const r = await k.run(['logs', '-n', 'kt', 'web']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    const follow = await k.run(['logs', '-n', 'kt', 'web', '-f', '--tail=10']);
+    assert.equal(follow.code, 0, follow.stderr);
+    const missing = await k.run(['logs', '-n', 'kt', 'nope']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /pods "nope" not found/);
+    const badContainer = await k.run(['logs', '-n', 'kt', 'web', '-c', 'nope']);
+    assert.notEqual(badContainer.code, 0);
+    assert.match(badContainer.stderr, /container nope is not valid for pod web/);
+  });
+
   it('kubectl debug: a clear refusal (the sim has no ephemeral containers), not a crash', async () => {
     const r = await k.run(['debug', '-n', 'kt', 'web', '--image=busybox', '--profile=general', '-it=false']);
     assert.equal(r.code, 1, r.stdout + r.stderr);

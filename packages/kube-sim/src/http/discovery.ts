@@ -52,6 +52,7 @@ export const CORE_RESOURCES: JsonObject = {
       categories: ['all'],
     },
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
     { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     {
       name: 'serviceaccounts',

@@ -14,8 +14,11 @@ import { isTrue, type ResourceRoute } from './routes.ts';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 
-/** Validates an exec request against the pod; throws the API server's error. */
-export function execTarget(state: ClusterState, route: ResourceRoute, q: URLSearchParams): ExecTarget {
+/**
+ * The pod (404 when absent) and the container a pods/exec or pods/log request names: the
+ * only one when none is named, else 400 with the API server's message.
+ */
+export function podContainer(state: ClusterState, route: ResourceRoute, q: URLSearchParams): { namespace: string; podName: string; pod: ReturnType<ClusterState['getPod']>; container: string } {
   const namespace = route.namespace ?? '';
   const podName = route.name ?? '';
   const pod = state.getPod(namespace, podName);
@@ -28,6 +31,12 @@ export function execTarget(state: ClusterState, route: ResourceRoute, q: URLSear
     container = names[0] ?? '';
   }
   if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${podName}`);
+  return { namespace, podName, pod, container };
+}
+
+/** Validates an exec request against the pod; throws the API server's error. */
+export function execTarget(state: ClusterState, route: ResourceRoute, q: URLSearchParams): ExecTarget {
+  const { namespace, podName, pod, container } = podContainer(state, route, q);
   const command = q.getAll('command');
   if (command.length === 0 || command[0] === '') throw badRequest('you must specify at least 1 command');
   const target: ExecTarget = {

@@ -20,7 +20,7 @@ export type ResourceName =
   | 'selfsubjectrulesreviews'
   | 'selfsubjectreviews';
 
-export type SubresourceName = 'status' | 'exec' | 'token';
+export type SubresourceName = 'status' | 'exec' | 'log' | 'token';
 
 export interface ResourceRoute {
   kind: 'resource';
@@ -81,7 +81,7 @@ const GROUP_VERSIONS: GroupVersion[] = [
 
 /** Subresources each resource has. */
 const SUBRESOURCES: Partial<Record<ResourceName, SubresourceName[]>> = {
-  pods: ['status', 'exec'],
+  pods: ['status', 'exec', 'log'],
   serviceaccounts: ['token'],
 };
 

@@ -20,7 +20,7 @@ import type { TokenAuthenticator } from '../rbac/tokens.ts';
 import type { Attributes, UserInfo } from '../rbac/types.ts';
 import { answerDocument } from './documents.ts';
 import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
-import { chooseProtocol, createExecWebSocketServer, execTarget, isWebSocketUpgrade, rejectUpgrade } from './exec-route.ts';
+import { chooseProtocol, createExecWebSocketServer, execTarget, isWebSocketUpgrade, podContainer, rejectUpgrade } from './exec-route.ts';
 import * as resources from './resources.ts';
 import { isTrue, parseRoute, verbOf, type ResourceRoute, type Route } from './routes.ts';
 
@@ -185,6 +185,16 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   if (route.subresource === 'exec') {
     execTarget(deps.state, route, query);
     throw new SimError(400, 'BadRequest', 'Upgrade request required');
+  }
+  if (route.subresource === 'log') {
+    if (verb !== 'get') throw methodNotAllowed();
+    podContainer(deps.state, route, query);
+    // A simulated container runs no process of its own, so it writes no log: an empty one,
+    // as a real container that printed nothing has (follow ends at once).
+    deps.counters.answered(200);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end();
+    return;
   }
   let reply: resources.Reply;
   switch (verb) {
