@@ -1,5 +1,5 @@
-// Every error code hookd answers with, in one place (style.md "Error model").
-// Fastify turns an @fastify/error instance into api.md's body
+// Every error code hookd answers with, in one place.
+// Fastify turns an @fastify/error instance into the API's error body
 // `{ statusCode, code, error, message }`; the HTTP error handler maps Fastify's own FST_*
 // client errors onto the REQUEST_* codes below, so a client only ever sees HOOKD_* codes.
 // test/http/errors.test.ts checks that this list and openapi/openapi.json agree.

@@ -1,4 +1,4 @@
-// ioredis connections, configured for what each one does (pitfalls.md):
+// ioredis connections, configured for what each one does:
 // - 'blocking' (BullMQ workers, subscribers): maxRetriesPerRequest null, so a Redis restart
 //   pauses them instead of failing every call;
 // - 'command' (API requests): fail fast with enableOfflineQueue off, so a request meets a

@@ -53,7 +53,7 @@ export interface RuntimeOptions {
   readonly kubeconfigText?: string;
   /** Seed the demo namespace on the simulated cluster (default true). */
   readonly seedDemo?: boolean;
-  /** Review cache lifetimes (tests shorten them; api.md bounds them at 60 s and 10 s). */
+  /** Review cache lifetimes (tests shorten them; the contract bounds them at 60 s and 10 s). */
   readonly reviewCache?: KubeAuthorizerOptions;
 }
 

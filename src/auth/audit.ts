@@ -1,4 +1,4 @@
-// The audit stream (api.md "Audit"): one JSON line per submission, cancellation, refusal
+// The audit stream: one JSON line per submission, cancellation, refusal
 // and exec, saying who, from where, which job, which pod and container, and the whole
 // command. Never output, never a token. HOOKD_AUDIT_LOG names a file (appended to; written
 // asynchronously through pino's SonicBoom so a slow disk never blocks a request, and

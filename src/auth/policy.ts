@@ -1,4 +1,4 @@
-// Who may do what (api.md "Who may do what"), for each HOOKD_AUTH mode. The HTTP side asks
+// Who may do what, for each HOOKD_AUTH mode. The HTTP side asks
 // these questions; each answer is null (allowed) or the message of a 403 that names what
 // was missing. The worker asks its own two questions through worker-authorizer.ts.
 

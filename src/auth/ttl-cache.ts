@@ -1,5 +1,5 @@
 // A small bounded cache of promises with a lifetime: answers of TokenReview and
-// SubjectAccessReview are reused for a short while (api.md: at most 60 s and 10 s), and
+// SubjectAccessReview are reused for a short while (at most 60 s and 10 s), and
 // concurrent questions with the same key share one request, so a job of 1,000 pods in 10
 // namespaces asks once per namespace, not once per pod. A failed request is not kept.
 // Bounded: past `max` entries the oldest go first (Map keeps insertion order).

@@ -1,4 +1,4 @@
-// hookd's HTTP API as the plugin calls it (api.md): fetch with the bearer token, a timeout
+// hookd's HTTP API as the plugin calls it: fetch with the bearer token, a timeout
 // per request, and every 4xx/5xx turned into an ApiError carrying the body's stable `code`
 // and `message`, which the plugin prints as kubectl prints a server's error.
 
@@ -6,7 +6,7 @@ import type { DryRunView } from '../domain/dry-run.ts';
 import type { JobStatus } from '../domain/types.ts';
 import type { JobSummaryView, JobView } from '../domain/views.ts';
 
-/** A 4xx/5xx answer: its status and the body's code and message (api.md "Errors"). */
+/** A 4xx/5xx answer: its status and the body's code and message. */
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,

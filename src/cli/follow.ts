@@ -1,4 +1,4 @@
-// Following a job to its end through GET /v1/jobs/{id}/events (api.md): `hook` events as
+// Following a job to its end through GET /v1/jobs/{id}/events: `hook` events as
 // hooks change, then `done`. A stream that breaks before `done` (hookd restarted, a proxy
 // cut it) is opened again with Last-Event-ID, after the delay the server asked for, so no
 // change is missed or shown twice; a 204 on reconnecting means the job ended and nothing was

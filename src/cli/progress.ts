@@ -1,5 +1,5 @@
 // Following a job (`run --follow`, `get --watch`): the state built from its `hook` events
-// (api.md: each hook state change, with `namespace` and `pod`), the line printed for each
+// (each hook state change, with `namespace` and `pod`), the line printed for each
 // change, and the live progress line a terminal shows. Pure.
 
 import type { HookPhase, JobStatus } from '../domain/types.ts';
@@ -91,7 +91,7 @@ export function progressLine(p: Progress, job: { id: string; status: string; tot
   );
 }
 
-/** The exit code of a job that has ended: 0 only when it completed (api.md statuses). */
+/** The exit code of a job that has ended: 0 only when it completed. */
 export function exitCodeOf(status: JobStatus): number {
   return status === 'completed' ? 0 : 1;
 }

@@ -1,5 +1,5 @@
-// What `kubectl hookd` prints for people, from the API's views (api.md "Reading results",
-// "Dry run"). Pure: the view and the current time in, text out. The layout follows
+// What `kubectl hookd` prints for people, from the API's views (a job, a job list, a dry
+// run). Pure: the view and the current time in, text out. The layout follows
 // `velero restore describe --details`: aligned `Key:  value` blocks, one per pod, and in
 // each pod one per hook with its phase, exit code, duration and error.
 

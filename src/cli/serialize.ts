@@ -1,4 +1,4 @@
-// -o json and -o yaml: the API's views as they are (api.md field names), for scripts.
+// -o json and -o yaml: the API's views as they are (the API's field names), for scripts.
 
 import { stringify } from 'yaml';
 

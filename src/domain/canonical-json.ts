@@ -1,7 +1,7 @@
 // Canonical JSON: object keys sorted (by UTF-16 code units, recursively), no whitespace,
 // otherwise JSON.stringify's rules (undefined members dropped, undefined in arrays as null,
 // non-finite numbers as null, toJSON honoured). Two bodies that are equal as JSON values
-// give the same string, which is how Idempotency-Key bodies are compared (api.md).
+// give the same string, which is how Idempotency-Key bodies are compared.
 
 function walk(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {

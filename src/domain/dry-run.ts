@@ -1,25 +1,16 @@
-// What a job would run, without running it (api.md "Dry run"): each pod's plan, from the
+// What a job would run, without running it (a dry run): each pod's plan, from the
 // same rules a worker applies (plan.ts), reduced to the hooks that would be executed.
 // Hooks a plan already marks skipped (their container is not in the pod) are not listed:
 // they would never run, and the pod's warnings say so.
 
 import { planPodHooks } from './plan.ts';
-import type { HookSource, OnError, PlannedHook, PodRef, PodView, RestoreHooks } from './types.ts';
+import type { PlannedHook, PodRef, PodView, RestoreHooks } from './types.ts';
 
 export const DryRunPodStatus = { Planned: 'planned', NotFound: 'not found', Forbidden: 'forbidden' } as const;
 export type DryRunPodStatus = (typeof DryRunPodStatus)[keyof typeof DryRunPodStatus];
 
-export interface DryRunHook {
-  readonly name: string;
-  readonly source: HookSource;
-  readonly container: string;
-  readonly command: readonly string[];
-  readonly onError: OnError;
-  readonly execTimeoutMs: number;
-  /** null: no wait limit of its own (the job-wide HOOKD_MAX_WAIT still applies). */
-  readonly waitTimeoutMs: number | null;
-  readonly waitForReady: boolean;
-}
+/** What a dry run shows of a planned hook: the plan's own fields, without its place and skip reason. */
+export type DryRunHook = Pick<PlannedHook, 'name' | 'source' | 'container' | 'command' | 'onError' | 'execTimeoutMs' | 'waitTimeoutMs' | 'waitForReady'>;
 
 export interface DryRunPod extends PodRef {
   readonly status: DryRunPodStatus;

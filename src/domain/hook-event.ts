@@ -1,5 +1,4 @@
-// The Kubernetes Event a hook leaves on its pod when it ends (api.md "Hook results in the
-// cluster"): which reason and type, and the note that says which hook, which container, the
+// The Kubernetes Event a hook leaves on its pod when it ends: which reason and type, and the note that says which hook, which container, the
 // exit code or the cause, and the job. Never the hook's output: it can hold secrets, and
 // anyone who may read Events in the namespace would see it.
 // The writer (kube/event-recorder.ts) adds the name, times and the reporting instance.

@@ -1,4 +1,4 @@
-// Counting and outcome (api.md "Reading results"; Velero's hook tracker counts attempted and
+// Counting and outcome (Velero's hook tracker counts attempted and
 // failed hooks, and any failed hook makes the restore PartiallyFailed).
 // hookd counts every hook by its position, where Velero's hookKey can merge two hooks of one
 // entry on one container.
@@ -53,7 +53,7 @@ export function podStatusOf(hooks: readonly { readonly phase: HookPhase }[], pod
 const UNFINISHED: ReadonlySet<PodStatus> = new Set([PodStatus.Pending, PodStatus.Waiting, PodStatus.Running]);
 
 /**
- * api.md: cancelled after DELETE; failed when the job itself could not be carried out;
+ * cancelled after DELETE; failed when the job itself could not be carried out;
  * partially_failed when a pod failed; completed otherwise. While a pod is still unfinished
  * (and nothing above applies) the job is running.
  */

@@ -1,4 +1,4 @@
-// The shapes clients read (api.md "Reading results"). Plain data: the store assembles them,
+// The shapes clients read. Plain data: the store assembles them,
 // the HTTP schemas describe them, the domain summarises them.
 
 import type { HookPhase, HookSource, JobStatus, OnError, PodRef, PodStatus, RestoreHooks } from './types.ts';

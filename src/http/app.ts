@@ -1,4 +1,4 @@
-// The Fastify application: every route of api.md, with its schemas, error model, auth and
+// The Fastify application: every route of the HTTP API, with its schemas, error model, auth and
 // metrics. No listen here (runtime.ts listens; tests inject).
 
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';

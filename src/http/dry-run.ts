@@ -1,4 +1,4 @@
-// POST ...?dryRun=true (api.md "Dry run"): what a job would run, from the live pods, with
+// POST ...?dryRun=true: what a job would run, from the live pods, with
 // nothing queued, stored or executed. The route has already applied every check a real
 // submission makes (schema, hooks, limits, the caller's rights), so the same mistakes get the
 // same 4xx; here the pods are found as the job's start would find them (a selector is listed

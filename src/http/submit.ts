@@ -1,5 +1,5 @@
 // Creating a job, shared by POST /v1/jobs and the Velero trigger: Idempotency-Key handling
-// (api.md: same key + same JSON value -> 200 with the first job; another body -> 409),
+// (same key + same JSON value -> 200 with the first job; another body -> 409),
 // then the record, then the queue.
 
 import { createHash } from 'node:crypto';

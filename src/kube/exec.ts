@@ -1,7 +1,7 @@
 // The Executor of src/queue/ports.ts, through client-node's Exec (pods/exec over WebSocket).
 // client-node's exec() resolves when the socket opens, not when the command ends; the end is
 // the status frame (channel 3). Upgrade failures lose the API server's message and later
-// socket errors are not surfaced (pitfalls.md). So we hand Exec a WebSocketHandler whose
+// socket errors are not surfaced. So we hand Exec a WebSocketHandler whose
 // socket factory gives us the socket from the start: we read the refused upgrade's Status,
 // watch `close`, ping on long execs (client-node never pings; see exec-socket.ts), and can
 // terminate it on our deadline or on abort even during the handshake. The outcome is settled only once the

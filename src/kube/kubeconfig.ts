@@ -1,6 +1,6 @@
 // Which cluster hookd talks to (HOOKD_KUBE), and loading its configuration.
 // client-node's loadFromDefault() silently falls back to http://localhost:8080 when nothing
-// is configured (pitfalls.md), so we never call it: the source is chosen explicitly and a
+// is configured, so we never call it: the source is chosen explicitly and a
 // configuration without a usable current cluster fails loudly, naming the file.
 // Error messages never quote kubeconfig contents: they can hold tokens and keys.
 

@@ -1,6 +1,6 @@
 // One list+watch of the pods of one namespace, kept alive until stop().
 // client-node's Watch reconnects nothing and its makeInformer gives up on any error but 410
-// (pitfalls.md), so the loop is ours, in the shape of client-go's reflector:
+//, so the loop is ours, in the shape of client-go's reflector:
 //   list (paginated) -> watch from the list's resourceVersion with timeoutSeconds and
 //   bookmarks -> on a normal end resume from the last resourceVersion -> on 410 (HTTP or
 //   an ERROR event) relist and emit the differences -> on errors back off exponentially

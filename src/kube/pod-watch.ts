@@ -3,7 +3,7 @@
 // indexed by pod name, so an event costs a map lookup however many pods wait.
 // The informer starts with its first subscriber and stops `lingerMs` after its last one
 // leaves. Each wait also GETs its pod once: client-node's informer has been seen to lag
-// tens of seconds after a relist (pitfalls.md), so the wait must not trust the watch alone.
+// tens of seconds after a relist, so the wait must not trust the watch alone.
 
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';

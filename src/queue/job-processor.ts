@@ -4,7 +4,7 @@
 //   2. finalize: once every child has ended, give any pod that never finished a clear
 //      failure, compute the job's status, and start its retention.
 // Children are added with deterministic ids and `ignoreDependencyOnFailure`, so a retried
-// resolve adds nothing twice and one pod's failure never blocks the others (pitfalls.md).
+// resolve adds nothing twice and one pod's failure never blocks the others.
 
 import { WaitingChildrenError, type Job, type Queue } from 'bullmq';
 import { isPodEnded } from '../domain/ended.ts';

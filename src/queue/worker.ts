@@ -144,7 +144,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
       prefix: deps.prefix,
       concurrency: deps.podConcurrency,
       // A re-delivered pod reads its ledger: finished hooks are never run again and a hook
-      // caught running is reported interrupted (pitfalls.md: delivery is at least once).
+      // caught running is reported interrupted (delivery is at least once).
       maxStalledCount: 2,
       // A killed worker's pods are taken over once their lock expires and a stalled check
       // runs: at most 8 + 4 s. A worker renews its locks every 4 s; one whose event loop
@@ -207,7 +207,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
         const closed = Promise.all([podWorker.close(), jobWorker.close()]);
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
-        // worker.close() can hang when Redis is gone (pitfalls.md): race it, then force.
+        // worker.close() can hang when Redis is gone: race it, then force.
         if ((await Promise.race([closed, late])) === 'late') {
           log.warn({ graceMs }, 'workers did not stop within the grace; forcing');
           hardStop.abort(new Error('shutdown grace expired'));

@@ -200,7 +200,7 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'cancelled' or ended(status) or redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return 'ended' end
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledAt', ARGV[3])
 redis.call('HSETNX', KEYS[1], 'stopReason', ARGV[4])
--- Hooks not yet started are skipped now; a running exec finishes (api.md DELETE).
+-- Hooks not yet started are skipped now; a running exec finishes (DELETE).
 local all = redis.call('HGETALL', KEYS[4])
 local skipped = 0
 for j = 1, #all, 2 do

@@ -1,7 +1,7 @@
 // The results store's contract. Verbs are events in a job's life, in the order they happen;
 // reads return the views of `domain/views.ts`, never raw Redis hashes.
 //
-// Durability rule (architecture.md): a hook's state is written before its exec starts
+// Durability rule: a hook's state is written before its exec starts
 // (`markHookRunning`) and again when it ends (`recordHookResult`), so a pod job re-run after
 // a crash can tell finished hooks (never run again) from interrupted ones.
 

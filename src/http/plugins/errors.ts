@@ -1,4 +1,4 @@
-// One error model for every response (api.md "Errors"): `{ statusCode, code, error, message }`
+// One error model for every response: `{ statusCode, code, error, message }`
 // with a HOOKD_* code. Fastify's own client errors (bad JSON, body too large, wrong content
 // type, schema validation) are mapped onto our codes; anything without a status is a bare
 // 500 logged with its request (demo's setErrorHandler), never leaking internals.

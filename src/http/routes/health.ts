@@ -1,5 +1,5 @@
 // GET /healthz: the process answers. GET /readyz: Redis and the Kubernetes API answer too;
-// 503 (with api.md's error body, plus each check) names whichever is down.
+// 503 (with the error body, plus each check) names whichever is down.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';

@@ -1,4 +1,4 @@
-// /v1/jobs: submit, read, list and cancel (api.md "Submitting work", "Reading results").
+// /v1/jobs: submit, read, list and cancel.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as E from '../../errors.ts';
@@ -75,7 +75,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
       const source = jobSource(body, deps.limits);
       if (body.hooks) checkHooks(body.hooks, 'body.hooks', deps.limits, (m) => new E.HookInvalid(m));
       const caller = request.caller;
-      // Nothing is queued unless the caller could run every exec itself (api.md "Who may do what").
+      // Nothing is queued unless the caller could run every exec itself.
       const refusal =
         deps.access.maySubmit(caller) ??
         (source.kind === 'pods'

@@ -1,5 +1,5 @@
-// POST /v1/velero/restores/{namespace}/{name}/jobs: a job from a Velero Restore (api.md,
-// issue 5 point 5). Its spec.hooks are taken as they are in the cluster: init hooks are left
+// POST /v1/velero/restores/{namespace}/{name}/jobs: a job from a Velero Restore.
+// Its spec.hooks are taken as they are in the cluster: init hooks are left
 // out with a job warning (Velero injected them already), anything else hookd cannot use is a
 // 422 naming the field. Pods: those labelled velero.io/restore-name={name}, in every namespace
 // (the Restore may have mapped namespaces).

@@ -1,4 +1,4 @@
-// Building blocks shared by the route schemas: the error body of api.md, nullable fields,
+// Building blocks shared by the route schemas: the error body, nullable fields,
 // and Kubernetes name patterns. Schemas here are the single source for validation,
 // `Static<>` types, serialization and the published OpenAPI document.
 

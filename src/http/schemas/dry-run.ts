@@ -1,5 +1,5 @@
-// The answer of POST /v1/jobs?dryRun=true and of the Velero route's dry run (api.md "Dry
-// run"), field for field as domain/dry-run.ts builds it.
+// The answer of POST /v1/jobs?dryRun=true and of the Velero route's dry run, field for
+// field as domain/dry-run.ts builds it.
 
 import { Type } from 'typebox';
 import type { DryRunView } from '../../domain/dry-run.ts';

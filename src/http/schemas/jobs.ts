@@ -1,4 +1,4 @@
-// Request and response schemas of the /v1 job routes (api.md "Submitting work" and
+// Request and response schemas of the /v1 job routes
 // "Reading results"). The response schemas mirror domain/views.ts field for field.
 
 import { Type, type Static } from 'typebox';
