@@ -32,6 +32,7 @@ import { describeRedisEndpoint, redactRedisUrl } from './redis-url.ts';
 import { createOutageTracker } from './redis-outage.ts';
 import { createRedis, redisReady } from './redis.ts';
 import { createNotifier } from './store/notifier.ts';
+import { createParkedPods } from './store/parked-pods.ts';
 import { startWorkerHttp } from './worker-http.ts';
 import { createRateLimiter } from './store/rate-limit.ts';
 import { createRedisStore } from './store/redis-store.ts';
@@ -157,7 +158,7 @@ async function start(
   const audit = createAuditLog(config.auditLog);
   stops.push({ what: 'audit log', stop: () => audit.close() });
 
-  const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix });
+  const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix, parked: config.role === 'worker' || config.role === 'all' });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
   // Without authentication anyone who reaches the port runs commands wherever hookd's
@@ -193,6 +194,7 @@ async function start(
       prefix: config.prefix,
       store: workerStore,
       waiter: hub,
+      parking: { store: createParkedPods(durable, config.prefix), watch: hub },
       executor: createExecutor({ kc, log, onRetry: () => workerMetrics.execRetried() }),
       pods: createPodReader(kc),
       notifier,

@@ -9,7 +9,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PodRef, PodState } from '../domain/types.ts';
-import type { PodWaiter, WaitResult } from '../queue/ports.ts';
+import type { PodTrack, PodWaiter, WaitResult } from '../queue/ports.ts';
 import { KubeError } from './errors.ts';
 import { createLimiter } from './limiter.ts';
 import { NamespaceInformer } from './namespace-informer.ts';
@@ -29,6 +29,8 @@ export interface PodWatchHubDeps {
 }
 
 export type PodWatchHub = PodWaiter & {
+  /** Every event of the namespace's pods, while the returned function has not been called. */
+  listen(namespace: string, onPod: (name: string, state: PodState) => void): () => void;
   stop(): Promise<void>;
   stats(): { namespaces: number; subscribers: number };
 };
@@ -41,6 +43,7 @@ interface Subscriber {
 interface NamespaceEntry {
   readonly informer: NamespaceInformer;
   readonly byPod: Map<string, Set<Subscriber>>;
+  readonly listeners: Set<(name: string, state: PodState) => void>;
   count: number;
   linger: NodeJS.Timeout | null;
 }
@@ -63,9 +66,10 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
 
   const dispatch = (entry: NamespaceEntry, name: string, state: () => PodState): void => {
     const subs = entry.byPod.get(name);
-    if (subs === undefined) return;
+    if (subs === undefined && entry.listeners.size === 0) return;
     const value = state(); // mapped once per event, not once per subscriber
-    for (const sub of subs) sub.deliver(value);
+    for (const sub of subs ?? []) sub.deliver(value);
+    for (const listener of entry.listeners) listener(name, value);
   };
 
   const stopInformer = (informer: NamespaceInformer): void => {
@@ -73,12 +77,14 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     stopping.add(p);
   };
 
-  const subscribe = (namespace: string, name: string, sub: Subscriber): void => {
+  /** The namespace's entry, its informer started; the caller counts itself in `count`. */
+  const entryOf = (namespace: string): NamespaceEntry => {
     let entry = entries.get(namespace);
     if (entry === undefined) {
       const byPod = new Map<string, Set<Subscriber>>();
       const created: NamespaceEntry = {
         byPod,
+        listeners: new Set(),
         count: 0,
         linger: null,
         informer: new NamespaceInformer({
@@ -100,6 +106,20 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       clearTimeout(entry.linger);
       entry.linger = null;
     }
+    return entry;
+  };
+
+  const lingerOut = (namespace: string, entry: NamespaceEntry): void => {
+    if (entry.count !== 0 || stopped) return;
+    entry.linger = setTimeout(() => {
+      if (entry.count !== 0 || entries.get(namespace) !== entry) return;
+      entries.delete(namespace);
+      stopInformer(entry.informer);
+    }, lingerMs);
+  };
+
+  const subscribe = (namespace: string, name: string, sub: Subscriber): void => {
+    const entry = entryOf(namespace);
     let subs = entry.byPod.get(name);
     if (subs === undefined) {
       subs = new Set();
@@ -117,13 +137,21 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     if (subs.size === 0) entry.byPod.delete(name);
     entry.count--;
     subscribers--;
-    if (entry.count === 0 && !stopped) {
-      entry.linger = setTimeout(() => {
-        if (entry.count !== 0 || entries.get(namespace) !== entry) return;
-        entries.delete(namespace);
-        stopInformer(entry.informer);
-      }, lingerMs);
-    }
+    lingerOut(namespace, entry);
+  };
+
+  const listen = (namespace: string, onPod: (name: string, state: PodState) => void): (() => void) => {
+    if (stopped) return () => undefined;
+    const entry = entryOf(namespace);
+    entry.listeners.add(onPod);
+    entry.count++;
+    let done = false;
+    return () => {
+      if (done || !entry.listeners.delete(onPod)) return;
+      done = true;
+      entry.count--;
+      lingerOut(namespace, entry);
+    };
   };
 
   const get = async (ref: PodRef, signal: AbortSignal): Promise<PodState> => {
@@ -209,9 +237,18 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       );
     });
 
+  const track = (ref: PodRef): PodTrack => {
+    let latest: PodState | null = null;
+    const sub: Subscriber = { deliver: (state) => (latest = state), fail: () => undefined };
+    if (!stopped) subscribe(ref.namespace, ref.name, sub);
+    return { latest: () => latest, release: () => unsubscribe(ref.namespace, ref.name, sub) };
+  };
+
   return {
     get,
     waitFor,
+    track,
+    listen,
     stats: () => ({ namespaces: entries.size, subscribers }),
     async stop(): Promise<void> {
       stopped = true;

@@ -26,6 +26,8 @@ export const PodPayload = Type.Object({
   name: Type.String({ minLength: 1 }),
   /** HMAC of the target (podTarget) with the spec key: a pod job rewritten in Redis is refused. */
   mac: Type.String({ minLength: 1 }),
+  /** Set when the pod was parked: when its wait began (epoch ms), so a woken run keeps its deadline. */
+  waitStartMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type PodPayload = Static<typeof PodPayload>;
 

@@ -28,7 +28,9 @@ import { commandShape, levelOf, quotesHidden } from './log-safe.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { podEvents, type HookEvents, type PodEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
-import type { Executor, PodWaiter } from './ports.ts';
+import type { Executor, PodTrack, PodWaiter } from './ports.ts';
+import { awaitedContainers } from '../domain/wait-over.ts';
+import type { ParkedPod } from '../store/parked-pods.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { SpecCache } from './spec-cache.ts';
 import type { WakeRegistry } from './wake-registry.ts';
@@ -37,6 +39,17 @@ export interface PodTask {
   readonly jobId: string;
   readonly podIndex: number;
   readonly ref: PodRef;
+  /** When the pod's wait began, if an earlier run parked it (the wait's deadline counts from then). */
+  readonly waitStartMs?: number;
+}
+
+/**
+ * Parking: a pod that must wait leaves the worker instead of waiting in it (absent: it
+ * waits in the process, through the waiter).
+ */
+export interface PodParking {
+  /** The observation that woke this pod, if this process saw it (spares a GET). */
+  takeWoken(slot: { readonly jobId: string; readonly podIndex: number }): PodState | null;
 }
 
 /**
@@ -88,6 +101,7 @@ export interface PodProcessorDeps {
   readonly audit?: ExecAudit;
   /** A Kubernetes Event per hook that ends (absent: none). */
   readonly events?: HookEvents;
+  readonly parking?: PodParking;
 }
 
 /** How often a pod taken over looks whether the worker still running its hook has finished. */
@@ -100,8 +114,18 @@ export interface PodSignals {
   readonly hardStop: AbortSignal;
 }
 
-/** `interrupted`: the process is shutting down mid-wait; the caller hands the pod back to the queue. */
-export type PodRunResult = 'done' | 'interrupted';
+/** The pod must wait: the caller parks it (see PodParking) and its run ends here. */
+export interface PodParked {
+  readonly kind: 'parked';
+  readonly pod: ParkedPod;
+  readonly waitStartMs: number;
+}
+
+/**
+ * `interrupted`: the process is shutting down mid-wait; the caller hands the pod back to the queue.
+ * `parked`: the pod waits for its containers outside the worker.
+ */
+export type PodRunResult = 'done' | 'interrupted' | PodParked;
 
 /** markHookRunning's answer when the job has a stop reason. */
 const STOPPED = 'stopped';
@@ -113,7 +137,11 @@ const TAKEN_OVER = 'taken over';
 const INTERRUPTED =
   'interrupted: the worker running this hook stopped before it ended; its outcome is unknown and hooks are not run twice';
 
-export async function processPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals): Promise<PodRunResult> {
+/**
+ * `track`, when given, is the pod's watch since before its first read: an observation newer
+ * than the one a wait was decided on goes on at once instead of parking.
+ */
+export async function processPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals, track?: PodTrack): Promise<PodRunResult> {
   const { store, clock } = deps;
   const { shutdown } = signals;
   const metrics = deps.metrics ?? noMetrics;
@@ -146,7 +174,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     return 'done';
   }
 
-  let state: PodState = await deps.waiter.get(ref, shutdown);
+  let state: PodState = deps.parking?.takeWoken(task) ?? (await deps.waiter.get(ref, shutdown));
   const events: PodEvents = podEvents(deps.events, jobId, ref, spec);
   if (state.kind === 'present') events.seen(state.pod.uid);
   let planned: PodPlan | null = record.plan;
@@ -231,8 +259,9 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   let authorized = deps.authorizer === undefined;
   let refusal: string | null = null;
 
-  // Velero starts the wait when its handler begins the pod, not when the restore was queued.
-  const waitStartMs = clock();
+  // Velero starts the wait when its handler begins the pod, not when the restore was queued;
+  // a pod woken from its parking goes on with the wait it began then.
+  const waitStartMs = task.waitStartMs ?? clock();
   const wake = deps.wakes.register(jobId);
   try {
     let stopReason = await store.stopReason(jobId);
@@ -300,6 +329,17 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             await show(PodStatus.Waiting);
             for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
             log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
+          }
+          if (deps.parking) {
+            // The watch may have moved on since the state this wait was decided on.
+            const seen = track?.latest() ?? null;
+            if (seen !== null && seen !== state && nextStep(input(seen)).kind !== 'wait') {
+              state = seen;
+              break;
+            }
+            const awaited = awaitedContainers(plan, outcomes);
+            log.info({ containers: awaited.map((c) => c.name), untilMs: step.untilMs }, 'pod parked until its containers are up');
+            return { kind: 'parked', waitStartMs, pod: { jobId, podIndex, namespace: ref.namespace, name: ref.name, awaited, untilMs: step.untilMs } };
           }
           const waitEnded = metrics.waitStarted(waitStartMs);
           try {

@@ -10,7 +10,16 @@ export interface WaitResult {
   readonly timedOut: boolean;
 }
 
+/** A pod's watch events from now on, kept while a worker decides about it. */
+export interface PodTrack {
+  /** The last state the namespace's watch delivered since the track began; null before any. */
+  latest(): PodState | null;
+  release(): void;
+}
+
 export interface PodWaiter {
+  /** Follows the pod through its namespace's shared watch (absent: the waiter cannot). */
+  track?(ref: PodRef): PodTrack;
   /** One GET of the live pod (never from a cache). */
   get(ref: PodRef, signal: AbortSignal): Promise<PodState>;
   /**

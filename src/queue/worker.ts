@@ -3,18 +3,21 @@
 // worker), running execs may finish within the grace, then everything is forced closed.
 
 import type { JobBounds } from '../domain/job-footprint.ts';
-import { DelayedError, Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
+import { DelayedError, Job, Queue, WaitingChildrenError, Worker } from 'bullmq';
 import type { RedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
-import { PodStatus } from '../domain/types.ts';
+import { PodStatus, type PodState } from '../domain/types.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
-import { parseJobPayload, parsePodPayload, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
+import { parseJobPayload, parsePodPayload, podJobId, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
+import { waitOver } from '../domain/wait-over.ts';
+import type { ParkedPod, ParkedPods } from '../store/parked-pods.ts';
+import { createParkingLot, type NamespaceEvents, type ParkingLot } from './parking-lot.ts';
 import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
 import { podEvents, type HookEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
-import { processPod, type Authorizer, type ExecAudit } from './pod-processor.ts';
+import { processPod, type Authorizer, type ExecAudit, type PodParked } from './pod-processor.ts';
 import type { Executor, PodWaiter } from './ports.ts';
 import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { createSemaphore } from './semaphore.ts';
@@ -28,7 +31,13 @@ export interface WorkerDeps {
   readonly waiter: PodWaiter;
   readonly executor: Executor;
   readonly pods: PodLister;
-  readonly notifier: { onStop(cb: (jobId: string) => void): () => void; publishStop(jobId: string): Promise<void> };
+  readonly notifier: {
+    onStop(cb: (jobId: string) => void): () => void;
+    publishStop(jobId: string): Promise<void>;
+    onParkChange?: Parameters<typeof createParkingLot>[0]['changes']['onParkChange'];
+  };
+  /** Pods that must wait are parked in Redis and woken by the namespace's watch (absent: they wait in the worker). */
+  readonly parking?: { readonly store: ParkedPods; readonly watch: NamespaceEvents; readonly resyncMs?: number };
   readonly log: Logger;
   readonly clock?: () => number;
   readonly podConcurrency: number;
@@ -51,6 +60,10 @@ export interface WorkerDeps {
 }
 
 export interface Workers {
+  /** Resolves once parked pods are loaded and watched (at once without parking). */
+  readonly ready: Promise<void>;
+  /** Pods parked across the deployment, as this process knows them. */
+  parkedPods(): number;
   /** Safe to call twice. */
   stop(graceMs: number): Promise<void>;
 }
@@ -71,13 +84,21 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const wakes = createWakeRegistry();
   const execSlots = createSemaphore(deps.execConcurrency);
   const podQueue = new Queue(QueueNames.pods, { connection: deps.connection, prefix: deps.prefix });
-  const unsubscribe = deps.notifier.onStop((jobId) => wakes.wake(jobId));
+  const parking = parkingOf(deps, podQueue, log);
+  const unsubscribe = deps.notifier.onStop((jobId) => {
+    wakes.wake(jobId);
+    parking?.wakeJob(jobId);
+  });
   // Pub/sub is best effort: a stop published while our subscriber reconnected is lost.
   // The store holds the truth, so waiting pods also look at it now and then.
   const recheck = setInterval(() => {
-    for (const jobId of wakes.jobIds()) {
+    for (const jobId of new Set([...wakes.jobIds(), ...(parking?.jobIds() ?? [])])) {
       deps.store.stopReason(jobId).then(
-        (reason) => reason !== null && wakes.wake(jobId),
+        (reason) => {
+          if (reason === null) return;
+          wakes.wake(jobId);
+          parking?.wakeJob(jobId);
+        },
         () => undefined,
       );
     }
@@ -101,14 +122,32 @@ export function startWorkers(deps: WorkerDeps): Workers {
     ...(deps.authorizer ? { authorizer: deps.authorizer } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
     ...(deps.events ? { events: deps.events } : {}),
+    ...(parking ? { parking } : {}),
   };
   const metrics = podDeps.metrics;
+
+  /** The pod leaves this worker: recorded as parked, its queue job delayed until the wait's deadline. */
+  const park = async (job: Job<PodPayload>, token: string | undefined, data: PodPayload, parked: PodParked, seen: () => PodState | null): Promise<void> => {
+    if (!parking) throw new Error('a pod was parked without parking');
+    await parking.park(parked.pod);
+    await job.updateData({ ...data, waitStartMs: parked.waitStartMs });
+    await job.moveToDelayed(parked.pod.untilMs, token);
+    // An event that came between the decision and the move could not promote a job that was
+    // still active: the pod's own watch saw it, so look once more now that it is delayed.
+    const state = seen();
+    if (state !== null && waitOver(parked.pod.awaited, state)) parking.wake(parked.pod, state);
+  };
 
   const podWorker = new Worker<PodPayload>(
     QueueNames.pods,
     async (job: Job<PodPayload>, token?: string) => {
       const data = parsePodPayload(job.data);
-      const task = { jobId: data.jobId, podIndex: data.podIndex, ref: { namespace: data.namespace, name: data.name } };
+      const task = {
+        jobId: data.jobId,
+        podIndex: data.podIndex,
+        ref: { namespace: data.namespace, name: data.name },
+        ...(data.waitStartMs !== undefined ? { waitStartMs: data.waitStartMs } : {}),
+      };
       const target = podTarget(data);
       try {
         deps.sealer.verify(target.context, target.body, data.mac, `the pod job for ${target.body} (pod ${data.podIndex} of job ${data.jobId})`);
@@ -119,10 +158,19 @@ export function startWorkers(deps: WorkerDeps): Workers {
         return;
       }
       metrics.podStarted();
+      // Followed from before its first read, so a change during the run is not missed.
+      const track = parking ? deps.waiter.track?.(task.ref) : undefined;
+      let parkedNow = false;
       try {
-        const result = await processPod(task, podDeps, { shutdown: shutdown.signal, hardStop: hardStop.signal });
+        const result = await processPod(task, podDeps, { shutdown: shutdown.signal, hardStop: hardStop.signal }, track);
         if (result === 'done') return;
+        if (result !== 'interrupted') {
+          await park(job, token, data, result, () => track?.latest() ?? null);
+          parkedNow = true;
+          throw new DelayedError();
+        }
       } catch (err) {
+        if (err instanceof DelayedError) throw err;
         if (!shutdown.signal.aborted) {
           const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           log.error({ jobId: data.jobId, namespace: data.namespace, pod: data.name, err: message(err), final }, 'pod processing failed');
@@ -133,7 +181,14 @@ export function startWorkers(deps: WorkerDeps): Workers {
           return;
         }
       } finally {
+        track?.release();
         metrics.podEnded();
+        // Woken (or its job gone): it is no longer parked, whatever this run came to.
+        if (parking && data.waitStartMs !== undefined && !parkedNow) {
+          await parking.unpark({ namespace: data.namespace, jobId: data.jobId, podIndex: data.podIndex }).catch((err: unknown) =>
+            log.warn({ jobId: data.jobId, namespace: data.namespace, pod: data.name, err: message(err) }, 'pod could not be unparked; the next read of parked pods drops it'),
+          );
+        }
       }
       // Shutting down mid-wait: hand the pod back without spending an attempt.
       await job.moveToDelayed(Date.now() + 1000, token);
@@ -197,11 +252,17 @@ export function startWorkers(deps: WorkerDeps): Workers {
   }
   log.info({ podConcurrency: deps.podConcurrency, execConcurrency: deps.execConcurrency }, 'workers started');
 
+  const ready = parking ? parking.start() : Promise.resolve();
+  ready.catch((err: unknown) => log.error({ err: message(err) }, 'parked pods could not be loaded; they wake at their deadlines until the next read'));
+
   let stopping: Promise<void> | null = null;
   return {
+    ready,
+    parkedPods: () => parking?.size ?? 0,
     stop(graceMs) {
       stopping ??= (async () => {
         unsubscribe();
+        parking?.stop();
         clearInterval(recheck);
         shutdown.abort(new Error('worker shutting down'));
         const closed = Promise.all([podWorker.close(), jobWorker.close()]);
@@ -220,4 +281,31 @@ export function startWorkers(deps: WorkerDeps): Workers {
       return stopping;
     },
   };
+}
+
+const NOT_DELAYED = /not in the delayed state/;
+
+function parkingOf(deps: WorkerDeps, podQueue: Queue, log: Logger): ParkingLot | null {
+  const onParkChange = deps.notifier.onParkChange;
+  // Parking needs the pod's own watch for the check right after it parks (see park above).
+  if (!deps.parking || !onParkChange || !deps.waiter.track) return null;
+  const promote = async (pod: ParkedPod): Promise<boolean> => {
+    const job = await Job.fromId(podQueue, podJobId(pod.jobId, pod.podIndex));
+    if (!job) return false;
+    try {
+      await job.promote();
+      return true;
+    } catch (err) {
+      if (NOT_DELAYED.test(message(err))) return false;
+      throw err;
+    }
+  };
+  return createParkingLot({
+    store: deps.parking.store,
+    changes: { onParkChange },
+    watch: deps.parking.watch,
+    promote,
+    log,
+    ...(deps.parking.resyncMs !== undefined ? { resyncMs: deps.parking.resyncMs } : {}),
+  });
 }

@@ -40,6 +40,12 @@ export interface StoreKeys {
   readonly eventsChannel: string;
   /** Pub/sub channel: a job must stop starting hooks (message: job id). */
   readonly stopChannel: string;
+  /** Set: the namespaces that have parked pods. */
+  readonly parkedNamespaces: string;
+  /** Hash per namespace: `<jobId>/<podIndex>` -> what that parked pod waits for (JSON). */
+  parked(namespace: string): string;
+  /** Pub/sub channel: a pod was parked or unparked (message: see parked-pods.ts). */
+  readonly parkedChannel: string;
 }
 
 export function storeKeys(prefix: string): StoreKeys {
@@ -62,5 +68,8 @@ export function storeKeys(prefix: string): StoreKeys {
     idempotency: (key) => `${prefix}:idem:${createHash('sha256').update(key).digest('hex')}`,
     eventsChannel: `${prefix}:events`,
     stopChannel: `${prefix}:stop`,
+    parkedNamespaces: `${prefix}:parked`,
+    parked: (namespace) => `${prefix}:parked:${namespace}`,
+    parkedChannel: `${prefix}:parked-changes`,
   };
 }

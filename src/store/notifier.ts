@@ -4,11 +4,14 @@
 //   (published by the store's scripts, in the same step as the write). SSE streams wake on it.
 // - `${prefix}:stop` (message: job id): a job must stop starting hooks (DELETE, failFast).
 //   Workers wake the pods of that job that are waiting.
+// - `${prefix}:parked-changes` (message: a ParkChange, see parked-pods.ts): a pod was parked
+//   or unparked. Workers keep their index of parked pods current with it.
 // Pub/sub is best effort (a message sent while the subscriber reconnects is lost), so it only
 // ever says "look again": the truth is in the store, and readers also look on a timer.
 
 import type { RedisClient } from '../redis.ts';
 import { storeKeys } from './keys.ts';
+import { parseParkChange, type ParkChange } from './parked-pods.ts';
 
 export interface Notifier {
   /** Resolves once the subscription is active (messages before it are not seen). */
@@ -16,15 +19,23 @@ export interface Notifier {
   onJobEvent(jobId: string, cb: () => void): () => void;
   onStop(cb: (jobId: string) => void): () => void;
   publishStop(jobId: string): Promise<void>;
+  onParkChange(cb: (change: ParkChange) => void): () => void;
   /** Unsubscribes; the connections stay their owner's to close. Safe to call twice. */
   close(): Promise<void>;
 }
 
-export function createNotifier(deps: { subscriber: RedisClient; publisher: RedisClient; prefix: string }): Notifier {
+export function createNotifier(deps: {
+  subscriber: RedisClient;
+  publisher: RedisClient;
+  prefix: string;
+  /** Also hear park changes (worker processes only: an API has no use for them). */
+  parked?: boolean;
+}): Notifier {
   const { subscriber, publisher } = deps;
   const keys = storeKeys(deps.prefix);
   const jobListeners = new Map<string, Set<() => void>>();
   const stopListeners = new Set<(jobId: string) => void>();
+  const parkListeners = new Set<(change: ParkChange) => void>();
   let closed = false;
 
   const call = (cb: () => void): void => {
@@ -42,10 +53,14 @@ export function createNotifier(deps: { subscriber: RedisClient; publisher: Redis
       for (const cb of stopListeners) call(() => cb(message));
       // A stop also changes what an event stream shows (hooks skipped): wake those too.
       for (const cb of jobListeners.get(message) ?? []) call(cb);
+    } else if (channel === keys.parkedChannel) {
+      const change = parseParkChange(message);
+      if (change !== null) for (const cb of parkListeners) call(() => cb(change));
     }
   };
   subscriber.on('message', onMessage);
-  const ready = subscriber.subscribe(keys.eventsChannel, keys.stopChannel).then(() => undefined);
+  const channels = deps.parked === true ? [keys.eventsChannel, keys.stopChannel, keys.parkedChannel] : [keys.eventsChannel, keys.stopChannel];
+  const ready = subscriber.subscribe(...channels).then(() => undefined);
   // Callers that never await `ready` must not see an unhandled rejection; they find out on use.
   ready.catch(() => undefined);
 
@@ -64,6 +79,10 @@ export function createNotifier(deps: { subscriber: RedisClient; publisher: Redis
       stopListeners.add(cb);
       return () => stopListeners.delete(cb);
     },
+    onParkChange(cb) {
+      parkListeners.add(cb);
+      return () => parkListeners.delete(cb);
+    },
     async publishStop(jobId) {
       await publisher.publish(keys.stopChannel, jobId);
     },
@@ -73,7 +92,8 @@ export function createNotifier(deps: { subscriber: RedisClient; publisher: Redis
       subscriber.off('message', onMessage);
       jobListeners.clear();
       stopListeners.clear();
-      if (subscriber.status === 'ready') await subscriber.unsubscribe(keys.eventsChannel, keys.stopChannel).catch(() => undefined);
+      parkListeners.clear();
+      if (subscriber.status === 'ready') await subscriber.unsubscribe(...channels).catch(() => undefined);
     },
   };
 }

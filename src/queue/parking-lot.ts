@@ -1,0 +1,173 @@
+// Wakes parked pods. Every worker process runs one: it holds the index of all parked pods
+// (read from the store at start and every RESYNC_MS, kept current in between by the park and
+// unpark messages), listens to the shared watch of each namespace that has any (one watch per
+// namespace per process, whatever the number of pods), and when an event shows a parked pod's
+// wait is over it promotes that pod's delayed queue job, so some worker runs it now. Every
+// process watches every parked namespace, so a worker that dies leaves nothing unwatched:
+// the others already see the same events. A promotion is idempotent (only a delayed job
+// moves), so several processes waking the same pod run it once.
+
+import { waitOver } from '../domain/wait-over.ts';
+import type { PodState } from '../domain/types.ts';
+import type { Logger } from '../log.ts';
+import type { ParkChange, ParkedPod, ParkedPods, ParkedSlot } from '../store/parked-pods.ts';
+import { slotField } from '../store/parked-pods.ts';
+import { ParkedIndex } from './parked-index.ts';
+
+/** The namespace-wide event feed of the shared watch. */
+export interface NamespaceEvents {
+  listen(namespace: string, onPod: (name: string, state: PodState) => void): () => void;
+}
+
+export interface ParkingLotDeps {
+  readonly store: ParkedPods;
+  readonly changes: { onParkChange(cb: (change: ParkChange) => void): () => void };
+  readonly watch: NamespaceEvents;
+  /** Moves the pod's delayed queue job to the waiting list: true when it was delayed. */
+  readonly promote: (pod: ParkedPod) => Promise<boolean>;
+  readonly log: Logger;
+  readonly clock?: () => number;
+  /** How often the whole index is read again (a missed message is repaired by then). Default 30 s. */
+  readonly resyncMs?: number;
+}
+
+export interface ParkingLot {
+  /** Reads every parked pod and starts watching their namespaces. */
+  start(): Promise<void>;
+  park(pod: ParkedPod): Promise<void>;
+  unpark(slot: ParkedSlot): Promise<void>;
+  /** Wakes this pod now (its wait is over, or its job stops). */
+  wake(pod: ParkedPod, state: PodState | null): void;
+  /** Wakes every parked pod of the job: it stops. */
+  wakeJob(jobId: string): void;
+  /** The observation that woke this pod, if this process saw it (spares the pod a read). */
+  takeWoken(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>): PodState | null;
+  jobIds(): string[];
+  readonly size: number;
+  stop(): void;
+}
+
+/** A woken pod's observation is kept this long for the run that follows. */
+const WOKEN_TTL_MS = 60_000;
+
+export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
+  const { log } = deps;
+  const clock = deps.clock ?? Date.now;
+  const index = new ParkedIndex();
+  const listening = new Map<string, () => void>();
+  const waking = new Set<string>();
+  const woken = new Map<string, { state: PodState; atMs: number }>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const onPod = (namespace: string) => (name: string, state: PodState): void => {
+    for (const pod of index.forPod(namespace, name)) {
+      try {
+        if (waitOver(pod.awaited, state)) wake(pod, state);
+      } catch (err) {
+        log.error({ jobId: pod.jobId, namespace, pod: name, err: err instanceof Error ? err.message : String(err) }, 'parked pod could not be checked');
+      }
+    }
+  };
+
+  /** One listener per namespace with parked pods; none for the others. */
+  const follow = (): void => {
+    const wanted = new Set(index.namespaces());
+    for (const ns of wanted) if (!listening.has(ns) && !stopped) listening.set(ns, deps.watch.listen(ns, onPod(ns)));
+    for (const [ns, off] of listening) {
+      if (wanted.has(ns)) continue;
+      off();
+      listening.delete(ns);
+    }
+  };
+
+  const wake = (pod: ParkedPod, state: PodState | null): void => {
+    const field = slotField(pod);
+    if (state !== null) woken.set(field, { state, atMs: clock() });
+    if (waking.has(field)) return;
+    waking.add(field);
+    const log1 = { jobId: pod.jobId, namespace: pod.namespace, pod: pod.name, podIndex: pod.podIndex };
+    deps.promote(pod).then(
+      (moved) => {
+        if (moved) {
+          // Its run unparks it in the store; until then no event needs to wake it again.
+          if (index.remove(pod)) follow();
+          log.debug(log1, 'parked pod woken');
+        }
+      },
+      (err: unknown) => log.warn({ ...log1, err: err instanceof Error ? err.message : String(err) }, 'parked pod could not be woken; its deadline or the next event wakes it'),
+    ).finally(() => waking.delete(field));
+  };
+
+  const resync = async (): Promise<void> => {
+    const seen = new Set<string>();
+    await deps.store.scan((namespace, pods) => {
+      seen.add(namespace);
+      index.replaceNamespace(namespace, pods);
+    });
+    for (const ns of index.namespaces()) if (!seen.has(ns)) index.replaceNamespace(ns, []);
+    index.compact();
+    const now = clock();
+    for (const [field, w] of woken) if (now - w.atMs > WOKEN_TTL_MS) woken.delete(field);
+    follow();
+  };
+
+  const unsubscribe = deps.changes.onParkChange((change) => {
+    if (stopped) return;
+    if (change.kind === 'parked') index.add(change.pod);
+    else index.remove(change.slot);
+    follow();
+  });
+
+  return {
+    async start() {
+      await resync();
+      const every = deps.resyncMs ?? 30_000;
+      const loop = (): void => {
+        timer = setTimeout(() => {
+          resync().then(
+            () => undefined,
+            (err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'parked pods could not be read again; retrying'),
+          ).finally(() => {
+            if (!stopped) loop();
+          });
+        }, every);
+        timer.unref();
+      };
+      loop();
+      log.info({ parked: index.size, namespaces: listening.size }, 'parked pods loaded');
+    },
+    async park(pod) {
+      // Known here before the store has it: an event that comes meanwhile already finds it.
+      index.add(pod);
+      follow();
+      await deps.store.park(pod);
+    },
+    async unpark(slot) {
+      woken.delete(slotField(slot));
+      if (index.remove(slot)) follow();
+      await deps.store.unpark(slot);
+    },
+    wake,
+    wakeJob(jobId) {
+      for (const pod of index.ofJob(jobId)) wake(pod, null);
+    },
+    takeWoken(slot) {
+      const field = slotField(slot);
+      const w = woken.get(field);
+      woken.delete(field);
+      return w && clock() - w.atMs <= WOKEN_TTL_MS ? w.state : null;
+    },
+    jobIds: () => index.jobIds(),
+    get size() {
+      return index.size;
+    },
+    stop() {
+      stopped = true;
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+      for (const off of listening.values()) off();
+      listening.clear();
+    },
+  };
+}
