@@ -8,6 +8,7 @@ import { round } from './http-load.ts';
 import { PAGE_PODS, type HttpOutcome } from './phases/http.ts';
 import type { InFlightReadings, InFlightOutcome } from './phases/in-flight.ts';
 import type { VeleroStyleOutcome } from './phases/velero-style.ts';
+import type { ParkedOutcome } from './phases/parked.ts';
 import { judge, type BenchReport, type Failure, type NullableHttp, type NullablePercentiles, type ThroughputRun } from './report.ts';
 import type { Percentiles } from './stats.ts';
 
@@ -26,6 +27,7 @@ export interface Measured {
   readonly inFlight: InFlightOutcome | null;
   readonly memory: InFlightReadings;
   readonly velero: VeleroStyleOutcome | null;
+  readonly parked: ParkedOutcome | null;
   readonly failures: readonly Failure[];
 }
 
@@ -99,6 +101,20 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       get10000Hooks: { ...(m.http?.get ?? NO_HTTP), hooks: largest, bodyBytes: m.http?.get.bodyBytes ?? null },
       get10000HooksSummary: { ...(m.http?.getSummary ?? NO_HTTP), bodyBytes: m.http?.getSummary.bodyBytes ?? null },
       get10000HooksPage: { ...(m.http?.getPage ?? NO_HTTP), pods: m.http?.getPage.pods ?? PAGE_PODS, bodyBytes: m.http?.getPage.bodyBytes ?? null },
+    },
+    parked: {
+      pods: m.parked?.pods ?? opts.parkedPods,
+      namespaces: m.parked?.namespaces ?? opts.parkedNamespaces,
+      workerPeakRssMiB: m.parked?.workerPeakRssMiB ?? null,
+      workerRssAllParkedMiB: m.parked?.workerRssAllParkedMiB ?? null,
+      redisBytesPerPod: m.parked?.redisBytesPerPod ?? null,
+      parkEntryBytesPerPod: m.parked?.parkEntryBytesPerPod ?? null,
+      parkedAfterSec: m.parked?.parkedAfterSec ?? null,
+      reactionP50Ms: m.parked?.reaction.p50Ms ?? null,
+      reactionP99Ms: m.parked?.reaction.p99Ms ?? null,
+      reactionPods: m.parked?.reaction.samples ?? 0,
+      maxWatchesPerNamespace: m.parked?.maxWatchesPerNamespace ?? null,
+      requestsPerPod: m.parked?.requestsPerPod ?? null,
     },
     failures: m.failures,
   };

@@ -26,6 +26,11 @@ export interface BenchOptions {
   readonly cpuProfDir: string | null;
   /** Extra node flags for hookd's processes (e.g. --max-old-space-size=256), as an operator would set them. */
   readonly hookdNodeArgs: readonly string[];
+  /** The parked phase: pods waiting on one worker, spread over namespaces. */
+  readonly parkedPods: number;
+  readonly parkedNamespaces: number;
+  /** Phases to run (all when empty): throughput, real, in-flight, velero, parked. */
+  readonly only: readonly string[];
   /** The command line shown in the report. */
   readonly command: string;
 }

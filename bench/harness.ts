@@ -17,6 +17,7 @@ import { runHttp, type HttpOutcome } from './phases/http.ts';
 import { createWaitingPods, inFlightPodConcurrency, runInFlight, type InFlightReadings } from './phases/in-flight.ts';
 import { DEFAULT_POD_CONCURRENCY, runThroughput } from './phases/throughput.ts';
 import { runVeleroStyle } from './phases/velero-style.ts';
+import { runParked } from './phases/parked.ts';
 import type { Progress } from './progress.ts';
 import { redisAnswers } from './redis-keys.ts';
 import { writeReport, type BenchReport, type Failure, type ThroughputRun } from './report.ts';
@@ -96,10 +97,11 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
       }
     };
 
+    const wanted = (phase: string): boolean => opts.only.length === 0 || opts.only.includes(phase);
     const sizes = throughputSizes(opts.pods);
     const runs: ThroughputRun[] = [];
     let http: HttpOutcome | null = null;
-    for (const size of sizes) {
+    for (const size of wanted('throughput') ? sizes : []) {
       progress.note(`throughput: ${size} pods, scripted execs`);
       const largest = size === sizes[sizes.length - 1];
       const tp = await attempt(`throughput ${size}`, () => runThroughput(ctx, { pods: size, execs: 'scripted', keep: largest }));
@@ -118,14 +120,23 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     }
     const realPods = Math.min(1000, opts.pods);
     progress.note(`throughput: ${realPods} pods, real processes`);
-    const real = await attempt('real processes', async () => (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false })).run);
+    const real = wanted('real') ? await attempt('real processes', async () => (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false })).run) : null;
 
-    progress.note(`in flight: ${opts.pods} pods waiting, then running`);
-    const waiting = await createWaitingPods(ctx);
     const memory: InFlightReadings = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null, maxWatchesPerNamespace: null, waitsSettledAfterMs: null };
-    const inFlight = await attempt('in flight', () => runInFlight(ctx, waiting, memory));
-    progress.note(`Velero-style runner on the same ${opts.pods} pods`);
-    const velero = await attempt('velero-style', () => runVeleroStyle(ctx, waiting.namespace, waiting.pods));
+    let inFlight = null;
+    let velero = null;
+    if (wanted('in-flight') || wanted('velero')) {
+      progress.note(`in flight: ${opts.pods} pods waiting, then running`);
+      const waiting = await createWaitingPods(ctx);
+      if (wanted('in-flight')) inFlight = await attempt('in flight', () => runInFlight(ctx, waiting, memory));
+      progress.note(`Velero-style runner on the same ${opts.pods} pods`);
+      if (wanted('velero')) velero = await attempt('velero-style', () => runVeleroStyle(ctx, waiting.namespace, waiting.pods));
+    }
+    let parked = null;
+    if (wanted('parked')) {
+      progress.note(`parked: ${opts.parkedPods} pods waiting across ${opts.parkedNamespaces} namespaces on one worker`);
+      parked = await attempt('parked', () => runParked(ctx));
+    }
 
     const report = assembleReport(opts, {
       startedAt,
@@ -142,6 +153,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
       inFlight,
       memory,
       velero,
+      parked,
       failures,
     });
     const files = writeReport(opts.out, report);

@@ -111,6 +111,24 @@ export interface BenchReport {
     readonly get10000HooksSummary: NullableHttp & { readonly bodyBytes: Num };
     readonly get10000HooksPage: NullableHttp & { readonly pods: number; readonly bodyBytes: Num };
   };
+  /** Pods parked on one worker process (the parked phase). */
+  readonly parked: {
+    readonly pods: number;
+    readonly namespaces: number;
+    readonly workerPeakRssMiB: Num;
+    readonly workerRssAllParkedMiB: Num;
+    /** Every key of the run's prefix per parked pod: its job's ledger, its queue job, its parked entry. */
+    readonly redisBytesPerPod: Num;
+    /** The parked entries alone, per pod. */
+    readonly parkEntryBytesPerPod: Num;
+    readonly parkedAfterSec: Num;
+    readonly reactionP50Ms: Num;
+    readonly reactionP99Ms: Num;
+    readonly reactionPods: number;
+    readonly maxWatchesPerNamespace: Num;
+    /** API requests until every pod was parked, per pod. */
+    readonly requestsPerPod: Num;
+  };
   readonly failures: readonly Failure[];
   readonly targets: readonly Target[];
 }
@@ -126,6 +144,10 @@ export function judge(r: Omit<BenchReport, 'targets'>): Target[] {
     t('reaction p99 (ms)', '<= 50', r.reaction.p99Ms, (v) => v <= 50),
     t(`worker peak RSS (MiB), ${r.memory.podsInFlight} pods in flight`, '<= 256', r.memory.workerPeakRssMiB, (v) => v <= 256),
     t(`POST /v1/jobs of ${r.http.post1000Pods.pods} pods p99 (ms)`, '<= 100', r.http.post1000Pods.p99Ms, (v) => v <= 100),
+    t(`worker peak RSS (MiB), ${r.parked.pods} pods parked`, '<= 256', r.parked.workerPeakRssMiB, (v) => v <= 256),
+    t('wake-up reaction p99 (ms), parked pods', '<= 50', r.parked.reactionP99Ms, (v) => v <= 50),
+    t('watches per namespace (max), parked pods', '<= 1', r.parked.maxWatchesPerNamespace, (v) => v <= 1),
+    t(`API requests per pod, ${r.apiServer.pods} pods in flight`, '<= 1.05', r.apiServer.requestsPerPod, (v) => v <= 1.05),
   ];
 }
 
@@ -170,6 +192,18 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(`- worker peak RSS: ${m.workerPeakRssMiB ?? 'n/a'} MiB with ${m.podsInFlight} pods in flight (${m.workerRssAllWaitingMiB ?? 'n/a'} MiB once all were waiting)`);
   lines.push(`- API peak RSS: ${m.apiPeakRssMiB ?? 'n/a'} MiB`);
   lines.push(`- Redis: ${m.redisBytesPer1000Hooks ?? 'n/a'} bytes per 1,000 finished hooks (${m.redisKeys} keys; ${m.redisMethod})`, '');
+  const pk = r.parked;
+  lines.push(`## Parked pods (${pk.pods} pods waiting in ${pk.namespaces} namespaces, one worker process)`, '');
+  lines.push(row(['measure', 'value']), row(['---', '---:']));
+  lines.push(row(['all parked after (s)', pk.parkedAfterSec]));
+  lines.push(row(['worker peak RSS (MiB)', pk.workerPeakRssMiB]));
+  lines.push(row(['worker RSS once all were parked (MiB)', pk.workerRssAllParkedMiB]));
+  lines.push(row(['Redis bytes per parked pod, everything (ledger, queue job, parked entry)', pk.redisBytesPerPod]));
+  lines.push(row(['Redis bytes per parked pod, the parked entry alone', pk.parkEntryBytesPerPod]));
+  lines.push(row([`wake-up reaction p50 / p99 (ms), ${pk.reactionPods} pods coming up`, `${pk.reactionP50Ms ?? 'n/a'} / ${pk.reactionP99Ms ?? 'n/a'}`]));
+  lines.push(row(['max watches per namespace', pk.maxWatchesPerNamespace]));
+  lines.push(row(['API requests per pod until all were parked', pk.requestsPerPod]));
+  lines.push('');
   const h = r.http;
   lines.push('## HTTP (autocannon)', '', row(['request', 'connections', 'p50 ms', 'p99 ms', 'req/s', 'requests']), row(['---', '---:', '---:', '---:', '---:', '---:']));
   lines.push(row([`POST /v1/jobs, ${h.post1000Pods.pods} pods`, h.post1000Pods.connections, h.post1000Pods.p50Ms, h.post1000Pods.p99Ms, h.post1000Pods.rps, h.post1000Pods.requests]));

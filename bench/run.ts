@@ -17,6 +17,10 @@ const USAGE = `usage: npm run bench -- [options]
   --reaction-interval MS   time between them (default 10)
   --http-duration S        seconds per autocannon run (default 10)
   --http-connections N     autocannon connections (default 1)
+  --parked-pods N          pods parked on one worker in the parked phase (default 100000)
+  --parked-namespaces N    namespaces they are spread over (default 100)
+  --only PHASES            comma-separated phases to run: throughput, real, in-flight, velero, parked
+                           (default all; a report of some phases leaves the others n/a)
   --cpu-prof DIR           run hookd's processes with --cpu-prof, profiles written to DIR
   --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
@@ -26,6 +30,16 @@ function int(v: string | undefined, name: string, def: number, min: number): num
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${v}"`);
   return n;
+}
+
+const PHASES = ['throughput', 'real', 'in-flight', 'velero', 'parked'];
+
+function phasesOf(v: string | undefined): string[] {
+  if (v === undefined) return [];
+  const list = v.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const unknown = list.filter((p) => !PHASES.includes(p));
+  if (unknown.length > 0) throw new Error(`--only: unknown phase(s) ${unknown.join(', ')}; phases are ${PHASES.join(', ')}`);
+  return list;
 }
 
 function options(argv: string[]): BenchOptions | null {
@@ -41,6 +55,9 @@ function options(argv: string[]): BenchOptions | null {
       'http-duration': { type: 'string' },
       'http-connections': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'parked-pods': { type: 'string' },
+      'parked-namespaces': { type: 'string' },
+      only: { type: 'string' },
       'node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -57,6 +74,9 @@ function options(argv: string[]): BenchOptions | null {
     httpDurationSec: int(values['http-duration'], 'http-duration', 10, 1),
     httpConnections: int(values['http-connections'], 'http-connections', 1, 1),
     redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    parkedPods: int(values['parked-pods'], 'parked-pods', 100_000, 1),
+    parkedNamespaces: int(values['parked-namespaces'], 'parked-namespaces', 100, 1),
+    only: phasesOf(values.only),
     cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),

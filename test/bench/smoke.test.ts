@@ -47,6 +47,9 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       redisUrl: TEST_REDIS_URL,
       cpuProfDir: null,
       hookdNodeArgs: [],
+      parkedPods: 200,
+      parkedNamespaces: 4,
+      only: [],
       command: 'test/bench/smoke.test.ts',
     },
     createProgress(null),
@@ -99,7 +102,18 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
   for (const b of [r.http.get10000Hooks.bodyBytes, r.http.get10000HooksSummary.bodyBytes, r.http.get10000HooksPage.bodyBytes]) num(b, 'GET body bytes');
   assert.ok((r.http.get10000HooksSummary.bodyBytes ?? 0) < (r.http.get10000Hooks.bodyBytes ?? 0), 'the summary is smaller than the whole job');
 
-  assert.equal(r.targets.length, 6);
+  // The parked phase: 200 pods over 4 namespaces, 20 of them woken (reaction-pods).
+  assert.equal(r.parked.pods, 200);
+  assert.equal(r.parked.namespaces, 4);
+  assert.equal(r.parked.reactionPods, 20);
+  ordered({ p50Ms: r.parked.reactionP50Ms, p99Ms: r.parked.reactionP99Ms }, 'parked reaction');
+  assert.equal(r.parked.maxWatchesPerNamespace, 1, 'one watch per namespace, whatever the pods parked in it');
+  num(r.parked.workerPeakRssMiB, 'parked.workerPeakRssMiB');
+  num(r.parked.parkEntryBytesPerPod, 'parked.parkEntryBytesPerPod');
+  assert.ok(num(r.parked.redisBytesPerPod, 'parked.redisBytesPerPod') > (r.parked.parkEntryBytesPerPod ?? 0), 'everything a pod costs includes its parked entry');
+  num(r.parked.requestsPerPod, 'parked.requestsPerPod');
+
+  assert.equal(r.targets.length, 10);
   for (const t of r.targets) assert.equal(typeof t.met, 'boolean');
   // Targets are judged from the figures (whether they are met at N = 50 is not this test's business).
   assert.equal(r.targets.find((t) => t.name === 'exec requests per hook')?.met, true);
