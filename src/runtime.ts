@@ -195,6 +195,7 @@ async function start(
       store: workerStore,
       waiter: hub,
       parking: { store: createParkedPods(durable, config.prefix), watch: hub },
+      readAhead: hub,
       executor: createExecutor({ kc, log, onRetry: () => workerMetrics.execRetried() }),
       pods: createPodReader(kc),
       notifier,

@@ -29,10 +29,16 @@ export interface PodWatchHubDeps {
 }
 
 export type PodWatchHub = PodWaiter & {
+  /**
+   * These pods are about to be worked on here: keep their state from the namespace's list and
+   * watch, so their first read costs no request. Resolves once the state of each is known
+   * from the watch's list (or a list made for them), or could not be.
+   */
+  expect(namespace: string, names: readonly string[]): Promise<void>;
   /** Every event of the namespace's pods, while the returned function has not been called. */
   listen(namespace: string, onPod: (name: string, state: PodState) => void): () => void;
   stop(): Promise<void>;
-  stats(): { namespaces: number; subscribers: number };
+  stats(): { namespaces: number; subscribers: number; expected: number };
 };
 
 interface Subscriber {
@@ -44,6 +50,11 @@ interface NamespaceEntry {
   readonly informer: NamespaceInformer;
   readonly byPod: Map<string, Set<Subscriber>>;
   readonly listeners: Set<(name: string, state: PodState) => void>;
+  /** Pods expected soon: their latest state (null until seen) and until when they are kept. */
+  readonly expected: Map<string, { state: PodState | null; untilMs: number }>;
+  /** A list made for expected pods the informer had already passed; at most one runs. */
+  refilling: Promise<void> | null;
+  refillAgain: boolean;
   count: number;
   linger: NodeJS.Timeout | null;
 }
@@ -53,6 +64,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 // A failed initial GET with one of these will not get better by waiting for the watch.
 const PERMANENT = new Set(['KUBE_UNAUTHORIZED', 'KUBE_FORBIDDEN', 'KUBE_BAD_REQUEST']);
 const DELETED: PodState = { kind: 'deleted' };
+/** How long a pod expected by a read-ahead is kept waiting for its run. */
+const EXPECT_MS = 120_000;
 
 export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const { kc, log } = deps;
@@ -66,8 +79,10 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
 
   const dispatch = (entry: NamespaceEntry, name: string, state: () => PodState): void => {
     const subs = entry.byPod.get(name);
-    if (subs === undefined && entry.listeners.size === 0) return;
+    const expected = entry.expected.get(name);
+    if (subs === undefined && entry.listeners.size === 0 && expected === undefined) return;
     const value = state(); // mapped once per event, not once per subscriber
+    if (expected !== undefined) expected.state = value;
     for (const sub of subs ?? []) sub.deliver(value);
     for (const listener of entry.listeners) listener(name, value);
   };
@@ -85,6 +100,9 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       const created: NamespaceEntry = {
         byPod,
         listeners: new Set(),
+        expected: new Map(),
+        refilling: null,
+        refillAgain: false,
         count: 0,
         linger: null,
         informer: new NamespaceInformer({
@@ -110,9 +128,9 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   };
 
   const lingerOut = (namespace: string, entry: NamespaceEntry): void => {
-    if (entry.count !== 0 || stopped) return;
+    if (entry.count !== 0 || entry.expected.size !== 0 || entry.linger !== null || stopped) return;
     entry.linger = setTimeout(() => {
-      if (entry.count !== 0 || entries.get(namespace) !== entry) return;
+      if (entry.count !== 0 || entry.expected.size !== 0 || entries.get(namespace) !== entry) return;
       entries.delete(namespace);
       stopInformer(entry.informer);
     }, lingerMs);
@@ -238,20 +256,82 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     });
 
   const track = (ref: PodRef): PodTrack => {
-    let latest: PodState | null = null;
+    let latest: PodState | null = entries.get(ref.namespace)?.expected.get(ref.name)?.state ?? null;
     const sub: Subscriber = { deliver: (state) => (latest = state), fail: () => undefined };
     if (!stopped) subscribe(ref.namespace, ref.name, sub);
-    return { latest: () => latest, release: () => unsubscribe(ref.namespace, ref.name, sub) };
+    return {
+      latest: () => latest,
+      release: () => {
+        const entry = entries.get(ref.namespace);
+        entry?.expected.delete(ref.name); // read: its expectation is used up
+        unsubscribe(ref.namespace, ref.name, sub);
+      },
+    };
   };
+
+  /** Lists the namespace once for expected pods not seen yet (the informer's own list came before them). */
+  const listFor = async (namespace: string, entry: NamespaceEntry): Promise<void> => {
+    let cont: string | undefined;
+    do {
+      const page = await readKube(kc, `list pods in ${namespace}`, (o) => api.listNamespacedPod({ namespace, limit: 500, _continue: cont }, o), {});
+      for (const pod of page.items) {
+        const e = entry.expected.get(pod.metadata?.name ?? '');
+        // Only a pod no event has shown yet: an event that came meanwhile is newer than this page.
+        if (e !== undefined && e.state === null) e.state = { kind: 'present', pod: toPodView(pod) };
+      }
+      cont = page.metadata?._continue || undefined;
+    } while (cont !== undefined && !stopped);
+  };
+
+  const refill = (namespace: string, entry: NamespaceEntry): Promise<void> => {
+    entry.refillAgain = true;
+    entry.refilling ??= (async () => {
+      while (entry.refillAgain && !stopped) {
+        entry.refillAgain = false;
+        await listFor(namespace, entry).catch((err: unknown) =>
+          log.warn({ namespace, err: err instanceof Error ? err.message : String(err) }, 'pods expected here could not be listed; each is read on its own'),
+        );
+      }
+    })().finally(() => (entry.refilling = null));
+    return entry.refilling;
+  };
+
+  const expect = async (namespace: string, names: readonly string[]): Promise<void> => {
+    if (stopped || names.length === 0) return;
+    const entry = entryOf(namespace);
+    const untilMs = Date.now() + EXPECT_MS;
+    let missing = false;
+    for (const name of names) {
+      const e = entry.expected.get(name);
+      if (e === undefined) entry.expected.set(name, { state: null, untilMs });
+      else e.untilMs = untilMs;
+      missing ||= (e?.state ?? null) === null;
+    }
+    // Not listed yet: the informer's first list brings them. Listed already: list for them.
+    if (!entry.informer.synced) await entry.informer.whenSynced();
+    else if (missing) await refill(namespace, entry);
+  };
+
+  // Expectations of pods that another process took, or that never came, are dropped.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [namespace, entry] of entries) {
+      for (const [name, e] of entry.expected) if (e.untilMs < now) entry.expected.delete(name);
+      lingerOut(namespace, entry);
+    }
+  }, EXPECT_MS / 2);
+  sweep.unref();
 
   return {
     get,
     waitFor,
     track,
     listen,
-    stats: () => ({ namespaces: entries.size, subscribers }),
+    expect,
+    stats: () => ({ namespaces: entries.size, subscribers, expected: [...entries.values()].reduce((n, e) => n + e.expected.size, 0) }),
     async stop(): Promise<void> {
       stopped = true;
+      clearInterval(sweep);
       const err = new KubeError('KUBE_UNAVAILABLE', 'pod watch is stopping');
       for (const entry of entries.values()) {
         if (entry.linger !== null) clearTimeout(entry.linger);

@@ -7,8 +7,8 @@ import type { AwaitedContainer } from '../domain/wait-over.ts';
 import { slotField, type ParkedPod, type ParkedSlot } from '../store/parked-pods.ts';
 
 export class ParkedIndex {
-  /** namespace -> pod name -> field -> entry. */
-  private readonly byNamespace = new Map<string, Map<string, Map<string, ParkedPod>>>();
+  /** namespace -> pod name -> its entry, or its entries when several jobs park the same pod (rare). */
+  private readonly byNamespace = new Map<string, Map<string, ParkedPod | ParkedPod[]>>();
   /** field -> entry. */
   private readonly byField = new Map<string, ParkedPod>();
   private readonly interned = new Map<string, string>();
@@ -34,9 +34,8 @@ export class ParkedIndex {
     this.byField.set(field, entry);
     let pods = this.byNamespace.get(entry.namespace);
     if (!pods) this.byNamespace.set(entry.namespace, (pods = new Map()));
-    let slots = pods.get(entry.name);
-    if (!slots) pods.set(entry.name, (slots = new Map()));
-    slots.set(field, entry);
+    const there = pods.get(entry.name);
+    pods.set(entry.name, there === undefined ? entry : Array.isArray(there) ? [...there, entry] : [there, entry]);
   }
 
   remove(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>): ParkedPod | null {
@@ -45,21 +44,29 @@ export class ParkedIndex {
     if (!entry) return null;
     this.byField.delete(field);
     const pods = this.byNamespace.get(entry.namespace);
-    const slots = pods?.get(entry.name);
-    slots?.delete(field);
-    if (slots?.size === 0) pods?.delete(entry.name);
+    const there = pods?.get(entry.name);
+    const rest = there === undefined ? [] : (Array.isArray(there) ? there : [there]).filter((p) => p !== entry);
+    if (rest.length === 0) pods?.delete(entry.name);
+    else pods?.set(entry.name, rest.length === 1 ? (rest[0] as ParkedPod) : rest);
     if (pods?.size === 0) this.byNamespace.delete(entry.namespace);
     return entry;
   }
 
-  /** Replaces what is known of one namespace by a fresh read of it. */
+  /** Makes what is known of one namespace what a fresh read of it says (entries that did not change are kept as they are). */
   replaceNamespace(namespace: string, pods: readonly ParkedPod[]): void {
-    for (const slots of [...(this.byNamespace.get(namespace)?.values() ?? [])]) for (const entry of [...slots.values()]) this.remove(entry);
-    for (const pod of pods) this.add(pod);
+    const fresh = new Map(pods.map((p) => [slotField(p), p]));
+    for (const there of [...(this.byNamespace.get(namespace)?.values() ?? [])]) {
+      for (const entry of Array.isArray(there) ? there : [there]) if (!fresh.has(slotField(entry))) this.remove(entry);
+    }
+    for (const [field, pod] of fresh) {
+      const known = this.byField.get(field);
+      if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
+    }
   }
 
   forPod(namespace: string, name: string): ParkedPod[] {
-    return [...(this.byNamespace.get(namespace)?.get(name)?.values() ?? [])];
+    const there = this.byNamespace.get(namespace)?.get(name);
+    return there === undefined ? [] : Array.isArray(there) ? [...there] : [there];
   }
 
   ofJob(jobId: string): ParkedPod[] {

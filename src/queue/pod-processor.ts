@@ -19,7 +19,6 @@ import {
 } from '../domain/types.ts';
 import type { JobOwner } from '../domain/views.ts';
 import type { Logger } from '../log.ts';
-import type { JobSpec } from '../domain/views.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
 import { SealBrokenError } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
@@ -32,7 +31,7 @@ import type { Executor, PodTrack, PodWaiter } from './ports.ts';
 import { awaitedContainers } from '../domain/wait-over.ts';
 import type { ParkedPod } from '../store/parked-pods.ts';
 import type { Semaphore } from './semaphore.ts';
-import type { SpecCache } from './spec-cache.ts';
+import type { PodJobSpec, SpecCache } from './spec-cache.ts';
 import type { WakeRegistry } from './wake-registry.ts';
 
 export interface PodTask {
@@ -148,7 +147,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   const { jobId, podIndex, ref } = task;
   const log = deps.log.child({ jobId, namespace: ref.namespace, pod: ref.name, podIndex });
 
-  let spec: JobSpec | null;
+  let spec: PodJobSpec | null;
   let record: PodRecord | null;
   try {
     spec = await deps.specs.get(jobId);
@@ -174,7 +173,9 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
     return 'done';
   }
 
-  let state: PodState = deps.parking?.takeWoken(task) ?? (await deps.waiter.get(ref, shutdown));
+  // The freshest state this process has without asking: what woke the pod, or what the
+  // namespace's watch has shown of it (a pod read ahead); else one GET.
+  let state: PodState = deps.parking?.takeWoken(task) ?? track?.latest() ?? (await deps.waiter.get(ref, shutdown));
   const events: PodEvents = podEvents(deps.events, jobId, ref, spec);
   if (state.kind === 'present') events.seen(state.pod.uid);
   let planned: PodPlan | null = record.plan;

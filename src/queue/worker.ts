@@ -14,6 +14,7 @@ import { parseJobPayload, parsePodPayload, podJobId, podTarget, QueueNames, type
 import { waitOver } from '../domain/wait-over.ts';
 import type { ParkedPod, ParkedPods } from '../store/parked-pods.ts';
 import { createParkingLot, type NamespaceEvents, type ParkingLot } from './parking-lot.ts';
+import { createReadAhead } from './read-ahead.ts';
 import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
 import { podEvents, type HookEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
@@ -38,6 +39,8 @@ export interface WorkerDeps {
   };
   /** Pods that must wait are parked in Redis and woken by the namespace's watch (absent: they wait in the worker). */
   readonly parking?: { readonly store: ParkedPods; readonly watch: NamespaceEvents; readonly resyncMs?: number };
+  /** Pods read ahead from their namespace's watch, so their first read is no GET (absent: each pod GETs itself). */
+  readonly readAhead?: { readonly expect: (namespace: string, names: readonly string[]) => Promise<void> };
   readonly log: Logger;
   readonly clock?: () => number;
   readonly podConcurrency: number;
@@ -85,6 +88,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const execSlots = createSemaphore(deps.execConcurrency);
   const podQueue = new Queue(QueueNames.pods, { connection: deps.connection, prefix: deps.prefix });
   const parking = parkingOf(deps, podQueue, log);
+  const readAhead = deps.readAhead && deps.waiter.track ? createReadAhead({ refs: (jobId, from, count) => deps.store.getPodRefs(jobId, from, count), expect: deps.readAhead.expect, log }) : null;
   const unsubscribe = deps.notifier.onStop((jobId) => {
     wakes.wake(jobId);
     parking?.wakeJob(jobId);
@@ -159,7 +163,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
       }
       metrics.podStarted();
       // Followed from before its first read, so a change during the run is not missed.
-      const track = parking ? deps.waiter.track?.(task.ref) : undefined;
+      if (readAhead && data.waitStartMs === undefined) await readAhead.before(data.jobId, data.podIndex);
+      const track = parking || readAhead ? deps.waiter.track?.(task.ref) : undefined;
       let parkedNow = false;
       try {
         const result = await processPod(task, podDeps, { shutdown: shutdown.signal, hardStop: hardStop.signal }, track);

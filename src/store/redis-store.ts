@@ -160,6 +160,13 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
 
     getJob: readJob,
 
+    async getPodRefs(jobId, from, count) {
+      if (count <= 0) return [];
+      const fields = Array.from({ length: count }, (_, i) => `${from + i}:ref`);
+      const values = await redis.hmget(keys.job(jobId).pods, ...fields);
+      return values.filter((v): v is string => v !== null && v.includes('/')).map(parsePodRef);
+    },
+
     getJobSummary: summary,
 
     getPods: (jobId, query) => readPodPage(redis, keys.job(jobId), jobId, query),

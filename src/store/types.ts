@@ -86,6 +86,8 @@ export interface JobStore {
   failJob(jobId: string, error: string, atMs: number): Promise<void>;
 
   getPod(jobId: string, podIndex: number): Promise<PodRecord | null>;
+  /** The pods `from` .. `from + count - 1` of the job, those that exist (a worker reads ahead with it). */
+  getPodRefs(jobId: string, from: number, count: number): Promise<PodRef[]>;
   /** The pod's plan is known: its hooks are recorded pending (or skipped with their reason). Idempotent: an existing plan is kept. */
   recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<void>;
   setPodStatus(jobId: string, podIndex: number, status: PodStatus, error: string | null, atMs: number): Promise<void>;

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ParkedIndex } from '../../src/queue/parked-index.ts';
+import type { ParkedPod } from '../../src/store/parked-pods.ts';
+
+const pod = (jobId: string, podIndex: number, namespace: string, name: string, untilMs = 1000): ParkedPod => ({
+  jobId,
+  podIndex,
+  namespace,
+  name,
+  awaited: [{ name: 'app', ready: false }],
+  untilMs,
+});
+
+test('parked index: found by pod and by job, one pod parked by two jobs, removed without a trace', () => {
+  const ix = new ParkedIndex();
+  ix.add(pod('j1', 0, 'a', 'p'));
+  ix.add(pod('j2', 5, 'a', 'p'));
+  ix.add(pod('j1', 1, 'b', 'q'));
+  assert.equal(ix.size, 3);
+  assert.deepEqual(ix.forPod('a', 'p').map((p) => p.jobId).sort(), ['j1', 'j2']);
+  assert.deepEqual(ix.ofJob('j1').map((p) => p.podIndex).sort(), [0, 1]);
+  assert.deepEqual(ix.jobIds().sort(), ['j1', 'j2']);
+  assert.equal(ix.remove({ jobId: 'j2', podIndex: 5 })?.name, 'p');
+  assert.deepEqual(ix.forPod('a', 'p').map((p) => p.jobId), ['j1']);
+  assert.equal(ix.remove({ jobId: 'j2', podIndex: 5 }), null, 'twice is nothing');
+  ix.remove({ jobId: 'j1', podIndex: 0 });
+  assert.deepEqual(ix.namespaces(), ['b']);
+  assert.deepEqual(ix.forPod('a', 'p'), []);
+});
+
+test('parked index: re-parking a slot replaces its entry; a fresh read of a namespace drops what it lacks and keeps what is the same', () => {
+  const ix = new ParkedIndex();
+  ix.add(pod('j', 0, 'a', 'p', 1000));
+  ix.add(pod('j', 0, 'a', 'p', 2000));
+  assert.equal(ix.size, 1);
+  assert.equal(ix.forPod('a', 'p')[0]?.untilMs, 2000);
+  ix.add(pod('j', 1, 'a', 'q'));
+  const kept = ix.forPod('a', 'q')[0];
+  ix.replaceNamespace('a', [pod('j', 1, 'a', 'q'), pod('k', 0, 'a', 'r')]);
+  assert.equal(ix.forPod('a', 'q')[0], kept, 'an unchanged entry is the same object');
+  assert.deepEqual(ix.forPod('a', 'p'), []);
+  assert.equal(ix.forPod('a', 'r').length, 1);
+  ix.compact();
+  assert.equal(ix.size, 2);
+});
