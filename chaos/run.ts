@@ -14,6 +14,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     seed: { type: 'string', default: '9' },
     pods: { type: 'string' },
+    'parked-pods': { type: 'string' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string', default: join(import.meta.dirname, 'results') },
@@ -23,6 +24,7 @@ const { values } = parseArgs({
 const quick = values.quick === true;
 const opts = {
   pods: Number(values.pods ?? (quick ? 20 : 200)),
+  parkedPods: Number(values['parked-pods'] ?? (quick ? 200 : 10_000)),
   seed: Number(values.seed),
   keep: values.keep === true,
   fuzzRequests: Number(values['fuzz-requests'] ?? (quick ? 500 : 10_000)),
@@ -43,6 +45,7 @@ export function problems(r: ScenarioResult, execConcurrency = 10): string[] {
     if (r.tally.interrupted > execConcurrency) out.push(`${r.tally.interrupted} interrupted, more than the killed worker's ${execConcurrency} exec slots`);
   }
   if (r.takeoverMs !== undefined && (r.takeoverMs < 0 || r.takeoverMs > 15_000)) out.push(`takeover took ${r.takeoverMs} ms (target 15 s)`);
+  if (r.wakeTakeoverMs !== undefined && r.wakeTakeoverMs > 1000) out.push(`the other worker woke its first parked pod ${r.wakeTakeoverMs} ms after the kill (target 1 s)`);
   if (r.fuzz) {
     if (r.fuzz.fiveHundreds > 0) out.push(`${r.fuzz.fiveHundreds} answers of 500 or more`);
     if (r.fuzz.inShape !== r.fuzz.errors) out.push(`${r.fuzz.errors - r.fuzz.inShape} error bodies not in the documented shape`);
@@ -73,7 +76,7 @@ function markdown(report: { date: string; seed: number; pods: number; quick: boo
   const rows = report.results.map((r) => {
     const t = r.tally;
     const cells = t ? `${t.hooks} | ${t.once} | ${t.twice} | ${t.never} | ${t.misreported} | ${t.interrupted}` : '- | - | - | - | - | -';
-    const extra = r.takeoverMs !== undefined ? `takeover ${(r.takeoverMs / 1000).toFixed(1)} s` : r.fuzz ? `${r.fuzz.requests} requests, ${r.fuzz.fiveHundreds} >= 500, ${r.fuzz.inShape}/${r.fuzz.errors} errors in shape, ${r.fuzz.noAnswer} unanswered` : (r.jobStatus ?? '');
+    const extra = r.wakeTakeoverMs !== undefined ? `first wake-up ${r.wakeTakeoverMs} ms after the kill` : r.takeoverMs !== undefined ? `takeover ${(r.takeoverMs / 1000).toFixed(1)} s` : r.fuzz ? `${r.fuzz.requests} requests, ${r.fuzz.fiveHundreds} >= 500, ${r.fuzz.inShape}/${r.fuzz.errors} errors in shape, ${r.fuzz.noAnswer} unanswered` : (r.jobStatus ?? '');
     return `| ${r.name} | ${cells} | ${extra} | ${r.problems.length === 0 ? 'ok' : r.problems.join('; ')} |`;
   });
   return [

@@ -18,6 +18,7 @@ export interface World {
   readonly ledger: Ledger;
   readonly dir: string;
   readonly namespace: string;
+  readonly prefix: string;
   /** Starts another worker (a replacement after a kill). */
   addWorker(): Promise<HookdProcess>;
   close(): Promise<void>;
@@ -30,6 +31,8 @@ export interface WorldOptions {
   readonly execConcurrency: number;
   readonly workerEnv?: Readonly<Record<string, string>>;
   readonly seed: number;
+  /** Pods stay Pending until the scenario starts their containers (sim.setContainerState). */
+  readonly manual?: boolean;
 }
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
@@ -47,7 +50,8 @@ export async function startWorld(name: string, o: WorldOptions, keep: boolean): 
     e.ends++;
     return { exitCode: 0, stdout: 'ok\n' };
   });
-  for (let i = 0; i < o.pods; i++) sim.createPod(namespace, { metadata: { name: `p-${i}` }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  const annotations = o.manual === true ? { 'sim.hookd.io/lifecycle': 'manual' } : {};
+  for (let i = 0; i < o.pods; i++) sim.createPod(namespace, { metadata: { name: `p-${i}`, annotations }, spec: { containers: [{ name: 'c', image: 'x' }] } });
   const redis = await startChaosRedis(join(dir, 'redis'));
   const prefix = `chaos-${name}`;
   const common = { main: MAIN, execArgv: ['--import', 'tsx'], prefix, redisUrl: redis.url, kubeconfigPath: join(dir, 'kubeconfig') };
@@ -74,6 +78,7 @@ export async function startWorld(name: string, o: WorldOptions, keep: boolean): 
     ledger,
     dir,
     namespace,
+    prefix,
     addWorker,
     async close() {
       await Promise.all([api, ...workers].map((p) => p.stop(5000)));

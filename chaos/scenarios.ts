@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Tally } from './ledger.ts';
 import { count, jobEnd, startWorld, submitJob, type World } from './scenario.ts';
 import { fuzz, type FuzzResult } from './fuzz.ts';
+import { Redis } from 'ioredis';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -14,12 +15,16 @@ export interface ScenarioResult {
   readonly tookMs: number;
   /** kill -9: seconds from the kill until the other worker touched the killed worker's pods. */
   readonly takeoverMs?: number;
+  /** kill -9 with pods parked: ms from the kill (and every container starting) until the first exec. */
+  readonly wakeTakeoverMs?: number;
   readonly fuzz?: FuzzResult;
   readonly error?: string;
 }
 
 export interface RunOptions {
   readonly pods: number;
+  /** Pods parked when a worker is killed (kill9-parked). */
+  readonly parkedPods: number;
   readonly seed: number;
   readonly keep: boolean;
   readonly fuzzRequests: number;
@@ -27,11 +32,13 @@ export interface RunOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function until(what: string, ok: () => boolean, timeoutMs = 60_000, refresh?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
+  for (;;) {
+    await refresh?.();
+    if (ok()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await sleep(refresh ? 250 : 20);
   }
 }
 
@@ -48,11 +55,19 @@ const logLines = (file: string): LogLine[] =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as LogLine);
 
-async function withWorld(name: string, what: string, o: RunOptions, hookMs: number, run: (w: World, jobId: string) => Promise<Partial<ScenarioResult> & { allowInterrupted?: boolean }>, extra: { workerEnv?: Record<string, string> } = {}): Promise<ScenarioResult> {
+async function withWorld(
+  name: string,
+  what: string,
+  o: RunOptions,
+  hookMs: number,
+  run: (w: World, jobId: string) => Promise<Partial<ScenarioResult> & { allowInterrupted?: boolean }>,
+  extra: { workerEnv?: Record<string, string>; pods?: number; manual?: boolean } = {},
+): Promise<ScenarioResult> {
   const t0 = Date.now();
-  const world = await startWorld(name, { pods: o.pods, hookMs, execConcurrency: 10, seed: o.seed, ...(extra.workerEnv ? { workerEnv: extra.workerEnv } : {}) }, o.keep);
+  const pods = extra.pods ?? o.pods;
+  const world = await startWorld(name, { pods, hookMs, execConcurrency: 10, seed: o.seed, manual: extra.manual === true, ...(extra.workerEnv ? { workerEnv: extra.workerEnv } : {}) }, o.keep);
   try {
-    const id = await submitJob(world, o.pods);
+    const id = await submitJob(world, pods);
     const r = await run(world, id);
     const { view } = await jobEnd(world, id, 240_000);
     return { name, what, tally: count(world, view, r.allowInterrupted ?? false), jobStatus: view.status, tookMs: Date.now() - t0, ...r };
@@ -83,6 +98,32 @@ export const SCENARIOS: Record<string, (o: RunOptions) => Promise<ScenarioResult
       }, 60_000);
       return { takeoverMs, allowInterrupted: true };
     }),
+
+  'kill9-parked': (o) =>
+    withWorld(
+      'kill9-parked',
+      `kill -9 of one of two workers while ${o.parkedPods} pods are parked; then every container starts`,
+      o,
+      10,
+      async (w) => {
+        const victim = w.workers[0];
+        if (!victim) throw new Error('two workers expected');
+        const redis = new Redis(w.redis.url, { maxRetriesPerRequest: 2 });
+        try {
+          const key = `${w.prefix}:parked:${w.namespace}`;
+          let parked = 0;
+          await until(`all ${o.parkedPods} pods to be parked`, () => parked >= o.parkedPods, 600_000, async () => void (parked = await redis.hlen(key)));
+        } finally {
+          redis.disconnect();
+        }
+        process.kill(victim.pid, 'SIGKILL');
+        const killedAt = Date.now();
+        for (let i = 0; i < o.parkedPods; i++) w.sim.setContainerState(w.namespace, `p-${i}`, 'c', 'running', { ready: true });
+        await until('the other worker to wake a pod and run its hook', () => started(w) > 0, 60_000);
+        return { wakeTakeoverMs: Date.now() - killedAt };
+      },
+      { pods: o.parkedPods, manual: true },
+    ),
 
   'redis-sigterm': (o) =>
     withWorld('redis-sigterm', 'Redis stopped with SIGTERM mid-job for 8 s, then started on the same data', o, 1000, async (w) => {

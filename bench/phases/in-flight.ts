@@ -4,13 +4,14 @@
 // sim's clock), and the rest at once to finish. The sim's counters give the API load.
 // The same pods then serve the Velero-style runner (velero-style.ts).
 
+import { Redis } from 'ioredis';
 import { benchHooks, followJob, getJob, hooksDone, postJob } from '../hookd/client.ts';
 import { round } from '../http-load.ts';
 import { MiB, readRss } from '../rss.ts';
 import { BENCH_CONTAINER } from '../sim/protocol.ts';
 import { percentiles, reactionTimes, type Percentiles } from '../stats.ts';
 import { startHookdPair, type BenchContext } from '../context.ts';
-import { loadFigures, podsNamed, type LoadFigures } from './load-figures.ts';
+import { loadFigures, type LoadFigures } from './load-figures.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
 
 export interface InFlightOutcome {
@@ -77,8 +78,9 @@ export async function createWaitingPods(ctx: BenchContext): Promise<InFlightPods
   return { namespace, pods: podNames('w', n) };
 }
 
+/** hookd's default: a waiting pod is parked and holds no slot, so the slots need not cover the pods. */
 export function inFlightPodConcurrency(opts: BenchContext['opts']): number {
-  return Math.max(opts.pods, opts.concurrency);
+  return Math.max(500, opts.concurrency);
 }
 
 export async function runInFlight(ctx: BenchContext, target: InFlightPods, memory: InFlightReadings): Promise<InFlightOutcome> {
@@ -99,25 +101,30 @@ export async function runInFlight(ctx: BenchContext, target: InFlightPods, memor
       pods: names.map((name) => ({ namespace, name })),
       hooks: benchHooks(namespace, HOOK_COMMAND, BENCH_CONTAINER, '30m'),
     });
-    // Every waiting pod is read once by hookd: cheap to follow on the sim's side. Then the
-    // job itself must say that every hook is waiting.
+    // Every pod parked (cheap to count in Redis), then the job itself must say that every
+    // hook is waiting.
     const deadline = Date.now() + 10 * 60_000;
     let failure: unknown = null;
     pair.crashed.catch((err: unknown) => (failure = err));
-    for (;;) {
-      if (failure !== null) throw failure;
-      const named = podsNamed(await sim.call('counters'), namespace);
-      progress.update(named);
-      if (named >= n) {
-        const job = await getJob(pair.url, jobId);
-        if (job.pods.every((p) => p.hooks.length > 0 && p.hooks.every((h) => h.phase === 'waiting'))) break;
+    const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+    try {
+      for (;;) {
+        if (failure !== null) throw failure;
+        const parked = await redis.hlen(`${pair.prefix}:parked:${namespace}`);
+        progress.update(parked);
+        if (parked >= n) {
+          const job = await getJob(pair.url, jobId);
+          if (job.pods.every((p) => p.hooks.length > 0 && p.hooks.every((h) => h.phase === 'waiting'))) break;
+        }
+        if (Date.now() > deadline) throw new Error(`hookd did not have all ${n} pods parked within 10 minutes (${parked} were)`);
+        await new Promise((r) => setTimeout(r, 500));
       }
-      if (Date.now() > deadline) throw new Error(`hookd did not have all ${n} pods waiting within 10 minutes`);
-      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      redis.disconnect();
     }
-    // hookd records a hook "waiting" before its wait has read the pod (one GET per pod, 32 at
-    // a time): its set-up goes on for a while after the job says so. Reaction is measured
-    // once the waits are in place, i.e. once hookd has sent the API server nothing for 1 s.
+    // hookd records a hook "waiting" before it parks the pod: its set-up goes on for a moment
+    // after the job says so. Reaction is measured once the pods are parked, i.e. once hookd
+    // has sent the API server nothing for 1 s.
     const quiet = await untilQuiet(ctx, pair.crashed);
     memory.waitsSettledAfterMs = Math.round(quiet);
     const allWaiting = readRss(pair.worker.pid)?.rssBytes ?? 0;

@@ -20,10 +20,3 @@ export function loadFigures(c: SimCounters, pods: number): LoadFigures {
     requestsByRoute: c.requests.byRoute,
   };
 }
-
-/** Pods of the namespace that at least one request named (a waiting hookd GETs each once). */
-export function podsNamed(c: SimCounters, namespace: string): number {
-  let n = 0;
-  for (const k of Object.keys(c.requests.byPod)) if (k.startsWith(`${namespace}/`)) n++;
-  return n;
-}

@@ -11,6 +11,8 @@ export class ParkedIndex {
   private readonly byNamespace = new Map<string, Map<string, ParkedPod | ParkedPod[]>>();
   /** field -> entry. */
   private readonly byField = new Map<string, ParkedPod>();
+  /** job id -> its parked pods here (asked every few seconds: must not walk every entry). */
+  private readonly perJob = new Map<string, number>();
   private readonly interned = new Map<string, string>();
   private readonly awaitedShapes = new Map<string, readonly AwaitedContainer[]>();
 
@@ -32,6 +34,7 @@ export class ParkedIndex {
     if (old) this.remove(old);
     const entry: ParkedPod = { ...pod, jobId: this.intern(pod.jobId), namespace: this.intern(pod.namespace), awaited: this.shared(pod.awaited) };
     this.byField.set(field, entry);
+    this.perJob.set(entry.jobId, (this.perJob.get(entry.jobId) ?? 0) + 1);
     let pods = this.byNamespace.get(entry.namespace);
     if (!pods) this.byNamespace.set(entry.namespace, (pods = new Map()));
     const there = pods.get(entry.name);
@@ -43,6 +46,9 @@ export class ParkedIndex {
     const entry = this.byField.get(field);
     if (!entry) return null;
     this.byField.delete(field);
+    const left = (this.perJob.get(entry.jobId) ?? 1) - 1;
+    if (left > 0) this.perJob.set(entry.jobId, left);
+    else this.perJob.delete(entry.jobId);
     const pods = this.byNamespace.get(entry.namespace);
     const there = pods?.get(entry.name);
     const rest = there === undefined ? [] : (Array.isArray(there) ? there : [there]).filter((p) => p !== entry);
@@ -74,7 +80,7 @@ export class ParkedIndex {
   }
 
   jobIds(): string[] {
-    return [...new Set([...this.byField.values()].map((p) => p.jobId))];
+    return [...this.perJob.keys()];
   }
 
   /** Forgets shared strings and shapes no entry uses any more (called after each full read). */

@@ -21,13 +21,21 @@ export interface NamespaceEvents {
 
 export interface ParkingLotDeps {
   readonly store: ParkedPods;
-  readonly changes: { onParkChange(cb: (change: ParkChange) => void): () => void };
+  readonly changes: {
+    onParkChange(cb: (change: ParkChange) => void): () => void;
+    /** After a gap in the messages (the subscription was lost): the index is read again. */
+    onResubscribed?(cb: () => void): () => void;
+  };
   readonly watch: NamespaceEvents;
   /** Moves the pod's delayed queue job to the waiting list: true when it was delayed. */
   readonly promote: (pod: ParkedPod) => Promise<boolean>;
   readonly log: Logger;
   readonly clock?: () => number;
-  /** How often the whole index is read again (a missed message is repaired by then). Default 30 s. */
+  /**
+   * How often the whole index is read again, besides after a gap in the messages: a message
+   * lost some other way is repaired by then. Default 5 min (a read of 100,000 entries is
+   * work: it is not done often).
+   */
   readonly resyncMs?: number;
 }
 
@@ -118,11 +126,19 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     else index.remove(change.slot);
     follow();
   });
+  const unsubscribeGap =
+    deps.changes.onResubscribed?.(() => {
+      if (stopped) return;
+      resync().then(
+        () => log.info({ parked: index.size }, 'parked pods read again after a gap in their messages'),
+        (err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'parked pods could not be read again; the next read repairs the index'),
+      );
+    }) ?? (() => undefined);
 
   return {
     async start() {
       await resync();
-      const every = deps.resyncMs ?? 30_000;
+      const every = deps.resyncMs ?? 300_000;
       const loop = (): void => {
         timer = setTimeout(() => {
           resync().then(
@@ -165,6 +181,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     stop() {
       stopped = true;
       unsubscribe();
+      unsubscribeGap();
       if (timer) clearTimeout(timer);
       for (const off of listening.values()) off();
       listening.clear();

@@ -13,7 +13,11 @@ export interface ReadAheadDeps {
   /** Keep these pods' state from the watch; resolves once it is known (or cannot be). */
   readonly expect: (namespace: string, names: readonly string[]) => Promise<void>;
   readonly log: Logger;
-  /** Pods per window. Default 500. */
+  /**
+   * Pods per window. Default 5,000: a window the watch has listed already costs a list of its
+   * namespace (every page), so windows are few; a pod read ahead costs a few hundred bytes
+   * until it runs.
+   */
   readonly windowPods?: number;
   /** A pod waits this long at most for its window; then it reads itself. Default 5 s. */
   readonly waitMs?: number;
@@ -27,7 +31,7 @@ export interface ReadAhead {
 const MAX_JOBS = 256;
 
 export function createReadAhead(deps: ReadAheadDeps): ReadAhead {
-  const size = deps.windowPods ?? 500;
+  const size = deps.windowPods ?? 5000;
   const waitMs = deps.waitMs ?? 5000;
   // job -> window number -> its read; Map order makes the first job the least recently used.
   const jobs = new Map<string, Map<number, Promise<void>>>();

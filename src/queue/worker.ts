@@ -36,6 +36,7 @@ export interface WorkerDeps {
     onStop(cb: (jobId: string) => void): () => void;
     publishStop(jobId: string): Promise<void>;
     onParkChange?: Parameters<typeof createParkingLot>[0]['changes']['onParkChange'];
+    onResubscribed?: (cb: () => void) => () => void;
   };
   /** Pods that must wait are parked in Redis and woken by the namespace's watch (absent: they wait in the worker). */
   readonly parking?: { readonly store: ParkedPods; readonly watch: NamespaceEvents; readonly resyncMs?: number };
@@ -307,7 +308,7 @@ function parkingOf(deps: WorkerDeps, podQueue: Queue, log: Logger): ParkingLot |
   };
   return createParkingLot({
     store: deps.parking.store,
-    changes: { onParkChange },
+    changes: { onParkChange, ...(deps.notifier.onResubscribed ? { onResubscribed: deps.notifier.onResubscribed } : {}) },
     watch: deps.parking.watch,
     promote,
     log,

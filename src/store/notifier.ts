@@ -20,6 +20,8 @@ export interface Notifier {
   onStop(cb: (jobId: string) => void): () => void;
   publishStop(jobId: string): Promise<void>;
   onParkChange(cb: (change: ParkChange) => void): () => void;
+  /** The subscription is back after its connection was lost: messages of the gap are lost. */
+  onResubscribed(cb: () => void): () => void;
   /** Unsubscribes; the connections stay their owner's to close. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -36,6 +38,18 @@ export function createNotifier(deps: {
   const jobListeners = new Map<string, Set<() => void>>();
   const stopListeners = new Set<(jobId: string) => void>();
   const parkListeners = new Set<(change: ParkChange) => void>();
+  const resubscribeListeners = new Set<() => void>();
+  let readyOnce = false;
+  // ioredis subscribes again by itself when it reconnects, then says 'ready'.
+  const onReady = (): void => {
+    if (!readyOnce) {
+      readyOnce = true;
+      return;
+    }
+    for (const cb of resubscribeListeners) call(cb);
+  };
+  if (subscriber.status === 'ready') readyOnce = true;
+  subscriber.on('ready', onReady);
   let closed = false;
 
   const call = (cb: () => void): void => {
@@ -83,6 +97,10 @@ export function createNotifier(deps: {
       parkListeners.add(cb);
       return () => parkListeners.delete(cb);
     },
+    onResubscribed(cb) {
+      resubscribeListeners.add(cb);
+      return () => resubscribeListeners.delete(cb);
+    },
     async publishStop(jobId) {
       await publisher.publish(keys.stopChannel, jobId);
     },
@@ -90,6 +108,8 @@ export function createNotifier(deps: {
       if (closed) return;
       closed = true;
       subscriber.off('message', onMessage);
+      subscriber.off('ready', onReady);
+      resubscribeListeners.clear();
       jobListeners.clear();
       stopListeners.clear();
       parkListeners.clear();
