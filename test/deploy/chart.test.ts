@@ -156,6 +156,9 @@ describe('the Helm chart', () => {
       assert.deepEqual(env.get('HOOKD_SPEC_KEY'), { secretKeyRef: { name: 'hookd-spec-key', key: 'spec-key' } }, 'both roles share one sealing key');
       assert.deepEqual(env.get('REDIS_PASSWORD'), { secretKeyRef: { name: 'hookd-redis', key: 'redis-password' } });
     }
+    // The worker's heap is bounded (what the bench's parked figures were measured with); the API's is Node's own.
+    assert.equal(envOf(objects, 'worker').get('NODE_OPTIONS'), '--max-old-space-size=128 --max-semi-space-size=4');
+    assert.equal(envOf(objects, 'api').get('NODE_OPTIONS'), undefined);
     const redis = byKind(objects, 'StatefulSet')[0] as K8sObject;
     const args = ((podSpecOf(redis) as PodSpec).containers[0] as Container & { args: string[] }).args.join(' ');
     assert.match(args, /--appendonly yes/);
@@ -240,6 +243,7 @@ describe('the Helm chart', () => {
       [['--set', 'redis.bundled=false'], /redis\.url is required/],
       [['--set', 'auth=tokens'], /tokens\.existingSecret is required/],
       [['--set', 'serviceAccount.create=false'], /serviceAccount\.apiName is required/],
+      [['--set-string', 'worker.nodeOptions=--require /tmp/evil.js'], /nodeOptions/],
     ];
     for (const [args, message] of cases) {
       const r = await helm(['template', 'hookd', CHART_DIR, ...args]);

@@ -65,6 +65,9 @@ spec:
             - { name: HOOKD_REDIS_PREFIX, value: {{ $root.Values.redis.prefix | quote }} }
             - { name: HOOKD_LOG_LEVEL, value: {{ $root.Values.logLevel | quote }} }
             - { name: HOOKD_EVENTS, value: {{ $root.Values.events | quote }} }
+            {{- if and (eq .component "worker") $root.Values.worker.nodeOptions }}
+            - { name: NODE_OPTIONS, value: {{ $root.Values.worker.nodeOptions | quote }} }
+            {{- end }}
             {{- if $root.Values.allowedHosts }}
             - name: HOOKD_ALLOWED_HOSTS
               value: {{ concat $root.Values.allowedHosts (list (printf "%s-api" $fullname) (printf "%s-api.%s" $fullname $root.Release.Namespace) (printf "%s-api.%s.svc" $fullname $root.Release.Namespace)) | join "," | quote }}
