@@ -447,7 +447,7 @@ async function runHook(
       return HANDED_BACK;
     }
     const result = hookResultFromExec(hook, outcome);
-    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock());
+    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock(), { execStartedAtMs: started });
     await deps.claims?.release(task.jobId, task.podIndex, hook.index);
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
     events.ended(hook, hookEndOfExec(outcome, hook.execTimeoutMs));

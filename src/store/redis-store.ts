@@ -233,7 +233,7 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs, opts) {
-      const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '']);
+      const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '', opts?.execStartedAtMs === undefined ? '' : String(Math.round(opts.execStartedAtMs))]);
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
     },
 

@@ -171,7 +171,10 @@ publish()
 return 'ok'
 `);
 
-/** ARGV[3] pod index, ARGV[4] hook index, ARGV[5] ended phase, ARGV[6] results JSON. */
+/**
+ * ARGV[3] pod index, ARGV[4] hook index, ARGV[5] ended phase, ARGV[6] results JSON,
+ * ARGV[7] 'if_running', ARGV[8] when its exec started (ms) for the result of an exec, else ''.
+ */
 export const RECORD_RESULT = script(`
 local f = ARGV[3] .. ':' .. ARGV[4]
 local v = redis.call('HGET', KEYS[4], f)
@@ -180,10 +183,15 @@ local phase, started = phase_of(v)
 -- "Interrupted" is only ever what is left of a hook still marked running: the worker that
 -- ran it may have recorded its real result in the meantime, which stays.
 if ARGV[7] == 'if_running' and phase ~= 'running' then return phase end
+-- An exec's result on a hook not marked running: its mark was lost (a failover dropped the
+-- write), so it was never counted as attempted and has no start. It ran: say so now.
+local lost_mark = ARGV[8] ~= '' and (phase == 'pending' or phase == 'waiting' or phase == 'skipped')
+if lost_mark and started == '' then started = ARGV[8] end
 local nv = ARGV[5] .. '|' .. started
 -- A retried worker recording the same result again changes nothing and emits nothing.
 if v == nv and redis.call('HGET', KEYS[5], f) == ARGV[6] then return 'same' end
 if ENDED[phase] then redis.call('HINCRBY', KEYS[1], 'n:' .. phase, -1) end
+if lost_mark then redis.call('HINCRBY', KEYS[1], 'n:attempted', 1) end
 redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[5], 1)
 redis.call('HSET', KEYS[4], f, nv)
 redis.call('HSET', KEYS[5], f, ARGV[6])

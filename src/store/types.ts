@@ -96,8 +96,13 @@ export interface JobStore {
   markHookRunning(jobId: string, podIndex: number, hookIndex: number, atMs: number): Promise<void>;
   /** Undoes a running mark whose exec certainly never started (handed back at shutdown), so it is never reported interrupted. */
   unmarkHookRunning(jobId: string, podIndex: number, hookIndex: number): Promise<void>;
-  /** Written when the hook ends (ran, failed, or settled without running). */
-  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number, opts?: { readonly onlyIfRunning?: boolean }): Promise<void>;
+  /**
+   * Written when the hook ends (ran, failed, or settled without running). `execStartedAtMs`:
+   * the result of an exec that started then. Such a hook counts as attempted (from then) even
+   * when its running mark is not there: a write acknowledged by a Redis master and lost in a failover before it reached
+   * the replica (asynchronous replication) must not leave the summary short of it.
+   */
+  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number, opts?: { readonly onlyIfRunning?: boolean; readonly execStartedAtMs?: number }): Promise<void>;
 
   /** DELETE: marks the job cancelled unless it has ended. */
   cancelJob(jobId: string, atMs: number): Promise<CancelResult>;

@@ -313,3 +313,34 @@ describe('listJobs', () => {
     await assert.rejects(store.listJobs({ limit: 5, cursor: 'garbage' }), { code: 'CURSOR_INVALID' });
   });
 });
+
+describe('summary counters after a lost write', () => {
+  test('an exec result on a hook whose running mark was lost (a failover) counts it attempted, once; a settled hook does not', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0), planned(1)), clock);
+    await store.recordPlan(s.id, 1, planOf(planned(0)), clock);
+    const hooksKey = storeKeys(prefix).job(s.id).hooks;
+    const jobKey = storeKeys(prefix).job(s.id).job;
+    await store.markHooksWaiting(s.id, 0, [0, 1], clock);
+    const before = await redis.hgetall(hooksKey);
+    const counters = await redis.hmget(jobKey, 'n:attempted');
+    await store.markHookRunning(s.id, 0, 0, clock);
+    // What a replica promoted before the mark reached it holds: the hook waiting, nothing attempted.
+    await redis.hset(hooksKey, '0:0', before['0:0'] ?? '');
+    await redis.hset(jobKey, 'n:attempted', counters[0] ?? '0');
+    await store.recordHookResult(s.id, 0, 0, ok(), clock, { execStartedAtMs: clock - 100 });
+    await store.recordHookResult(s.id, 0, 0, ok(), clock, { execStartedAtMs: clock - 100 }); // replayed: counted once
+    // Settled without an exec: never attempted.
+    await store.recordHookResult(s.id, 0, 1, { phase: 'failed', exitCode: null, stdout: '', stderr: '', outputTruncated: false, error: 'expired before executing' }, clock);
+    // The normal path: marked, then its result.
+    await store.markHookRunning(s.id, 1, 0, clock);
+    await store.recordHookResult(s.id, 1, 0, bad(), clock, { execStartedAtMs: clock - 100 });
+    const job = await store.getJob(s.id);
+    const listed = (await store.listJobs({ limit: 500 })).jobs.find((j) => j.id === s.id);
+    assert.deepEqual(listed?.summary, job?.summary, 'the counters agree with the phases');
+    assert.equal(listed?.summary.hooksAttempted, 2);
+    assert.equal(listed?.summary.hooksSucceeded, 1);
+    assert.equal(listed?.summary.hooksFailed, 2);
+  });
+});
