@@ -66,6 +66,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       throughputRounds: opts.repeat,
       hookdLogLevel: 'info',
       hookdNodeArgs: opts.hookdNodeArgs,
+      workerNodeArgs: opts.workerNodeArgs,
     },
     throughput: {
       pods: largest,

@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly cpuProfDir: string | null;
   /** Extra node flags for hookd's processes (e.g. --max-old-space-size=256), as an operator would set them. */
   readonly hookdNodeArgs: readonly string[];
+  /** Node flags of hookd's worker processes only, after hookdNodeArgs (default: the Helm chart's worker.nodeOptions). */
+  readonly workerNodeArgs: readonly string[];
   /** The parked phase: pods waiting on one worker, spread over namespaces. */
   readonly parkedPods: number;
   readonly parkedNamespaces: number;
@@ -93,6 +95,7 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
   };
   const prof = (role: string): string[] => [
     ...ctx.opts.hookdNodeArgs,
+    ...(role === 'worker' ? ctx.opts.workerNodeArgs : []),
     ...(ctx.opts.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.opts.cpuProfDir}`, `--cpu-prof-name=${label}-${role}.cpuprofile`]),
   ];
   let stopping: Promise<void> | null = null;

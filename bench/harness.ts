@@ -119,7 +119,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
       }
     }
     const realPods = Math.min(1000, opts.pods);
-    progress.note(`throughput: ${realPods} pods, real processes`);
+    if (wanted('real')) progress.note(`throughput: ${realPods} pods, real processes`);
     const real = wanted('real') ? await attempt('real processes', async () => (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false })).run) : null;
 
     const memory: InFlightReadings = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null, maxWatchesPerNamespace: null, waitsSettledAfterMs: null };
@@ -129,7 +129,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
       progress.note(`in flight: ${opts.pods} pods waiting, then running`);
       const waiting = await createWaitingPods(ctx);
       if (wanted('in-flight')) inFlight = await attempt('in flight', () => runInFlight(ctx, waiting, memory));
-      progress.note(`Velero-style runner on the same ${opts.pods} pods`);
+      if (wanted('velero')) progress.note(`Velero-style runner on the same ${opts.pods} pods`);
       if (wanted('velero')) velero = await attempt('velero-style', () => runVeleroStyle(ctx, waiting.namespace, waiting.pods));
     }
     let parked = null;

@@ -68,6 +68,7 @@ export interface BenchReport {
     readonly throughputRounds: number;
     readonly hookdLogLevel: string;
     readonly hookdNodeArgs: readonly string[];
+    readonly workerNodeArgs: readonly string[];
   };
   readonly throughput: {
     readonly pods: number;
@@ -161,6 +162,8 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(`# hookd benchmark`, '');
   lines.push(`${r.startedAt} · Node ${r.node} · ${r.cpus} CPUs (${r.machine.cpuModel}) · ${r.machine.memoryMiB} MiB · ${r.machine.os} · commit ${r.gitCommit}`, '');
   lines.push(`Command: \`${r.command}\``, '');
+  const flags = (a: readonly string[]): string => (a.length > 0 ? `\`${a.join(' ')}\`` : 'no node flags');
+  lines.push(`Workers ran with ${flags(r.settings.workerNodeArgs)}; every hookd process with ${flags(r.settings.hookdNodeArgs)} before those.`, '');
   lines.push('## Targets', '', row(['measure', 'target', 'value', 'met']), row(['---', '---', '---:', '---']));
   for (const t of r.targets) lines.push(row([t.name, t.target, t.value ?? 'n/a', t.met ? 'yes' : '**no**']));
   if (r.failures.length > 0) {

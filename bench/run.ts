@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchOptions } from './harness.ts';
 import { createProgress } from './progress.ts';
+import { CHART_WORKER_NODE_OPTIONS } from './chart-defaults.ts';
 
 const USAGE = `usage: npm run bench -- [options]
   --pods N                 large size: throughput (also 1,000 when N > 1,000), pods in flight,
@@ -23,6 +24,8 @@ const USAGE = `usage: npm run bench -- [options]
                            (default all; a report of some phases leaves the others n/a)
   --cpu-prof DIR           run hookd's processes with --cpu-prof, profiles written to DIR
   --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
+  --worker-node-args=FLAGS node flags of the workers only (default: the Helm chart's worker.nodeOptions,
+                           "${CHART_WORKER_NODE_OPTIONS}"; "" for none)
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
 
 function int(v: string | undefined, name: string, def: number, min: number): number {
@@ -59,6 +62,7 @@ function options(argv: string[]): BenchOptions | null {
       'parked-namespaces': { type: 'string' },
       only: { type: 'string' },
       'node-args': { type: 'string' },
+      'worker-node-args': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -79,6 +83,7 @@ function options(argv: string[]): BenchOptions | null {
     only: phasesOf(values.only),
     cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
+    workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -12,6 +12,8 @@ export interface WorkerMetrics {
   waitStarted(sinceMs: number): () => void;
   /** An exec refused before it started is tried again. */
   execRetried(): void;
+  /** The parked pods of the deployment, as this worker's index knows them (read at each scrape). */
+  parkedFrom(source: () => { readonly count: number; readonly oldestSinceMs: number | null }): void;
 }
 
 /** Reuses a metric already on the registry (several workers may share one registry in tests). */
@@ -21,6 +23,8 @@ function metric<T>(registry: Registry, name: string, make: () => T): T {
 
 /** When each waiting pod of this process began its wait, for the oldest one's age. */
 const waitsByRegistry = new WeakMap<Registry, Set<{ readonly sinceMs: number }>>();
+type ParkedSource = () => { readonly count: number; readonly oldestSinceMs: number | null };
+const parkedByRegistry = new WeakMap<Registry, { source: ParkedSource | null }>();
 
 export function createWorkerMetrics(registry: Registry, clock: () => number = Date.now): WorkerMetrics {
   const hooks = metric(registry, 'hookd_hooks_total', () => new Counter({ name: 'hookd_hooks_total', help: 'Hooks that ended, by phase (succeeded, failed, skipped)', labelNames: ['phase'], registers: [registry] }));
@@ -43,16 +47,22 @@ export function createWorkerMetrics(registry: Registry, clock: () => number = Da
     waitsByRegistry.set(registry, waits);
   }
   const open = waits;
+  let parkedRef = parkedByRegistry.get(registry);
+  if (!parkedRef) {
+    parkedRef = { source: null };
+    parkedByRegistry.set(registry, parkedRef);
+  }
+  const parked = parkedRef;
   metric(
     registry,
     'hookd_pods_waiting',
     () =>
       new Gauge({
         name: 'hookd_pods_waiting',
-        help: 'Pods of this worker waiting for a container to come up',
+        help: 'Pods waiting for a container to come up: those parked in the deployment (every worker sees them all: aggregate with max) and those waiting inside this worker',
         registers: [registry],
         collect() {
-          this.set(open.size);
+          this.set(open.size + (parked.source?.().count ?? 0));
         },
       }),
   );
@@ -62,10 +72,10 @@ export function createWorkerMetrics(registry: Registry, clock: () => number = Da
     () =>
       new Gauge({
         name: 'hookd_pods_waiting_oldest_age_seconds',
-        help: "How long the longest-waiting pod of this worker has waited for its containers (0: none waits)",
+        help: 'How long the longest-waiting pod (parked in the deployment, or waiting inside this worker) has waited for its containers (0: none waits)',
         registers: [registry],
         collect() {
-          let since = Infinity;
+          let since = parked.source?.().oldestSinceMs ?? Infinity;
           for (const w of open) since = Math.min(since, w.sinceMs);
           this.set(since === Infinity ? 0 : Math.max(0, (clock() - since) / 1000));
         },
@@ -89,6 +99,9 @@ export function createWorkerMetrics(registry: Registry, clock: () => number = Da
       return () => void open.delete(entry);
     },
     execRetried: () => retries.inc(),
+    parkedFrom(source) {
+      parked.source = source;
+    },
   };
 }
 
@@ -99,6 +112,7 @@ export const noMetrics: WorkerMetrics = {
   podEnded() {},
   waitStarted: () => () => undefined,
   execRetried() {},
+  parkedFrom() {},
 };
 
 /** The Event writer's counters: Events written (created, or a series patched), writes that failed, and Events dropped. */

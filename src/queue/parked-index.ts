@@ -66,7 +66,7 @@ export class ParkedIndex {
     }
     for (const [field, pod] of fresh) {
       const known = this.byField.get(field);
-      if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
+      if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || known.sinceMs !== pod.sinceMs || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
     }
   }
 
@@ -77,6 +77,13 @@ export class ParkedIndex {
 
   ofJob(jobId: string): ParkedPod[] {
     return [...this.byField.values()].filter((p) => p.jobId === jobId);
+  }
+
+  /** When the longest parked wait began (null: none). Walks every entry: for a scrape, not a hot path. */
+  oldestSinceMs(): number | null {
+    let since = Infinity;
+    for (const p of this.byField.values()) if (p.sinceMs < since) since = p.sinceMs;
+    return since === Infinity ? null : since;
   }
 
   jobIds(): string[] {

@@ -51,6 +51,7 @@ export interface ParkingLot {
   /** The observation that woke this pod, if this process saw it (spares the pod a read). */
   takeWoken(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>): PodState | null;
   jobIds(): string[];
+  oldestSinceMs(): number | null;
   readonly size: number;
   stop(): void;
 }
@@ -175,6 +176,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
       return w && clock() - w.atMs <= WOKEN_TTL_MS ? w.state : null;
     },
     jobIds: () => index.jobIds(),
+    oldestSinceMs: () => index.oldestSinceMs(),
     get size() {
       return index.size;
     },

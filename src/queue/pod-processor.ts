@@ -340,7 +340,7 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
             }
             const awaited = awaitedContainers(plan, outcomes);
             log.info({ containers: awaited.map((c) => c.name), untilMs: step.untilMs }, 'pod parked until its containers are up');
-            return { kind: 'parked', waitStartMs, pod: { jobId, podIndex, namespace: ref.namespace, name: ref.name, awaited, untilMs: step.untilMs } };
+            return { kind: 'parked', waitStartMs, pod: { jobId, podIndex, namespace: ref.namespace, name: ref.name, awaited, untilMs: step.untilMs, sinceMs: waitStartMs } };
           }
           const waitEnded = metrics.waitStarted(waitStartMs);
           try {

@@ -130,6 +130,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     ...(parking ? { parking } : {}),
   };
   const metrics = podDeps.metrics;
+  if (parking) metrics.parkedFrom(() => ({ count: parking.size, oldestSinceMs: parking.oldestSinceMs() }));
 
   /** The pod leaves this worker: recorded as parked, its queue job delayed until the wait's deadline. */
   const park = async (job: Job<PodPayload>, token: string | undefined, data: PodPayload, parked: PodParked, seen: () => PodState | null): Promise<void> => {

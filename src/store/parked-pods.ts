@@ -20,6 +20,8 @@ export interface ParkedPod {
   readonly awaited: readonly AwaitedContainer[];
   /** When the wait ends (epoch ms); the queue job is delayed until then. */
   readonly untilMs: number;
+  /** When the wait began (epoch ms). */
+  readonly sinceMs: number;
 }
 
 export interface ParkedSlot {
@@ -57,7 +59,7 @@ export const slotField = (s: Pick<ParkedSlot, 'jobId' | 'podIndex'>): string => 
 
 /** The hash value: only what a wake-up needs, in short keys (a hundred thousand of them may be parked). */
 function encodeValue(p: ParkedPod): string {
-  return JSON.stringify({ n: p.name, c: p.awaited.map((c) => [c.name, c.ready ? 1 : 0]), u: p.untilMs });
+  return JSON.stringify({ n: p.name, c: p.awaited.map((c) => [c.name, c.ready ? 1 : 0]), u: p.untilMs, s: p.sinceMs });
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,13 +80,13 @@ function decodeEntry(namespace: string, field: string, value: string): ParkedPod
   } catch {
     return null;
   }
-  if (slot === null || !isRecord(v) || typeof v.n !== 'string' || typeof v.u !== 'number' || !Array.isArray(v.c)) return null;
+  if (slot === null || !isRecord(v) || typeof v.n !== 'string' || typeof v.u !== 'number' || typeof v.s !== 'number' || !Array.isArray(v.c)) return null;
   const awaited: AwaitedContainer[] = [];
   for (const c of v.c) {
     if (!Array.isArray(c) || typeof c[0] !== 'string') return null;
     awaited.push({ name: c[0], ready: c[1] === 1 });
   }
-  return { ...slot, namespace, name: v.n, awaited, untilMs: v.u };
+  return { ...slot, namespace, name: v.n, awaited, untilMs: v.u, sinceMs: v.s };
 }
 
 export function parseParkChange(message: string): ParkChange | null {

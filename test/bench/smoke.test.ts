@@ -47,6 +47,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       redisUrl: TEST_REDIS_URL,
       cpuProfDir: null,
       hookdNodeArgs: [],
+      workerNodeArgs: [],
       parkedPods: 200,
       parkedNamespaces: 4,
       only: [],

@@ -64,8 +64,9 @@ describe('hookd /metrics', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const during = await scrape(hookd.url);
     assert.ok((during.value('hookd_pods_waiting_oldest_age_seconds') ?? 0) >= 1, during.text);
-    // A waiting pod holds its BullMQ job, and its job's parent waits for its children.
-    assert.equal(during.value('hookd_queue_depth{queue="hookd-pods",state="active"}'), 1);
+    // A waiting pod is parked: its queue job is delayed (until its deadline), not held active.
+    assert.equal(during.value('hookd_queue_depth{queue="hookd-pods",state="active"}'), 0);
+    assert.equal(during.value('hookd_queue_depth{queue="hookd-pods",state="delayed"}'), 1);
     assert.equal(during.value('hookd_queue_depth{queue="hookd-pods",state="waiting"}'), 0);
     assert.equal(during.value('hookd_queue_depth{queue="hookd-jobs",state="delayed"}'), 0);
 

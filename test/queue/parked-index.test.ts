@@ -10,6 +10,7 @@ const pod = (jobId: string, podIndex: number, namespace: string, name: string, u
   name,
   awaited: [{ name: 'app', ready: false }],
   untilMs,
+  sinceMs: 500,
 });
 
 test('parked index: found by pod and by job, one pod parked by two jobs, removed without a trace', () => {
