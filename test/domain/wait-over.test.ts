@@ -4,19 +4,10 @@ import { nextStep } from '../../src/domain/next-step.ts';
 import { awaitedContainers, waitOver } from '../../src/domain/wait-over.ts';
 import type { HookOutcome, PlannedHook, PodState, PodView } from '../../src/domain/types.ts';
 import { planOf, planned } from '../fixtures/plan.ts';
+import { seededRandom } from '@hookd/kube-sim';
 
 // A parked pod is woken by waitOver alone: it must agree with nextStep on every observation,
 // or a pod would sleep through its container coming up (or wake for nothing, forever).
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['a', 'b', 'c'];
 const PHASES = ['', 'Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
@@ -39,7 +30,7 @@ function randomState(r: () => number): PodState {
 }
 
 test('waitOver agrees with nextStep on what ends a wait, over random plans and observations', () => {
-  const r = rng(20261204);
+  const r = seededRandom(20261204);
   let waits = 0;
   let checked = 0;
   for (let round = 0; round < 3000; round++) {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startHookd, type TestHookd } from '../helpers/hookd.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startSim } from '../helpers/start-sim.ts';
 import { createPod, ended, entry, hookOf, sh, submit } from './velero-support.ts';
 
@@ -40,14 +41,6 @@ async function scrape(url: string): Promise<Scrape> {
       return line === undefined ? null : Number(line.slice(series.length + 1));
     },
   };
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('hookd /metrics', () => {

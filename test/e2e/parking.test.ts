@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { api, startHookd, type TestHookd } from '../helpers/hookd.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startSim } from '../helpers/start-sim.ts';
 import { A, createPod, sh, submit, until } from './velero-support.ts';
 
@@ -27,14 +28,6 @@ after(async () => {
 const parkedIn = (ns: string): Promise<Record<string, string>> => redis.hgetall(`${hookd.prefix}:parked:${ns}`);
 const delayedPods = (): Promise<number> => redis.zcard(`${hookd.prefix}:hookd-pods:delayed`);
 const activePods = (): Promise<number> => redis.llen(`${hookd.prefix}:hookd-pods:active`);
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('parked pods', () => {
   it('a waiting pod holds no worker: parked with what it waits for, woken when its container runs, unparked after', async () => {
