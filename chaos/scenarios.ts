@@ -31,6 +31,8 @@ export interface RunOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** How long after a kill the parked-pod scenario starts containers (see there). */
+const KILL_SETTLE_MS = 200;
 
 async function until(what: string, ok: () => boolean, timeoutMs = 60_000, refresh?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -110,14 +112,25 @@ export const SCENARIOS: Record<string, (o: RunOptions) => Promise<ScenarioResult
         if (!victim) throw new Error('two workers expected');
         const redis = new Redis(w.redis.url, { maxRetriesPerRequest: 2 });
         try {
-          const key = `${w.prefix}:parked:${w.namespace}`;
+          // Parked, and their queue jobs delayed: a pod still on its way there when the worker
+          // dies is a pod in flight, which the stalled-job takeover (8 to 12 s) covers instead.
+          const queue = `${w.prefix}:hookd-pods`;
           let parked = 0;
-          await until(`all ${o.parkedPods} pods to be parked`, () => parked >= o.parkedPods, 600_000, async () => void (parked = await redis.hlen(key)));
+          let delayed = 0;
+          let active = -1;
+          await until(`all ${o.parkedPods} pods to be parked`, () => parked >= o.parkedPods && delayed >= o.parkedPods && active === 0, 600_000, async () => {
+            [parked, delayed, active] = await Promise.all([redis.hlen(`${w.prefix}:parked:${w.namespace}`), redis.zcard(`${queue}:delayed`), redis.llen(`${queue}:active`)]);
+          });
         } finally {
           redis.disconnect();
         }
         process.kill(victim.pid, 'SIGKILL');
         const killedAt = Date.now();
+        // Until Redis has seen the dead worker's connections close, it may hand a wake-up's
+        // marker to the dead worker's blocked BZPOPMIN; the survivor then finds the woken job
+        // only when its own block times out (BullMQ: at most 10 s). Let it see the close first.
+        await victim.crashed.catch(() => undefined);
+        await sleep(KILL_SETTLE_MS);
         // One pod first: how soon the survivor wakes it is the takeover. Then the rest, in
         // chunks (the sim runs in this process: a long loop would hold its answers back).
         w.sim.setContainerState(w.namespace, 'p-0', 'c', 'running', { ready: true });
