@@ -35,6 +35,7 @@ import { createNotifier } from './store/notifier.ts';
 import { createParkedPods } from './store/parked-pods.ts';
 import { startWorkerHttp } from './worker-http.ts';
 import { createRateLimiter } from './store/rate-limit.ts';
+import { SENTINEL_REPLICA_ACKS } from './store/replica-acks.ts';
 import { createRedisStore } from './store/redis-store.ts';
 import { createSealer } from './store/sealed-json.ts';
 import { startWorkerLiveness } from './store/worker-liveness.ts';
@@ -151,7 +152,17 @@ async function start(
   const sealer = createSealer(specKey.key);
   const store = createRedisStore({ redis: command, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
   // Workers record through the durable connection: their writes wait out an outage.
-  const workerStore = createRedisStore({ redis: durable, prefix: config.prefix, retentionMs: config.retentionMs, sealer });
+  // On Sentinel a replica confirms each hook write: the master's asynchronous replication
+  // could otherwise lose, in a failover, a write it had acknowledged.
+  const replicaAcks =
+    endpoint.kind === 'sentinel'
+      ? {
+          acks: SENTINEL_REPLICA_ACKS,
+          onUnconfirmed: (what: string, attempts: number): void =>
+            log.warn({ write: what, attempts, pauseMs: SENTINEL_REPLICA_ACKS.pauseMs }, 'no replica confirmed a hook write: it stands on the master alone; confirmations pause'),
+        }
+      : undefined;
+  const workerStore = createRedisStore({ redis: durable, prefix: config.prefix, retentionMs: config.retentionMs, sealer, ...(replicaAcks ? { replicaAcks } : {}) });
   // Who may do what (HOOKD_AUTH).
   const access = createAccess(config, kc, log, opts.reviewCache);
   stops.push({ what: 'access', stop: async () => access.close() });

@@ -30,6 +30,7 @@ import { listJobs, sweepIndex } from './list-jobs.ts';
 import { readPodPage } from './pods-page.ts';
 import { runLua, type LuaScript } from './lua.ts';
 import * as S from './scripts.ts';
+import { confirmedWrites, type ConfirmedWrites, type ReplicaAcks } from './replica-acks.ts';
 import type { CancelResult, CreateJobResult, JobStore, PodRecord } from './types.ts';
 
 export interface RedisStoreDeps {
@@ -40,6 +41,11 @@ export interface RedisStoreDeps {
   /** Seals the records that decide what runs: a job's spec and its pods' plans. */
   readonly sealer: Sealer;
   readonly now?: () => number;
+  /**
+   * Replicas that must confirm each hook write (Sentinel: a failover must not lose what a
+   * hook did). Unset: a write counts once the master has it.
+   */
+  readonly replicaAcks?: { readonly acks: ReplicaAcks; readonly onUnconfirmed: (what: string, attempts: number) => void };
 }
 
 const specContext = (jobId: string): string => `spec:${jobId}`;
@@ -74,6 +80,15 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
   const { redis, retentionMs } = deps;
   const now = deps.now ?? Date.now;
   const keys = storeKeys(deps.prefix);
+  const confirmed: ConfirmedWrites | null = deps.replicaAcks ? confirmedWrites({ redis, acks: deps.replicaAcks.acks, onUnconfirmed: deps.replicaAcks.onUnconfirmed }) : null;
+  /** A hook write, confirmed by a replica where one is required. */
+  const hookWrite = async (what: string, write: () => Promise<string>, wrote: (reply: string) => boolean): Promise<{ first: string; last: string }> => {
+    if (!confirmed) {
+      const reply = await write();
+      return { first: reply, last: reply };
+    }
+    return confirmed.confirm(what, write, wrote);
+  };
 
   const run = (script: LuaScript, jobId: string, args: readonly (string | number)[]): Promise<unknown> =>
     runLua(redis, script, keys.jobKeyList(jobId), [keys.eventsChannel, jobId, ...args]);
@@ -221,7 +236,14 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     async markHookRunning(jobId, podIndex, hookIndex, atMs) {
-      const reply = String(await run(S.MARK_RUNNING, jobId, [podIndex, hookIndex, atMs]));
+      const { first, last } = await hookWrite(
+        `running mark of hook ${hookIndex} of pod ${podIndex} of job ${jobId}`,
+        async () => String(await run(S.MARK_RUNNING, jobId, [podIndex, hookIndex, atMs])),
+        (reply) => reply === 'ok',
+      );
+      // A retry that finds the hook running finds this call's own mark: one worker holds a pod.
+      // One that finds it otherwise (the mark was lost, and the job stopped since) must not exec.
+      const reply = first === 'ok' && last === 'running' ? 'ok' : last;
       if (reply === 'ok') return;
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
       throw new HookNotRunnableError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is ${reply}: it must not be run`, reply);
@@ -233,7 +255,12 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs, opts) {
-      const reply = await run(S.RECORD_RESULT, jobId, [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '', opts?.execStartedAtMs === undefined ? '' : String(Math.round(opts.execStartedAtMs))]);
+      const args = [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '', opts?.execStartedAtMs === undefined ? '' : String(Math.round(opts.execStartedAtMs))];
+      const { first: reply } = await hookWrite(
+        `result of hook ${hookIndex} of pod ${podIndex} of job ${jobId}`,
+        async () => String(await run(S.RECORD_RESULT, jobId, args)),
+        (r) => r === 'ok' || r === 'same',
+      );
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
     },
 

@@ -344,3 +344,43 @@ describe('summary counters after a lost write', () => {
     assert.equal(listed?.summary.hooksFailed, 2);
   });
 });
+
+describe('hook writes a replica must confirm', () => {
+  test('with no replica confirming, each write is sent again: the hook runs, ends and is counted once', async () => {
+    const unconfirmed: string[] = [];
+    // pauseMs 0: every write goes through the whole retry window.
+    const acked = createRedisStore({
+      redis,
+      prefix,
+      retentionMs: RETENTION_MS,
+      now: () => clock,
+      sealer: testSealer(),
+      replicaAcks: { acks: { replicas: 1, waitMs: 10, retryForMs: 100, pauseMs: 0 }, onUnconfirmed: (what) => unconfirmed.push(what) },
+    });
+    const s = spec();
+    assert.equal((await acked.createJob(s)).kind, 'created');
+    await acked.setPods(s.id, s.source.kind === 'pods' ? s.source.pods : [], clock);
+    await acked.recordPlan(s.id, 0, planOf(planned(0), planned(1)), clock);
+    await acked.markHookRunning(s.id, 0, 0, clock); // its retries find the mark it made
+    await acked.recordHookResult(s.id, 0, 0, ok(), clock, { execStartedAtMs: clock - 5 });
+    await acked.markHookRunning(s.id, 0, 1, clock);
+    await acked.recordHookResult(s.id, 0, 1, bad(), clock, { execStartedAtMs: clock - 5 });
+    assert.deepEqual(unconfirmed, [
+      `running mark of hook 0 of pod 0 of job ${s.id}`,
+      `result of hook 0 of pod 0 of job ${s.id}`,
+      `running mark of hook 1 of pod 0 of job ${s.id}`,
+      `result of hook 1 of pod 0 of job ${s.id}`,
+    ]);
+    // A hook that has ended is not marked again: the refusal is not confirmed or retried.
+    await assert.rejects(acked.markHookRunning(s.id, 0, 0, clock), HookNotRunnableError);
+    assert.equal(unconfirmed.length, 4);
+    const job = await acked.getJob(s.id);
+    const listed = (await acked.listJobs({ limit: 500 })).jobs.find((j) => j.id === s.id);
+    assert.deepEqual(listed?.summary, job?.summary, 'the counters agree with the phases');
+    assert.deepEqual(
+      job?.pods[0]?.hooks.map((h) => [h.phase, h.exitCode]),
+      [['succeeded', 0], ['failed', 3]],
+    );
+    assert.equal(job?.summary.hooksAttempted, 2);
+  });
+});
