@@ -19,6 +19,8 @@ export type Role = (typeof Roles)[number];
 export const KubeModes = ['auto', 'sim', 'kubeconfig', 'in-cluster'] as const;
 export type KubeModeSetting = (typeof KubeModes)[number];
 export const RedisEmbeddedModes = ['auto', 'never'] as const;
+/** How the simulated cluster runs exec commands: host processes, or each confined by bubblewrap. */
+export const SimConfineModes = ['none', 'bwrap'] as const;
 export const LogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const oneOf = <T extends readonly string[]>(values: T, def: T[number]) =>
@@ -59,6 +61,7 @@ const EnvSchema = Type.Object({
   }),
   HOOKD_KUBE: oneOf(KubeModes, 'auto'),
   HOOKD_SIM_KUBECONFIG: Type.String({ default: 'hookd-sim.kubeconfig', minLength: 1, expected: 'a file path' }),
+  HOOKD_SIM_CONFINE: oneOf(SimConfineModes, 'none'),
   HOOKD_POD_CONCURRENCY: int(500, 1, 100_000),
   HOOKD_EXEC_CONCURRENCY: int(50, 1, 10_000),
   HOOKD_MAX_PODS_PER_JOB: int(10_000, 1, 1_000_000),
@@ -107,6 +110,7 @@ export interface Config {
   readonly prefix: string;
   readonly kube: KubeModeSetting;
   readonly simKubeconfigPath: string;
+  readonly simConfine: (typeof SimConfineModes)[number];
   readonly podConcurrency: number;
   readonly execConcurrency: number;
   readonly maxPodsPerJob: number;
@@ -322,6 +326,7 @@ export function loadConfig(given: Readonly<Record<string, string | undefined>> =
     prefix: value.HOOKD_REDIS_PREFIX,
     kube: value.HOOKD_KUBE,
     simKubeconfigPath: value.HOOKD_SIM_KUBECONFIG,
+    simConfine: value.HOOKD_SIM_CONFINE,
     podConcurrency: value.HOOKD_POD_CONCURRENCY,
     execConcurrency: value.HOOKD_EXEC_CONCURRENCY,
     maxPodsPerJob: value.HOOKD_MAX_PODS_PER_JOB,

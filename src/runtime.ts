@@ -129,7 +129,7 @@ async function start(
   } else {
     const source = resolveKubeSource(config.kube, process.env);
     if (source.kind === 'sim') {
-      sim = await startSimulatedCluster({ port: 0, kubeconfigPath: config.simKubeconfigPath });
+      sim = await startSimulatedCluster({ port: 0, kubeconfigPath: config.simKubeconfigPath, execConfinement: config.simConfine });
       const started = sim;
       stops.push({ what: 'simulated cluster', stop: () => started.stop() });
       ({ kc, server } = loadKubeConfig({ kind: 'kubeconfig-text', text: sim.kubeconfig }));

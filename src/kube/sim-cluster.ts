@@ -6,6 +6,13 @@
 
 import { ConfigError } from '../config.ts';
 
+export interface SimStartOptions {
+  readonly port: number;
+  readonly kubeconfigPath: string;
+  /** HOOKD_SIM_CONFINE: 'bwrap' confines each exec; the sim refuses to start where bwrap cannot run. */
+  readonly execConfinement: 'none' | 'bwrap';
+}
+
 /** What hookd uses of the simulated cluster. */
 export interface SimClusterHandle {
   /** The kubeconfig text of its admin user. */
@@ -16,7 +23,7 @@ export interface SimClusterHandle {
 }
 
 interface SimModule {
-  startSimCluster(options: { port: number; kubeconfigPath: string }): Promise<SimClusterHandle>;
+  startSimCluster(options: SimStartOptions): Promise<SimClusterHandle>;
 }
 
 const SIM_PACKAGE = '@hookd/kube-sim';
@@ -31,7 +38,7 @@ function isModuleNotFound(err: unknown): boolean {
 }
 
 /** Starts the simulated cluster, or throws a ConfigError when this install has none. */
-export async function startSimulatedCluster(options: { port: number; kubeconfigPath: string }, specifier: string = SIM_PACKAGE): Promise<SimClusterHandle> {
+export async function startSimulatedCluster(options: SimStartOptions, specifier: string = SIM_PACKAGE): Promise<SimClusterHandle> {
   let mod: unknown;
   try {
     mod = await import(specifier);
@@ -42,5 +49,11 @@ export async function startSimulatedCluster(options: { port: number; kubeconfigP
     ]);
   }
   if (!isSimModule(mod)) throw new ConfigError([`HOOKD_KUBE: ${specifier} does not export startSimCluster`]);
-  return mod.startSimCluster(options);
+  try {
+    return await mod.startSimCluster(options);
+  } catch (err) {
+    // A confinement asked for and not to be had is a configuration error, as any other.
+    if ((err as { code?: unknown } | null)?.code === 'SIM_CONFINEMENT_UNAVAILABLE' && err instanceof Error) throw new ConfigError([err.message]);
+    throw err;
+  }
 }

@@ -30,7 +30,7 @@ test("hookd's own build compiles no file of the simulated cluster", async () => 
 
 test('a missing sim package is a configuration error naming HOOKD_KUBE', async () => {
   await assert.rejects(
-    startSimulatedCluster({ port: 0, kubeconfigPath: join(dir, 'never') }, '@hookd/kube-sim-not-installed'),
+    startSimulatedCluster({ port: 0, kubeconfigPath: join(dir, 'never'), execConfinement: 'none' }, '@hookd/kube-sim-not-installed'),
     (err: unknown) => err instanceof ConfigError && /HOOKD_KUBE: the simulated cluster .* is not installed here/.test(err.message),
   );
   assert.equal(existsSync(join(dir, 'never')), false);

@@ -6,15 +6,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimCluster } from './cluster.ts';
+import { CONFINE_ENV, confinementFromEnv } from './exec/confine.ts';
 
 const USAGE = `usage: npm run sim -- [--port PORT] [--kubeconfig FILE] [--schedule-ms N] [--start-ms N] [--ready-ms N]
-                      [--watch-history N] [--bookmark-ms N]
+                      [--watch-history N] [--bookmark-ms N] [--confine none|bwrap]
   --port         TCP port on 127.0.0.1 (default 0: a free port)
   --kubeconfig   where to write the kubeconfig (default ./hookd-sim.kubeconfig)
   --token        bearer token (default: random; or HOOKD_SIM_TOKEN)
   --schedule-ms, --start-ms, --ready-ms   kubelet delays for pods that do not opt out
   --watch-history   watch events kept per resource for resuming (older: 410 Expired)
-  --bookmark-ms     interval of BOOKMARK events on watches that allow them`;
+  --bookmark-ms     interval of BOOKMARK events on watches that allow them
+  --confine      how exec commands run (or HOOKD_SIM_CONFINE): none (default), host processes
+                 with your rights; bwrap, each confined by bubblewrap to its container folder`;
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
       'ready-ms': { type: 'string' },
       'watch-history': { type: 'string' },
       'bookmark-ms': { type: 'string' },
+      confine: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
   const token = values.token ?? process.env['HOOKD_SIM_TOKEN'];
   const watchHistory = num(values['watch-history'], 'watch-history');
   const bookmarkIntervalMs = num(values['bookmark-ms'], 'bookmark-ms');
+  const execConfinement = confinementFromEnv(values.confine !== undefined ? { [CONFINE_ENV]: values.confine } : process.env);
   const sim = await startSimCluster({
     port,
     kubeconfigPath,
@@ -62,12 +67,14 @@ async function main(): Promise<void> {
     ...(token ? { token } : {}),
     ...(watchHistory !== undefined ? { watchHistory } : {}),
     ...(bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs } : {}),
+    execConfinement,
     logger: {
       info: (o, msg) => process.stderr.write(`${JSON.stringify({ level: 'info', msg, ...o })}\n`),
       warn: (o, msg) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...o })}\n`),
     },
   });
-  process.stdout.write(`hookd simulated cluster listening on ${sim.url}\nkubeconfig: ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\n`);
+  const execs = execConfinement === 'bwrap' ? 'confined by bwrap to their container folders' : 'host processes with your rights (--confine bwrap confines them)';
+  process.stdout.write(`hookd simulated cluster listening on ${sim.url}\nkubeconfig: ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\nexec commands: ${execs}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ClusterState } from './cluster-state.ts';
 import { Counters } from './counters.ts';
+import { confinementFromEnv, probeConfinement } from './exec/confine.ts';
 import { ExecManager } from './exec/manager.ts';
 import { FaultInjector } from './faults.ts';
 import { newObject } from './rbac/objects.ts';
@@ -68,7 +69,10 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     readyMs: lifecycle.readyMs ?? DEFAULTS.readyMs,
     terminateMs: lifecycle.terminateMs ?? DEFAULTS.terminateMs,
   });
-  const exec = new ExecManager(state, options.execPingIntervalMs ?? DEFAULTS.execPingIntervalMs, logger);
+  const confine = options.execConfinement ?? confinementFromEnv(process.env);
+  if (confine === 'bwrap') probeConfinement();
+  logger?.info({ execConfinement: confine }, confine === 'bwrap' ? 'exec commands are confined by bwrap to their container folders' : 'exec commands run as host processes with the rights of the user who started the simulated cluster');
+  const exec = new ExecManager(state, options.execPingIntervalMs ?? DEFAULTS.execPingIntervalMs, logger, confine);
   const faults = new FaultInjector(options.faultSeed ?? randomBytes(4).readUInt32LE(0));
   const token = options.token ?? randomBytes(24).toString('base64url');
   for (const name of ['default', 'kube-system', 'kube-public']) state.createNamespace({ metadata: { name } });

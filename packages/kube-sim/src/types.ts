@@ -36,6 +36,12 @@ export interface SimOptions {
   bookmarkIntervalMs?: number;
   /** Server-side ping interval on exec WebSockets. Default 10 s. */
   execPingIntervalMs?: number;
+  /**
+   * How exec processes run: 'none', as host processes of the sim's user; 'bwrap', each
+   * confined by bubblewrap to its container folder (no network, system files read-only).
+   * Default: HOOKD_SIM_CONFINE, else 'none'. 'bwrap' where bwrap cannot run: the start fails.
+   */
+  execConfinement?: 'none' | 'bwrap';
   /** Seed for the fault injector's random rates, for reproducible runs. */
   faultSeed?: number;
   logger?: SimLogger;

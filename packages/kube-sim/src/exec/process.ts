@@ -1,10 +1,12 @@
 // An exec's command as a real local process: argv as given (a shell only when the command
 // names one), working directory the container's folder, HOSTNAME the pod's name. It runs
-// in its own process group so deleting the pod kills whatever it started too.
+// in its own process group so deleting the pod kills whatever it started too. Confined
+// (confine.ts), the same command runs inside bwrap, started in the same folder.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
+import { bwrapArgs, CONFINED_PATH, confinedProgramExists, type ExecConfinement } from './confine.ts';
 import { reaper } from './reaper.ts';
 
 export type ProcessEnd = { kind: 'exited'; exitCode: number } | { kind: 'failed'; message: string };
@@ -16,41 +18,55 @@ export interface ProcessIO {
 }
 
 export class ContainerProcess {
-  private readonly child: ChildProcess;
+  /** null when the command never started (its program is not there). */
+  private readonly child: ChildProcess | null;
   readonly ended: Promise<ProcessEnd>;
   private exited = false;
 
-  constructor(command: string[], cwd: string, podName: string, withStdin: boolean, io: ProcessIO) {
+  constructor(command: string[], cwd: string, podName: string, withStdin: boolean, io: ProcessIO, confine: ExecConfinement = 'none') {
     const [file = '', ...args] = command;
-    this.child = spawn(file, args, {
-      cwd,
-      env: { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOSTNAME: podName },
-      stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      detached: true,
-      shell: false,
-      windowsHide: true,
-    });
-    const pid = this.child.pid;
+    if (confine === 'bwrap' && !confinedProgramExists(file, cwd)) {
+      this.child = null;
+      this.exited = true;
+      this.ended = Promise.resolve({ kind: 'failed', message: spawnFailure(file, 'ENOENT', '') });
+      return;
+    }
+    const child = (this.child =
+      confine === 'bwrap'
+        ? spawn('bwrap', bwrapArgs(command, cwd), this.spawnOptions(cwd, CONFINED_PATH, podName, withStdin))
+        : spawn(file, args, this.spawnOptions(cwd, process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', podName, withStdin)));
+    const pid = child.pid;
     if (pid !== undefined) reaper.trackGroup(pid);
     this.ended = new Promise<ProcessEnd>((resolve) => {
-      this.child.once('error', (err: NodeJS.ErrnoException) => {
+      child.once('error', (err: NodeJS.ErrnoException) => {
         this.exited = true;
         if (pid !== undefined) reaper.untrackGroup(pid);
-        resolve({ kind: 'failed', message: spawnFailure(file, err) });
+        resolve({ kind: 'failed', message: spawnFailure(confine === 'bwrap' ? 'bwrap' : file, err.code, err.message) });
       });
       // 'close' comes after the output streams ended, so every byte is sent before the status.
-      this.child.once('close', (code, signal) => {
+      child.once('close', (code, signal) => {
         this.exited = true;
         if (pid !== undefined) reaper.untrackGroup(pid);
         const bySignal = signal ? 128 + (constants.signals[signal] ?? 9) : 1;
         resolve({ kind: 'exited', exitCode: code ?? bySignal });
       });
     });
-    this.child.stdin?.on('error', () => {
+    child.stdin?.on('error', () => {
       // The process may exit without reading its input; EPIPE is not the exec's failure.
     });
-    this.pipe(this.child.stdout, (c) => io.stdout(c));
-    this.pipe(this.child.stderr, (c) => io.stderr(c));
+    this.pipe(child.stdout, (c) => io.stdout(c));
+    this.pipe(child.stderr, (c) => io.stderr(c));
+  }
+
+  private spawnOptions(cwd: string, path: string, podName: string, withStdin: boolean): SpawnOptions {
+    return {
+      cwd,
+      env: { PATH: path, HOSTNAME: podName },
+      stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: true,
+      shell: false,
+      windowsHide: true,
+    };
   }
 
   private readonly paused: Readable[] = [];
@@ -70,11 +86,11 @@ export class ContainerProcess {
   }
 
   writeStdin(chunk: Buffer): void {
-    if (this.child.stdin && !this.child.stdin.destroyed) this.child.stdin.write(chunk);
+    if (this.child?.stdin && !this.child.stdin.destroyed) this.child.stdin.write(chunk);
   }
 
   endStdin(): void {
-    if (this.child.stdin && !this.child.stdin.destroyed) this.child.stdin.end();
+    if (this.child?.stdin && !this.child.stdin.destroyed) this.child.stdin.end();
   }
 
   get running(): boolean {
@@ -83,22 +99,23 @@ export class ContainerProcess {
 
   /** Kills the whole process group (the command and anything it started). */
   kill(): void {
-    if (this.exited || this.child.pid === undefined) return;
+    const child = this.child;
+    if (this.exited || child?.pid === undefined) return;
     try {
-      process.kill(-this.child.pid, 'SIGKILL');
+      process.kill(-child.pid, 'SIGKILL');
     } catch {
-      this.child.kill('SIGKILL');
+      child.kill('SIGKILL');
     }
   }
 }
 
 /** The message a containerd runtime gives when a command cannot start. */
-function spawnFailure(file: string, err: NodeJS.ErrnoException): string {
+function spawnFailure(file: string, code: string | undefined, message: string): string {
   const why =
-    err.code === 'ENOENT'
+    code === 'ENOENT'
       ? `exec: "${file}": executable file not found in $PATH`
-      : err.code === 'EACCES'
+      : code === 'EACCES'
         ? `exec: "${file}": permission denied`
-        : `exec: "${file}": ${err.message}`;
+        : `exec: "${file}": ${message}`;
   return `Internal error occurred: error executing command in container: failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`;
 }
