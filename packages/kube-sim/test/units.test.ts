@@ -1,9 +1,10 @@
 // The sim's pure parts, table-driven: patch formats, selectors, the protobuf envelope
-// kubectl sends, the AGE column, and the generated certificate.
+// kubectl sends, the OpenAPI v3 documents, the AGE column, and the generated certificate.
 
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { openApiV3Document, openApiV3Index } from '../src/http/discovery.ts';
 import { decodeProtobuf } from '../src/http/protobuf.ts';
 import { humanAge } from '../src/http/table.ts';
 import type { StoredObject } from '../src/object-store.ts';
@@ -172,6 +173,48 @@ describe('protobuf', () => {
   it('answers 415 for other kinds', () => {
     const envelope = field(1, Buffer.concat([field(1, s('v1')), field(2, s('Pod'))]));
     assert.throws(() => decodeProtobuf(Buffer.concat([Buffer.from('k8s\0'), envelope])), (e: SimError) => e.status === 415);
+  });
+});
+
+describe('OpenAPI v3 documents', () => {
+  type Schema = { [k: string]: unknown };
+  const index = openApiV3Index() as { paths: Record<string, { serverRelativeURL: string }> };
+  const gvs = Object.keys(index.paths);
+  it('the index lists each group-version the sim serves kinds of, with the current hash', () => {
+    assert.deepEqual(gvs.sort(), ['api/v1', 'apis/events.k8s.io/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/velero.io/v1']);
+    for (const gv of gvs) assert.match(index.paths[gv]?.serverRelativeURL ?? '', new RegExp(`^/openapi/v3/${gv}\\?hash=\\w+$`));
+  });
+  for (const gv of ['api/v1', 'apis/events.k8s.io/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/velero.io/v1']) {
+    it(`${gv}: every $ref resolves in the document, every object keeps unknown fields, every field is described`, () => {
+      const doc = openApiV3Document(gv) as { components: { schemas: Record<string, Schema> } };
+      const schemas = doc.components.schemas;
+      const problems: string[] = [];
+      const walk = (s: unknown, at: string, isField: boolean): void => {
+        if (Array.isArray(s)) return s.forEach((x, i) => walk(x, `${at}[${i}]`, false));
+        if (typeof s !== 'object' || s === null) return;
+        const o = s as Schema;
+        const ref = o['$ref'];
+        if (typeof ref === 'string' && !(ref.replace('#/components/schemas/', '') in schemas)) problems.push(`${at}: ${ref} missing`);
+        if (o['type'] === 'object' && o['properties'] !== undefined && o['x-kubernetes-preserve-unknown-fields'] !== true) problems.push(`${at}: closed object`);
+        if (isField && typeof o['description'] !== 'string') problems.push(`${at}: no description`);
+        for (const [k, v] of Object.entries(o)) {
+          if (k === 'properties') for (const [name, field] of Object.entries(v as Schema)) walk(field, `${at}.${name}`, true);
+          else walk(v, `${at}/${k}`, false);
+        }
+      };
+      for (const [name, schema] of Object.entries(schemas)) walk(schema, name, false);
+      assert.deepEqual(problems, []);
+      const kinds = Object.values(schemas).filter((x) => Array.isArray(x['x-kubernetes-group-version-kind']));
+      assert.ok(kinds.length > 0);
+      for (const k of kinds) assert.equal(typeof k['description'], 'string');
+    });
+  }
+  it('a pod schema types its containers (name required) and container statuses', () => {
+    const { schemas } = (openApiV3Document('api/v1') as { components: { schemas: Record<string, { properties?: Record<string, Schema>; required?: string[] }> } }).components;
+    assert.deepEqual(schemas['io.k8s.api.core.v1.Container']?.required, ['name']);
+    assert.deepEqual(Object.keys(schemas['io.k8s.api.core.v1.Container']?.properties ?? {}).slice(0, 3), ['name', 'image', 'command']);
+    assert.ok(schemas['io.k8s.api.core.v1.PodStatus']?.properties?.['containerStatuses']);
+    assert.equal(openApiV3Document('apis/nope/v1'), null);
   });
 });
 
