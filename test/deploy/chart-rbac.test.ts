@@ -186,14 +186,8 @@ describe("the chart's RBAC on the simulated cluster", () => {
       .map((l) => l.trim())
       .filter((l) => l.startsWith('kubectl -n <namespace> create ') && !l.includes(' token '));
     assert.equal(steps.length, 5, notes);
-    // kubectl create sends these kinds as protobuf, which the sim does not decode: each step
-    // is rendered by kubectl itself (--dry-run=client) and applied as YAML.
-    for (const step of steps) {
-      const manifest = await kubectl(...step.replaceAll('<namespace>', 'demo').split(' ').slice(1), '--dry-run=client', '-o', 'yaml');
-      const file = join(k.home, `notes-${Math.random().toString(36).slice(2)}.yaml`);
-      writeFileSync(file, manifest);
-      await kubectl('apply', '-f', file);
-    }
+    // Run as written: kubectl create sends these kinds as protobuf, which the sim decodes.
+    for (const step of steps) await kubectl(...step.replaceAll('<namespace>', 'demo').split(' ').slice(1));
     const token = (await kubectl('-n', 'demo', 'create', 'token', 'restore-operator')).trim();
     const pair = await startPair(apiToken, workerToken);
     try {

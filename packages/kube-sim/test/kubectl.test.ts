@@ -1,7 +1,7 @@
 // The real kubectl v1.34 against the sim, command by command as the issue lists them:
 // discovery, OpenAPI and field validation for apply, create namespace (protobuf), wait,
 // get -w with watch events, exec over WebSocket with exit codes and files that persist,
-// delete, and Velero restores.
+// delete, Velero restores, explain, auth can-i with a ServiceAccount's token, and events.
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -152,5 +152,108 @@ describe('kubectl v1.34', () => {
     const r = await k.run(['get', 'restores.velero.io', '-A']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^NAMESPACE\s+NAME\s+AGE\nkt\s+nightly\s+\d+s\n$/);
+  });
+
+  it('kubectl explain describes pods, their containers and status, namespaces, events and Velero restores (OpenAPI v3)', async () => {
+    const explain = async (...args: string[]): Promise<string> => {
+      const r = await k.run(['explain', ...args]);
+      assert.equal(r.code, 0, `kubectl explain ${args.join(' ')}: ${r.stderr}`);
+      // kubectl wraps descriptions at 80 columns: join a description's lines into one.
+      const lines: string[] = [];
+      for (const line of r.stdout.split('\n')) {
+        const prev = lines.at(-1);
+        if (prev !== undefined && /^ {4}\S/.test(prev) && /^ {4}\S/.test(line)) lines[lines.length - 1] = `${prev} ${line.trim()}`;
+        else lines.push(line);
+      }
+      return lines.join('\n');
+    };
+    const pod = await explain('pod');
+    assert.match(pod, /^KIND:\s+Pod\nVERSION:\s+v1\n/);
+    assert.match(pod, /Pod is a collection of containers that can run on a host\./);
+    assert.match(pod, /\n {2}metadata\t<ObjectMeta>\n {4}Standard object's metadata\./);
+    assert.match(pod, /\n {2}spec\t<PodSpec>\n {4}Specification of the desired behavior of the pod\./);
+    assert.match(pod, /\n {2}status\t<PodStatus>\n {4}Most recently observed status of the pod\./);
+    const containers = await explain('pod.spec.containers');
+    assert.match(containers, /FIELD: containers <\[\]Container>/);
+    assert.match(containers, /\n {2}name\t<string> -required-\n {4}Name of the container specified as a DNS_LABEL\./);
+    assert.match(containers, /\n {2}image\t<string>\n {4}Container image name\./);
+    assert.match(containers, /\n {2}command\t<\[\]string>\n {4}Entrypoint array\. Not executed within a shell\./);
+    const statuses = await explain('pod.status.containerStatuses');
+    assert.match(statuses, /FIELD: containerStatuses <\[\]ContainerStatus>/);
+    assert.match(statuses, /\n {2}restartCount\t<integer> -required-\n {4}RestartCount holds the number of times the container has been restarted\./);
+    assert.match(await explain('pod.status.containerStatuses.state.terminated.exitCode'), /FIELD: exitCode <integer>\n\n\nDESCRIPTION:\n {4}Exit status from the last termination of the container/);
+    assert.match(await explain('namespaces.status'), /\n {2}phase\t<string>\n {4}Phase is the current lifecycle phase of the namespace\./);
+    const event = await explain('events');
+    assert.match(event, /\n {2}involvedObject\t<ObjectReference> -required-\n {4}The object that this event is about\./);
+    assert.match(await explain('events', '--api-version=events.k8s.io/v1'), /GROUP:\s+events\.k8s\.io\n[^]*\n {2}note\t<string>\n {4}note is a human-readable description/);
+    const restore = await explain('restores.velero.io');
+    assert.match(restore, /^GROUP:\s+velero\.io\nKIND:\s+Restore\nVERSION:\s+v1\n/);
+    assert.match(restore, /Restore is a Velero resource that represents the application of resources from a Velero backup/);
+    const exec = await explain('restores.velero.io.spec.hooks.resources.postHooks.exec');
+    assert.match(exec, /\n {2}command\t<\[\]string> -required-\n {4}Command is the command and arguments to execute from within a container/);
+    assert.match(exec, /\n {2}onError\t<string>\n {2}enum: Continue, Fail\n {4}OnError specifies how Velero should behave/);
+    const missing = await k.run(['explain', 'pod.spec.containers.nope']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /field "nope" does not exist/);
+  });
+
+  it('creates a ServiceAccount, a Role and a RoleBinding (kubectl sends them as protobuf); auth can-i answers for the admin and for its token', async () => {
+    for (const args of [
+      ['create', 'serviceaccount', '-n', 'kt', 'runner'],
+      ['create', 'role', '-n', 'kt', 'exec-only', '--verb=create', '--resource=pods/exec'],
+      ['create', 'rolebinding', '-n', 'kt', 'runner-exec', '--role=exec-only', '--serviceaccount=kt:runner'],
+    ]) {
+      const r = await k.run(args);
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    }
+    const role = await k.run(['get', 'role', '-n', 'kt', 'exec-only', '-o', 'jsonpath={.rules}']);
+    assert.deepEqual(JSON.parse(role.stdout), [{ verbs: ['create'], apiGroups: [''], resources: ['pods/exec'] }]);
+    const binding = await k.run(['get', 'rolebinding', '-n', 'kt', 'runner-exec', '-o', 'jsonpath={.subjects}']);
+    assert.deepEqual(JSON.parse(binding.stdout), [{ kind: 'ServiceAccount', name: 'runner', namespace: 'kt' }]);
+    const token = await k.run(['create', 'token', '-n', 'kt', 'runner']);
+    assert.equal(token.code, 0, token.stderr);
+    const canI = async (args: string[], asRunner: boolean): Promise<string> => {
+      const r = await k.run(['auth', 'can-i', ...args, ...(asRunner ? [`--token=${token.stdout.trim()}`] : [])]);
+      // can-i exits 0 for yes and 1 for no, and prints the answer either way.
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      assert.equal(r.code === 0, r.stdout.trim() === 'yes', r.stdout);
+      return r.stdout.trim();
+    };
+    assert.equal(await canI(['create', 'pods', '--subresource=exec', '-n', 'kt'], false), 'yes');
+    assert.equal(await canI(['create', 'pods/exec', '-n', 'kt'], false), 'yes');
+    assert.equal(await canI(['create', 'pods', '--subresource=exec', '-n', 'kt'], true), 'yes');
+    assert.equal(await canI(['create', 'pods', '--subresource=exec', '-n', 'default'], true), 'no');
+    assert.equal(await canI(['get', 'pods', '-n', 'kt'], true), 'no');
+    // kubectl reads "pods/exec" as resource/name (create the pod named "exec"), not as a
+    // subresource: a real API server says no to a token that may only exec.
+    assert.equal(await canI(['create', 'pods/exec', '-n', 'kt'], true), 'no');
+    const whoami = await k.run(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}', `--token=${token.stdout.trim()}`]);
+    assert.equal(whoami.stdout, 'system:serviceaccount:kt:runner', whoami.stderr);
+  });
+
+  it('kubectl get events lists the Events the sim stores; a token without access to them is Forbidden', async () => {
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'web.restored' },
+      involvedObject: { kind: 'Pod', namespace: 'kt', name: 'web', apiVersion: 'v1' },
+      reason: 'HookSucceeded',
+      message: 'post-restore hook ran',
+      type: 'Normal',
+      source: { component: 'hookd' },
+      count: 1,
+      firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    const create = await k.run(['create', '-n', 'kt', '-f', '-'], { input: JSON.stringify(event) });
+    assert.equal(create.code, 0, create.stderr);
+    const r = await k.run(['get', 'events', '-n', 'kt']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n/);
+    assert.match(r.stdout, /\n\d+s\s+Normal\s+HookSucceeded\s+pod\/web\s+post-restore hook ran\n/);
+    const token = await k.run(['create', 'token', '-n', 'kt', 'runner']);
+    const denied = await k.run(['get', 'events', '-n', 'kt', `--token=${token.stdout.trim()}`]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /Forbidden.*User "system:serviceaccount:kt:runner" cannot list resource "events" in API group "" in the namespace "kt"/);
   });
 });

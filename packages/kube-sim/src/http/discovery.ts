@@ -6,6 +6,7 @@
 // these legacy documents when the answer is plain application/json.
 
 import type { JsonObject } from '../types.ts';
+import { schemasFor } from './openapi-schemas.ts';
 
 export const SIM_VERSION = {
   major: '1',
@@ -165,6 +166,10 @@ const KINDS: Record<string, KindDoc[]> = {
     { group: '', version: 'v1', kind: 'Pod', schema: 'io.k8s.api.core.v1.Pod', itemPath: '/api/v1/namespaces/{namespace}/pods/{name}' },
     { group: '', version: 'v1', kind: 'Namespace', schema: 'io.k8s.api.core.v1.Namespace', itemPath: '/api/v1/namespaces/{name}' },
     { group: '', version: 'v1', kind: 'ServiceAccount', schema: 'io.k8s.api.core.v1.ServiceAccount', itemPath: '/api/v1/namespaces/{namespace}/serviceaccounts/{name}' },
+    { group: '', version: 'v1', kind: 'Event', schema: 'io.k8s.api.core.v1.Event', itemPath: '/api/v1/namespaces/{namespace}/events/{name}' },
+  ],
+  'apis/events.k8s.io/v1': [
+    { group: 'events.k8s.io', version: 'v1', kind: 'Event', schema: 'io.k8s.api.events.v1.Event', itemPath: '/apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}' },
   ],
   'apis/rbac.authorization.k8s.io/v1': (['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'] as const).map((kind) => ({
     group: 'rbac.authorization.k8s.io',
@@ -185,7 +190,7 @@ const KINDS: Record<string, KindDoc[]> = {
 };
 
 /** Bumped when the documents change, so kubectl's disk cache (keyed by hash) is refreshed. */
-const OPENAPI_HASH = 'hookdsim2';
+const OPENAPI_HASH = 'hookdsim3';
 
 export function openApiV3Index(): JsonObject {
   const paths: JsonObject = {};
@@ -203,7 +208,6 @@ export function openApiV3Document(gv: string): JsonObject | null {
   const kinds = KINDS[gv];
   if (!kinds) return null;
   const paths: JsonObject = {};
-  const schemas: JsonObject = {};
   for (const k of kinds) {
     const gvk = { group: k.group, version: k.version, kind: k.kind };
     const ref = { $ref: `#/components/schemas/${k.schema}` };
@@ -213,25 +217,13 @@ export function openApiV3Document(gv: string): JsonObject | null {
       put: { 'x-kubernetes-action': 'put', 'x-kubernetes-group-version-kind': gvk, parameters: PATCH_PARAMS, responses: ok },
       patch: { 'x-kubernetes-action': 'patch', 'x-kubernetes-group-version-kind': gvk, parameters: PATCH_PARAMS, responses: ok },
     };
-    // Objects are open (x-kubernetes-preserve-unknown-fields): the sim stores what it is
-    // given and does not check field names.
-    schemas[k.schema] = {
-      type: 'object',
-      'x-kubernetes-group-version-kind': [gvk],
-      'x-kubernetes-preserve-unknown-fields': true,
-      properties: {
-        apiVersion: { type: 'string' },
-        kind: { type: 'string' },
-        metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-      },
-    };
   }
+  // Typed, described schemas (openapi-schemas.ts) that stay open: the sim stores what it is
+  // given and does not check field names against them.
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes (hookd simulated cluster)', version: SIM_VERSION.gitVersion },
     paths,
-    components: { schemas },
+    components: { schemas: schemasFor(kinds.map((k) => k.schema)) },
   };
 }
