@@ -24,6 +24,7 @@ import { noMetrics, type WorkerMetrics } from './metrics.ts';
 import { createSemaphore } from './semaphore.ts';
 import { createSpecCache } from './spec-cache.ts';
 import { createWakeRegistry } from './wake-registry.ts';
+import { startMarkerNudge } from './marker-nudge.ts';
 
 export interface WorkerDeps {
   readonly connection: RedisClient;
@@ -88,6 +89,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const wakes = createWakeRegistry();
   const execSlots = createSemaphore(deps.execConcurrency);
   const podQueue = new Queue(QueueNames.pods, { connection: deps.connection, prefix: deps.prefix });
+  const jobQueue = new Queue(QueueNames.jobs, { connection: deps.connection, prefix: deps.prefix });
+  const nudge = startMarkerNudge(deps.connection, [podQueue, jobQueue]);
   const parking = parkingOf(deps, podQueue, log);
   const readAhead = deps.readAhead && deps.waiter.track ? createReadAhead({ refs: (jobId, from, count) => deps.store.getPodRefs(jobId, from, count), expect: deps.readAhead.expect, log }) : null;
   const unsubscribe = deps.notifier.onStop((jobId) => {
@@ -271,6 +274,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
         unsubscribe();
         parking?.stop();
         clearInterval(recheck);
+        nudge.stop();
         shutdown.abort(new Error('worker shutting down'));
         const closed = Promise.all([podWorker.close(), jobWorker.close()]);
         let timer: NodeJS.Timeout | undefined;
@@ -282,7 +286,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           await Promise.race([Promise.all([podWorker.close(true), jobWorker.close(true)]), new Promise((r) => setTimeout(r, 2000))]);
         }
         clearTimeout(timer);
-        await podQueue.close();
+        await Promise.all([podQueue.close(), jobQueue.close()]);
         log.info('workers stopped');
       })();
       return stopping;
@@ -290,20 +294,21 @@ export function startWorkers(deps: WorkerDeps): Workers {
   };
 }
 
-const NOT_DELAYED = /not in the delayed state/;
+const NOT_PROMOTABLE = /not in the delayed state|Missing key for job/;
 
 function parkingOf(deps: WorkerDeps, podQueue: Queue, log: Logger): ParkingLot | null {
   const onParkChange = deps.notifier.onParkChange;
   // Parking needs the pod's own watch for the check right after it parks (see park above).
   if (!deps.parking || !onParkChange || !deps.waiter.track) return null;
+  // Promoting needs only the job's id: a Job made from it spares reading the job (one round trip of the wake-up).
   const promote = async (pod: ParkedPod): Promise<boolean> => {
-    const job = await Job.fromId(podQueue, podJobId(pod.jobId, pod.podIndex));
-    if (!job) return false;
+    const job = new Job<Record<string, never>>(podQueue, 'promote', {}, {}, podJobId(pod.jobId, pod.podIndex));
     try {
       await job.promote();
       return true;
     } catch (err) {
-      if (NOT_DELAYED.test(message(err))) return false;
+      // Gone (ended and removed) or not delayed (already promoted, or running): nothing to wake.
+      if (NOT_PROMOTABLE.test(message(err))) return false;
       throw err;
     }
   };
