@@ -67,6 +67,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       hookdLogLevel: 'info',
       hookdNodeArgs: opts.hookdNodeArgs,
       workerNodeArgs: opts.workerNodeArgs,
+      workerMallocArenaMax: opts.workerMallocArenaMax === '' ? null : Number(opts.workerMallocArenaMax),
     },
     throughput: {
       pods: largest,

@@ -4,12 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function workerNodeOptions(): string {
+/** One `  key: value` line of the chart's `worker:` block. */
+function workerValue(key: string, pattern: string): string {
   const values = readFileSync(join(import.meta.dirname, '..', 'deploy', 'helm', 'hookd', 'values.yaml'), 'utf8');
   const worker = values.slice(values.indexOf('\nworker:'));
-  const m = /\n  nodeOptions: "([^"]*)"/.exec(worker);
-  if (!m) throw new Error('deploy/helm/hookd/values.yaml: worker.nodeOptions not found');
+  const m = new RegExp(`\\n  ${key}: ${pattern}\\n`).exec(worker);
+  if (!m) throw new Error(`deploy/helm/hookd/values.yaml: worker.${key} not found`);
   return m[1] ?? '';
 }
 
-export const CHART_WORKER_NODE_OPTIONS = workerNodeOptions();
+export const CHART_WORKER_NODE_OPTIONS = workerValue('nodeOptions', '"([^"]*)"');
+
+/** worker.mallocArenaMax: the worker's MALLOC_ARENA_MAX, '' for glibc's default (null). */
+const arenas = workerValue('mallocArenaMax', '(\\d+|null)');
+export const CHART_WORKER_MALLOC_ARENA_MAX = arenas === 'null' ? '' : arenas;

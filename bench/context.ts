@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly hookdNodeArgs: readonly string[];
   /** Node flags of hookd's worker processes only, after hookdNodeArgs (default: the Helm chart's worker.nodeOptions). */
   readonly workerNodeArgs: readonly string[];
+  /** MALLOC_ARENA_MAX of hookd's worker processes, '' for glibc's default (default: the Helm chart's worker.mallocArenaMax). */
+  readonly workerMallocArenaMax: string;
   /** The parked phase: pods waiting on one worker, spread over namespaces. */
   readonly parkedPods: number;
   readonly parkedNamespaces: number;
@@ -109,7 +111,8 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
   };
   ctx.cleanup.add(`hookd ${label}`, stopAll);
   const launch = async (role: 'api' | 'worker'): Promise<HookdProcess> => {
-    const p = await startHookdProcess({ ...common, role, logFile: join(ctx.workDir, `${label}-${role}.log`), execArgv: prof(role) });
+    const arenas: Record<string, string> = role === 'worker' && ctx.opts.workerMallocArenaMax !== '' ? { MALLOC_ARENA_MAX: ctx.opts.workerMallocArenaMax } : {};
+    const p = await startHookdProcess({ ...common, env: { ...common.env, ...arenas }, role, logFile: join(ctx.workDir, `${label}-${role}.log`), execArgv: prof(role) });
     started.push(p);
     return p;
   };

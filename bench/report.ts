@@ -69,6 +69,8 @@ export interface BenchReport {
     readonly hookdLogLevel: string;
     readonly hookdNodeArgs: readonly string[];
     readonly workerNodeArgs: readonly string[];
+    /** MALLOC_ARENA_MAX of the workers; null: glibc's default. Absent in reports made before it was set. */
+    readonly workerMallocArenaMax?: number | null;
   };
   readonly throughput: {
     readonly pods: number;
@@ -163,7 +165,8 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(`${r.startedAt} · Node ${r.node} · ${r.cpus} CPUs (${r.machine.cpuModel}) · ${r.machine.memoryMiB} MiB · ${r.machine.os} · commit ${r.gitCommit}`, '');
   lines.push(`Command: \`${r.command}\``, '');
   const flags = (a: readonly string[]): string => (a.length > 0 ? `\`${a.join(' ')}\`` : 'no node flags');
-  lines.push(`Workers ran with ${flags(r.settings.workerNodeArgs)}; every hookd process with ${flags(r.settings.hookdNodeArgs)} before those.`, '');
+  const arenas = r.settings.workerMallocArenaMax == null ? "glibc's default malloc arenas" : `MALLOC_ARENA_MAX=${r.settings.workerMallocArenaMax}`;
+  lines.push(`Workers ran with ${flags(r.settings.workerNodeArgs)} and ${arenas}; every hookd process with ${flags(r.settings.hookdNodeArgs)} before those.`, '');
   lines.push('## Targets', '', row(['measure', 'target', 'value', 'met']), row(['---', '---', '---:', '---']));
   for (const t of r.targets) lines.push(row([t.name, t.target, t.value ?? 'n/a', t.met ? 'yes' : '**no**']));
   if (r.failures.length > 0) {

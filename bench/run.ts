@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchOptions } from './harness.ts';
 import { createProgress } from './progress.ts';
-import { CHART_WORKER_NODE_OPTIONS } from './chart-defaults.ts';
+import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_NODE_OPTIONS } from './chart-defaults.ts';
 
 const USAGE = `usage: npm run bench -- [options]
   --pods N                 large size: throughput (also 1,000 when N > 1,000), pods in flight,
@@ -26,7 +26,14 @@ const USAGE = `usage: npm run bench -- [options]
   --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
   --worker-node-args=FLAGS node flags of the workers only (default: the Helm chart's worker.nodeOptions,
                            "${CHART_WORKER_NODE_OPTIONS}"; "" for none)
+  --worker-malloc-arena-max=N  MALLOC_ARENA_MAX of the workers (default: the Helm chart's worker.mallocArenaMax,
+                           "${CHART_WORKER_MALLOC_ARENA_MAX}"; "" for glibc's default)
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
+
+function arenaMax(v: string): string {
+  if (v !== '' && !/^[1-9]\d?$/.test(v)) throw new Error(`--worker-malloc-arena-max must be 1 to 99, or "" for glibc's default, got "${v}"`);
+  return v;
+}
 
 function int(v: string | undefined, name: string, def: number, min: number): number {
   if (v === undefined) return def;
@@ -63,6 +70,7 @@ function options(argv: string[]): BenchOptions | null {
       only: { type: 'string' },
       'node-args': { type: 'string' },
       'worker-node-args': { type: 'string' },
+      'worker-malloc-arena-max': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -84,6 +92,7 @@ function options(argv: string[]): BenchOptions | null {
     cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
+    workerMallocArenaMax: arenaMax(values['worker-malloc-arena-max'] ?? CHART_WORKER_MALLOC_ARENA_MAX),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -48,6 +48,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       cpuProfDir: null,
       hookdNodeArgs: [],
       workerNodeArgs: [],
+      workerMallocArenaMax: '2',
       parkedPods: 200,
       parkedNamespaces: 4,
       only: [],

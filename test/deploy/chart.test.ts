@@ -159,6 +159,8 @@ describe('the Helm chart', () => {
     // The worker's heap is bounded (what the bench's parked figures were measured with); the API's is Node's own.
     assert.equal(envOf(objects, 'worker').get('NODE_OPTIONS'), '--max-old-space-size=128 --max-semi-space-size=4');
     assert.equal(envOf(objects, 'api').get('NODE_OPTIONS'), undefined);
+    assert.equal(envOf(objects, 'worker').get('MALLOC_ARENA_MAX'), '2');
+    assert.equal(envOf(objects, 'api').get('MALLOC_ARENA_MAX'), undefined);
     const redis = byKind(objects, 'StatefulSet')[0] as K8sObject;
     const args = ((podSpecOf(redis) as PodSpec).containers[0] as Container & { args: string[] }).args.join(' ');
     assert.match(args, /--appendonly yes/);
@@ -244,6 +246,7 @@ describe('the Helm chart', () => {
       [['--set', 'auth=tokens'], /tokens\.existingSecret is required/],
       [['--set', 'serviceAccount.create=false'], /serviceAccount\.apiName is required/],
       [['--set-string', 'worker.nodeOptions=--require /tmp/evil.js'], /nodeOptions/],
+      [['--set', 'worker.mallocArenaMax=0'], /mallocArenaMax/],
     ];
     for (const [args, message] of cases) {
       const r = await helm(['template', 'hookd', CHART_DIR, ...args]);

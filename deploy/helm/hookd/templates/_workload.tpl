@@ -68,6 +68,9 @@ spec:
             {{- if and (eq .component "worker") $root.Values.worker.nodeOptions }}
             - { name: NODE_OPTIONS, value: {{ $root.Values.worker.nodeOptions | quote }} }
             {{- end }}
+            {{- if and (eq .component "worker") $root.Values.worker.mallocArenaMax }}
+            - { name: MALLOC_ARENA_MAX, value: {{ $root.Values.worker.mallocArenaMax | quote }} }
+            {{- end }}
             {{- if $root.Values.allowedHosts }}
             - name: HOOKD_ALLOWED_HOSTS
               value: {{ concat $root.Values.allowedHosts (list (printf "%s-api" $fullname) (printf "%s-api.%s" $fullname $root.Release.Namespace) (printf "%s-api.%s.svc" $fullname $root.Release.Namespace)) | join "," | quote }}
