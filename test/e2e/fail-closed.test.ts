@@ -3,13 +3,12 @@
 // and against a real cluster. The quick start on the simulated cluster still needs none.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startHookd } from '../helpers/hookd.ts';
+import { runToExit } from '../helpers/run-to-exit.ts';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { startSim } from '../helpers/start-sim.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -18,18 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'hookd-fail-closed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const r = await runToExit(['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: dir, REDIS_URL: TEST_REDIS_URL, HOOKD_REDIS_EMBEDDED: 'never', HOOKD_REDIS_PREFIX: testPrefix(), HOOKD_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // The reason is in the log (stdout) and, for a setting, on stderr too: read both.
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stderr };
+  return { code: r.code, stderr: r.output };
 }
 
 

@@ -3,8 +3,7 @@
 // not have it, and HOOKD_KUBE=sim there stops at once with a message that says why.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { after, test } from 'node:test';
 import { startSimulatedCluster } from '../../src/kube/sim-cluster.ts';
 import { ConfigError } from '../../src/config.ts';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
+import { runToExit } from '../helpers/run-to-exit.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -50,17 +50,10 @@ test('a production install has no sim, and HOOKD_KUBE=sim exits 2 saying so', as
   await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.json'), '--outDir', join(app, 'dist')], { cwd: ROOT });
   assert.ok(!readdirSync(join(app, 'dist')).includes('sim'));
 
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const { code, output: out } = await runToExit(['dist/main.js'], {
     cwd: app,
     env: { PATH: process.env.PATH ?? '', HOME: dir, HOOKD_KUBE: 'sim', HOOKD_REDIS_EMBEDDED: 'never', REDIS_URL: TEST_REDIS_URL, HOOKD_REDIS_PREFIX: testPrefix(), HOOKD_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
   assert.equal(code, 2, out);
   assert.match(out, /HOOKD_KUBE: the simulated cluster \(@hookd\/kube-sim\) is not installed here/);
 });

@@ -4,13 +4,12 @@
 // asked for a confinement it cannot have refuses to start (exit 2, naming the variable).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startHookd } from '../helpers/hookd.ts';
+import { runToExit, type Exited } from '../helpers/run-to-exit.ts';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.ts';
 import { startSim } from '../helpers/start-sim.ts';
 import { A, createPod, ended, hookOf, sh, submit } from './velero-support.ts';
@@ -43,18 +42,10 @@ test('confined execs: a hook in its folder succeeds, one writing to the host fai
   assert.equal(existsSync(escape), false, 'nothing reached the host');
 });
 
-async function runHookd(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+function runHookd(env: Record<string, string>): Promise<Exited> {
+  return runToExit(['--import', 'tsx', 'src/main.ts'], {
     env: { HOME: dir, REDIS_URL: TEST_REDIS_URL, HOOKD_REDIS_EMBEDDED: 'never', HOOKD_REDIS_PREFIX: testPrefix(), HOOKD_PORT: '0', HOOKD_KUBE: 'sim', HOOKD_SIM_KUBECONFIG: join(dir, 'sim.kubeconfig'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, output };
 }
 
 test('HOOKD_SIM_CONFINE=bwrap where bwrap is not installed: exit 2, saying so', async () => {
