@@ -31,8 +31,6 @@ export interface RunOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** How long after a kill the parked-pod scenario starts containers (see there). */
-const KILL_SETTLE_MS = 200;
 
 async function until(what: string, ok: () => boolean, timeoutMs = 60_000, refresh?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -126,11 +124,9 @@ export const SCENARIOS: Record<string, (o: RunOptions) => Promise<ScenarioResult
         }
         process.kill(victim.pid, 'SIGKILL');
         const killedAt = Date.now();
-        // Until Redis has seen the dead worker's connections close, it may hand a wake-up's
-        // marker to the dead worker's blocked BZPOPMIN; the survivor then finds the woken job
-        // only when its own block times out (BullMQ: at most 10 s). Let it see the close first.
+        // No pause after the kill: Redis may still hand a wake-up's marker to the dead worker's
+        // blocked pop, and the survivor's marker nudge must make up for it within about a second.
         await victim.crashed.catch(() => undefined);
-        await sleep(KILL_SETTLE_MS);
         // One pod first: how soon the survivor wakes it is the takeover. Then the rest, in
         // chunks (the sim runs in this process: a long loop would hold its answers back).
         w.sim.setContainerState(w.namespace, 'p-0', 'c', 'running', { ready: true });
