@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { JobView } from '../../src/domain/views.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { api, startHookd, type TestHookd } from '../helpers/hookd.ts';
 import { startSim } from '../helpers/start-sim.ts';
 import { A, createPod, entry, sh } from './velero-support.ts';
@@ -55,6 +56,8 @@ describe('one job, told by the log', () => {
   after(async () => hookd?.stop());
 
   const linesOf = (jobId: string): Line[] => hookd.logs.lines.filter((l) => l['jobId'] === jobId);
+  // The worker logs "job finished" once the store has the job's end, which the API may show first.
+  const loggedEnd = (jobId: string): Promise<void> => eventually(`job ${jobId} is logged finished`, async () => linesOf(jobId).some((l) => l['msg'] === 'job finished'));
   const one = (lines: Line[], msg: string): Line => {
     const found = lines.filter((l) => l['msg'] === msg);
     assert.equal(found.length, 1, `one "${msg}" line: ${JSON.stringify(lines.map((l) => l['msg']))}`);
@@ -76,6 +79,7 @@ describe('one job, told by the log', () => {
     const id = res.body.id;
     const job = await ended(hookd.url, id);
     assert.equal(job.status, 'partially_failed');
+    await loggedEnd(id);
     const lines = linesOf(id);
 
     const created = one(lines, 'job created');
@@ -125,6 +129,7 @@ describe('one job, told by the log', () => {
     const job = await ended(hookd.url, id);
     assert.equal(job.status, 'completed');
     assert.equal(job.summary.hooksTotal, 0);
+    await loggedEnd(id);
     assert.deepEqual(job.warnings, [
       `the selector matched 2 pods (labelSelector app=bare in namespace ${NS}), none has hooks: no post.hook.restore.velero.io annotations on them, and no hooks in the job`,
     ]);
