@@ -37,6 +37,11 @@ test('a rebinding name is refused on every route but the probes', async () => {
     assert.match(res.json().message, /Host "evil\.example:8080" .* HOOKD_ALLOWED_HOSTS/);
   }
   assert.equal((await t.app.inject({ method: 'GET', url: '/healthz', headers: { host: '10.1.2.3:8080' } })).statusCode, 200);
+  // Prometheus scrapes a pod by its IP: an address is no rebinding name, on /metrics only.
+  for (const host of ['10.1.2.3:8080', '[fd00::7]:8080']) {
+    assert.equal((await t.app.inject({ method: 'GET', url: '/metrics', headers: { host } })).statusCode, 200, host);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/v1/jobs', headers: { host } })).statusCode, 403, host);
+  }
   for (const host of ['localhost:8080', '127.0.0.1:9', '[::1]:8080']) {
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/jobs', headers: { host } })).statusCode, 200, host);
   }

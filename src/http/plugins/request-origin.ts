@@ -5,7 +5,10 @@
 //   origin is refused, whether or not it has a body or a content type a browser would
 //   send without a preflight. A request without Origin (curl, kubectl, servers) passes.
 // Probes (/healthz, /readyz) are answered whatever the Host: kubelets use the pod's IP.
+// So is a GET of /metrics with an IP address as Host: Prometheus scrapes pods by their IP,
+// and an address is never a rebinding name (rebinding needs a name that re-resolves).
 
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HostNotAllowed, OriginForbidden } from '../../errors.ts';
 
@@ -47,9 +50,11 @@ function originProblem(request: FastifyRequest): string | null {
 
 export function registerRequestOrigin(app: FastifyInstance, allowed: AllowedHosts): void {
   app.addHook('onRequest', async (request) => {
-    if (allowed !== null && !PROBES.has(pathOf(request))) {
+    const path = pathOf(request);
+    if (allowed !== null && !PROBES.has(path)) {
       const name = hostName(request.headers.host ?? '');
-      if (!allowed.has(name)) {
+      const scrape = path === '/metrics' && request.method === 'GET' && isIP(name) !== 0;
+      if (!allowed.has(name) && !scrape) {
         throw new HostNotAllowed(JSON.stringify((request.headers.host ?? '').slice(0, 200)));
       }
     }
