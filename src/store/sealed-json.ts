@@ -6,7 +6,7 @@
 // A sealed JSON record is the record's own JSON with the MAC put first: {"mac":"...",...};
 // readers that only display it (job views) ignore the field.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 /** A record that fails its check: altered, moved, or sealed with another key. */
 export class SealBrokenError extends Error {
@@ -29,7 +29,9 @@ export interface Sealer {
 
 export function createSealer(key: Buffer): Sealer {
   if (key.length < 32) throw new Error('the spec key must hold at least 32 bytes');
-  const mac = (context: string, body: string): string => createHmac('sha256', key).update(context).update('\u0000').update(body).digest('hex');
+  // Made once: a Buffer key would be turned into a key object on every MAC (each pod reads sealed records).
+  const secret = createSecretKey(key);
+  const mac = (context: string, body: string): string => createHmac('sha256', secret).update(context).update('\u0000').update(body).digest('hex');
   const verify = (context: string, body: string, given: string, what: string): void => {
     const want = Buffer.from(mac(context, body), 'hex');
     const got = Buffer.from(/^[0-9a-f]{64}$/.test(given) ? given : '', 'hex');
