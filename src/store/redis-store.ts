@@ -4,6 +4,7 @@
 // MULTI of five HGETALLs, whatever the job's size; getPods reads one page of pods
 // field by field (pods-page.ts).
 
+import { Redis } from 'ioredis';
 import type { Sealer } from './sealed-json.ts';
 import type { RedisClient } from '../redis.ts';
 import { jobStatusOf } from '../domain/summary.ts';
@@ -80,7 +81,9 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
   const { redis, retentionMs } = deps;
   const now = deps.now ?? Date.now;
   const keys = storeKeys(deps.prefix);
-  const confirmed: ConfirmedWrites | null = deps.replicaAcks ? confirmedWrites({ redis, acks: deps.replicaAcks.acks, onUnconfirmed: deps.replicaAcks.onUnconfirmed }) : null;
+  // Sentinel's master is one server (WAIT answers for its own replicas); a Cluster spreads keys over several.
+  const confirmed: ConfirmedWrites | null =
+    deps.replicaAcks && redis instanceof Redis ? confirmedWrites({ redis, acks: deps.replicaAcks.acks, onUnconfirmed: deps.replicaAcks.onUnconfirmed }) : null;
   /** A hook write, confirmed by a replica where one is required. */
   const hookWrite = async (what: string, write: () => Promise<string>, wrote: (reply: string) => boolean): Promise<{ first: string; last: string }> => {
     if (!confirmed) {
@@ -241,9 +244,12 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
         async () => String(await run(S.MARK_RUNNING, jobId, [podIndex, hookIndex, atMs])),
         (reply) => reply === 'ok',
       );
-      // A retry that finds the hook running finds this call's own mark: one worker holds a pod.
-      // One that finds it otherwise (the mark was lost, and the job stopped since) must not exec.
-      const reply = first === 'ok' && last === 'running' ? 'ok' : last;
+      // A retry that finds the hook running may find this call's own mark (it was kept), or
+      // another worker's, which took the pod over meanwhile: only a mark with this call's time
+      // is ours. One that finds it otherwise (the mark was lost, and the job stopped since)
+      // must not exec either.
+      const ours = first === 'ok' && last === 'running' && (await redis.hget(keys.job(jobId).hooks, `${podIndex}:${hookIndex}`)) === `running|${atMs}`;
+      const reply = ours ? 'ok' : last;
       if (reply === 'ok') return;
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
       throw new HookNotRunnableError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is ${reply}: it must not be run`, reply);
