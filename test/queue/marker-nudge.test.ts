@@ -55,3 +55,24 @@ test('with the nudge the promoted job runs within about one nudge period', async
   const ms = await promotedWithStolenMarker('nudge', true, 2000);
   assert.ok(ms !== null && ms < 1000, `ran after ${ms} ms`);
 });
+
+test('a paused queue is left alone: its marker is not added back', async () => {
+  const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('paused', { connection, prefix });
+  const nudger = startMarkerNudge(connection, [queue], 50);
+  try {
+    await queue.pause();
+    await queue.add('x', {});
+    await connection.del(queue.keys['marker'] ?? '');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await connection.exists(queue.keys['marker'] ?? ''), 0);
+    await queue.resume();
+    await connection.del(queue.keys['marker'] ?? '');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await connection.exists(queue.keys['marker'] ?? ''), 1, 'resumed: nudged again');
+  } finally {
+    nudger.stop();
+    await queue.close();
+    connection.disconnect();
+  }
+});

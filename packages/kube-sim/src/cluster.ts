@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ClusterState } from './cluster-state.ts';
 import { Counters } from './counters.ts';
-import { confinementFromEnv, probeConfinement } from './exec/confine.ts';
+import { confinementFromEnv, probeConfinement, type ExecRunner } from './exec/confine.ts';
 import { ExecManager } from './exec/manager.ts';
 import { FaultInjector } from './faults.ts';
 import { newObject } from './rbac/objects.ts';
@@ -70,9 +70,9 @@ export async function startSimCluster(options: SimOptions = {}): Promise<SimClus
     terminateMs: lifecycle.terminateMs ?? DEFAULTS.terminateMs,
   });
   const confine = options.execConfinement ?? confinementFromEnv(process.env);
-  if (confine === 'bwrap') probeConfinement();
+  const runner: ExecRunner = confine === 'bwrap' ? { kind: 'bwrap', bwrap: probeConfinement() } : { kind: 'none' };
   logger?.info({ execConfinement: confine }, confine === 'bwrap' ? 'exec commands are confined by bwrap to their container folders' : 'exec commands run as host processes with the rights of the user who started the simulated cluster');
-  const exec = new ExecManager(state, options.execPingIntervalMs ?? DEFAULTS.execPingIntervalMs, logger, confine);
+  const exec = new ExecManager(state, options.execPingIntervalMs ?? DEFAULTS.execPingIntervalMs, logger, runner);
   const faults = new FaultInjector(options.faultSeed ?? randomBytes(4).readUInt32LE(0));
   const token = options.token ?? randomBytes(24).toString('base64url');
   for (const name of ['default', 'kube-system', 'kube-public']) state.createNamespace({ metadata: { name } });

@@ -5,7 +5,7 @@
 // Needs Debian's bubblewrap (installed by .ci/run): without it these tests fail, they do not skip.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, after } from 'node:test';
@@ -87,6 +87,12 @@ describe('confined execs', async () => {
     // A host program outside /usr is not in the confinement either.
     const outside = await runExec(kc, 'cf', 'p', 'app', [process.execPath.startsWith('/usr/') ? '/opt/none' : process.execPath, '--version']);
     assert.match(outside.status?.message ?? '', /executable file not found/);
+    // Nor is one named through /usr with `..` (the path is judged as what it resolves to).
+    const script = join(hostDir, 'outside.sh');
+    writeFileSync(script, '#!/bin/sh\necho escaped\n', { mode: 0o755 });
+    const dotted = await runExec(kc, 'cf', 'p', 'app', [`/usr/..${script}`]);
+    assert.match(dotted.status?.message ?? '', /executable file not found/);
+    assert.equal(dotted.stdout, '');
   });
 
   it('dies with its pod', async () => {

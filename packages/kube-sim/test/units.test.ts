@@ -113,6 +113,22 @@ describe('protobuf', () => {
   /** An envelope of `kind` whose raw object has `raw`'s fields, as kubectl v1.34 sends it. */
   const envelopeOf = (apiVersion: string, kind: string, raw: Buffer): Buffer =>
     Buffer.concat([Buffer.from('k8s\0'), field(1, Buffer.concat([field(1, s(apiVersion)), field(2, s(kind))])), field(2, raw), field(4, s('application/vnd.kubernetes.protobuf'))]);
+  it('a malformed message at any depth is 400 BadRequest; no envelope or an unknown kind is 415', () => {
+    const status = (body: Buffer): number | null => {
+      try {
+        decodeProtobuf(body);
+        return null;
+      } catch (err) {
+        return err instanceof SimError ? err.status : -1;
+      }
+    };
+    // A ServiceAccount whose metadata ends inside a varint, and one with wire type 3 inside.
+    assert.equal(status(envelopeOf('v1', 'ServiceAccount', field(1, Buffer.from([0x08, 0xff])))), 400);
+    assert.equal(status(envelopeOf('v1', 'ServiceAccount', field(1, Buffer.from([0x0b, 0x01])))), 400);
+    assert.equal(status(Buffer.concat([Buffer.from('k8s\0'), field(1, Buffer.from([0x08, 0xff]))])), 400, 'the type meta itself');
+    assert.equal(status(Buffer.from('{"json":1}')), 415);
+    assert.equal(status(envelopeOf('v1', 'Secret', Buffer.alloc(0))), 415);
+  });
   // Go's marshaller writes every string field, empty or not: generateName and namespace here.
   const metaOf = (name: string): Buffer => Buffer.concat([field(1, s(name)), field(2, s('')), field(3, s(''))]);
   it('decodes the ServiceAccount of kubectl create serviceaccount (empty strings omitted, automount kept)', () => {

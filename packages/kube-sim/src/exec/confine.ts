@@ -15,6 +15,9 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 export type ExecConfinement = 'none' | 'bwrap';
 
+/** How exec processes run: as host processes, or under the bwrap binary the start probed. */
+export type ExecRunner = { readonly kind: 'none' } | { readonly kind: 'bwrap'; readonly bwrap: string };
+
 export const CONFINE_ENV = 'HOOKD_SIM_CONFINE';
 
 /** Thrown at start when a confinement cannot be had: the sim refuses to start. */
@@ -84,28 +87,46 @@ export function confinedProgramExists(file: string, workdir: string): boolean {
   };
   const visible = (p: string): boolean => p.startsWith('/usr/') || p.startsWith(workdir + '/') || USR_LINKS.some((l) => p.startsWith(l + '/'));
   if (file.includes('/')) {
-    const p = isAbsolute(file) ? file : resolve(workdir, file);
+    // resolve() folds `..` away, so '/usr/../tmp/x' is judged as the '/tmp/x' it is.
+    const p = isAbsolute(file) ? resolve(file) : resolve(workdir, file);
     return visible(p) && executable(p);
   }
   return CONFINED_PATH.split(delimiter).some((dir) => executable(join(dir, file)));
 }
 
-/** Fails unless bwrap is installed and can make the namespaces: a confined `true` must exit 0. */
-export function probeConfinement(): void {
+/**
+ * Fails unless bwrap is installed and can make the namespaces: a confined `true` must exit 0.
+ * Returns bwrap's absolute path, found on the sim's PATH: every exec runs that same binary.
+ */
+export function probeConfinement(): string {
+  const bwrap = onPath('bwrap', process.env['PATH'] ?? '');
+  if (bwrap === null) throw new ConfinementError(`${CONFINE_ENV}=bwrap: bwrap is not installed (Debian: apt-get install bubblewrap)`);
   const workdir = mkdtempSync(join(tmpdir(), 'hookd-sim-probe-'));
   try {
-    probeIn(workdir);
+    probeIn(bwrap, workdir);
   } finally {
     rmSync(workdir, { recursive: true, force: true });
   }
+  return bwrap;
 }
 
-function probeIn(workdir: string): void {
-  const r = spawnSync('bwrap', bwrapArgs(['true'], workdir), { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) {
-    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ConfinementError(`${CONFINE_ENV}=bwrap: ${missing ? 'bwrap is not installed (Debian: apt-get install bubblewrap)' : `bwrap could not start: ${r.error.message}`}`);
+function onPath(program: string, path: string): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    const p = join(dir, program);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
   }
+  return null;
+}
+
+function probeIn(bwrap: string, workdir: string): void {
+  const r = spawnSync(bwrap, bwrapArgs(['true'], workdir), { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) throw new ConfinementError(`${CONFINE_ENV}=bwrap: ${bwrap} could not start: ${r.error.message}`);
   if (r.status !== 0) {
     throw new ConfinementError(`${CONFINE_ENV}=bwrap: bwrap cannot confine a command here (exit ${r.status ?? r.signal}): ${r.stderr.trim() || 'no message'}`);
   }

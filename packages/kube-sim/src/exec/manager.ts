@@ -4,7 +4,7 @@
 import type { WebSocket } from 'ws';
 import type { ClusterState } from '../cluster-state.ts';
 import type { SimLogger } from '../types.ts';
-import type { ExecConfinement } from './confine.ts';
+import type { ExecRunner } from './confine.ts';
 import { ScriptRegistry } from './scripts.ts';
 import { ExecSession, type ExecTarget } from './session.ts';
 import { Workdirs } from './workdirs.ts';
@@ -22,7 +22,7 @@ export class ExecManager {
   readonly workdirs = new Workdirs();
   private readonly byPod = new Map<string, Set<ExecSession>>();
   private readonly pingIntervalMs: number;
-  private readonly confine: ExecConfinement;
+  private readonly runner: ExecRunner;
   private readonly logger: SimLogger | undefined;
   private stats: ExecStats = { current: 0, max: 0, started: 0, scripted: 0, processes: 0 };
 
@@ -30,10 +30,10 @@ export class ExecManager {
     state: ClusterState,
     pingIntervalMs: number,
     logger: SimLogger | undefined,
-    confine: ExecConfinement = 'none',
+    runner: ExecRunner = { kind: 'none' },
   ) {
     this.pingIntervalMs = pingIntervalMs;
-    this.confine = confine;
+    this.runner = runner;
     this.logger = logger;
     state.onPodTerminating.push((pod) => {
       for (const s of this.byPod.get(pod.metadata.uid) ?? []) s.podTerminated();
@@ -52,7 +52,7 @@ export class ExecManager {
       fault,
       workdir: () => this.workdirs.forContainer(target.namespace, target.podUid, target.container),
       pingIntervalMs: this.pingIntervalMs,
-      confine: this.confine,
+      runner: this.runner,
       logger: this.logger,
       onEnd: (s) => this.ended(s),
     });

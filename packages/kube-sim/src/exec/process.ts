@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { bwrapArgs, CONFINED_PATH, confinedProgramExists, type ExecConfinement } from './confine.ts';
+import { bwrapArgs, CONFINED_PATH, confinedProgramExists, type ExecRunner } from './confine.ts';
 import { reaper } from './reaper.ts';
 
 export type ProcessEnd = { kind: 'exited'; exitCode: number } | { kind: 'failed'; message: string };
@@ -23,17 +23,17 @@ export class ContainerProcess {
   readonly ended: Promise<ProcessEnd>;
   private exited = false;
 
-  constructor(command: string[], cwd: string, podName: string, withStdin: boolean, io: ProcessIO, confine: ExecConfinement = 'none') {
+  constructor(command: string[], cwd: string, podName: string, withStdin: boolean, io: ProcessIO, runner: ExecRunner = { kind: 'none' }) {
     const [file = '', ...args] = command;
-    if (confine === 'bwrap' && !confinedProgramExists(file, cwd)) {
+    if (runner.kind === 'bwrap' && !confinedProgramExists(file, cwd)) {
       this.child = null;
       this.exited = true;
       this.ended = Promise.resolve({ kind: 'failed', message: spawnFailure(file, 'ENOENT', '') });
       return;
     }
     const child = (this.child =
-      confine === 'bwrap'
-        ? spawn('bwrap', bwrapArgs(command, cwd), this.spawnOptions(cwd, CONFINED_PATH, podName, withStdin))
+      runner.kind === 'bwrap'
+        ? spawn(runner.bwrap, bwrapArgs(command, cwd), this.spawnOptions(cwd, CONFINED_PATH, podName, withStdin))
         : spawn(file, args, this.spawnOptions(cwd, process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', podName, withStdin)));
     const pid = child.pid;
     if (pid !== undefined) reaper.trackGroup(pid);
@@ -41,7 +41,7 @@ export class ContainerProcess {
       child.once('error', (err: NodeJS.ErrnoException) => {
         this.exited = true;
         if (pid !== undefined) reaper.untrackGroup(pid);
-        resolve({ kind: 'failed', message: spawnFailure(confine === 'bwrap' ? 'bwrap' : file, err.code, err.message) });
+        resolve({ kind: 'failed', message: spawnFailure(runner.kind === 'bwrap' ? runner.bwrap : file, err.code, err.message) });
       });
       // 'close' comes after the output streams ended, so every byte is sent before the status.
       child.once('close', (code, signal) => {

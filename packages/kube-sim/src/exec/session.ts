@@ -6,7 +6,7 @@
 
 import type { WebSocket } from 'ws';
 import type { ExecHandler, ExecResult, JsonObject, SimLogger } from '../types.ts';
-import type { ExecConfinement } from './confine.ts';
+import type { ExecRunner } from './confine.ts';
 import { ContainerProcess, type ProcessEnd } from './process.ts';
 
 export interface ExecTarget {
@@ -28,7 +28,7 @@ export interface SessionDeps {
   workdir: () => string;
   pingIntervalMs: number;
   /** How a command's process runs (confine.ts). */
-  confine: ExecConfinement;
+  runner: ExecRunner;
   logger: SimLogger | undefined;
   onEnd: (session: ExecSession) => void;
 }
@@ -139,7 +139,7 @@ export class ExecSession {
     const proc = new ContainerProcess(command, cwd, pod, this.target.stdin, {
       stdout: (c) => (this.target.stdout ? this.send(STDOUT, c) : true),
       stderr: (c) => (this.target.stderr || tty ? this.send(tty ? STDOUT : STDERR, c) : true),
-    }, this.deps.confine);
+    }, this.deps.runner);
     this.process = proc;
     void proc.ended.then((end: ProcessEnd) => {
       if (end.kind === 'failed') this.finish(errorStatus(end.message));

@@ -186,17 +186,25 @@ function decodeKind(apiVersion: string, kind: string, raw: Field[]): JsonObject 
   return null;
 }
 
-/** Decodes a protobuf request body into the JSON object it stands for. */
+/**
+ * Decodes a protobuf request body into the JSON object it stands for. A body that is not a
+ * Kubernetes envelope is 415; one whose messages are malformed, at any depth, is 400, as an
+ * API server answers a body it cannot decode.
+ */
 export function decodeProtobuf(body: Buffer): JsonObject {
-  const unsupported = (why: string): SimError =>
-    new SimError(415, 'UnsupportedMediaType', `the simulated cluster cannot decode this protobuf body (${why}): send application/json`);
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw unsupported('no k8s envelope');
-  let envelope: Field[];
-  try {
-    envelope = fields(body.subarray(4));
-  } catch (err) {
-    throw unsupported(err instanceof Error ? err.message : String(err));
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) {
+    throw new SimError(415, 'UnsupportedMediaType', 'the simulated cluster cannot decode this protobuf body (no k8s envelope): send application/json');
   }
+  try {
+    return decodeEnvelope(body.subarray(4));
+  } catch (err) {
+    if (err instanceof SimError) throw err;
+    throw new SimError(400, 'BadRequest', `the protobuf body could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function decodeEnvelope(envelopeBytes: Buffer): JsonObject {
+  const envelope = fields(envelopeBytes);
   const typeMeta = fields(bytesOf(envelope, 1)[0] ?? Buffer.alloc(0));
   const apiVersion = str(typeMeta, 1) ?? '';
   const kind = str(typeMeta, 2) ?? '';
@@ -247,5 +255,5 @@ export function decodeProtobuf(body: Buffer): JsonObject {
     const namespace = str(fields(bytesOf(raw, 2)[0] ?? Buffer.alloc(0)), 1);
     return { apiVersion, kind, metadata: meta ? objectMeta(meta) : {}, spec: namespace === undefined ? {} : { namespace } };
   }
-  throw unsupported(`${apiVersion} ${kind}`);
+  throw new SimError(415, 'UnsupportedMediaType', `the simulated cluster cannot decode this protobuf body (${apiVersion} ${kind}): send application/json`);
 }
