@@ -51,6 +51,9 @@ export function startVeleroStyle(o: {
   let markAllWatching: () => void = () => {};
   const watching = new Promise<void>((resolve) => (markAllWatching = resolve));
   const seen = new Set<string>();
+  // Every watch still open: a run that fails closes them all, so none outlives it into the next phase.
+  const open = new Set<AbortController>();
+  let stopped = false;
   const nowWatching = (pod: string): void => {
     if (seen.has(pod)) return;
     seen.add(pod);
@@ -71,6 +74,7 @@ export function startVeleroStyle(o: {
       let controller: AbortController | null = null;
       let ran = false;
       const close = (): void => {
+        if (controller) open.delete(controller);
         controller?.abort();
         resolve('ran');
       };
@@ -87,11 +91,14 @@ export function startVeleroStyle(o: {
             }, reject);
           },
           () => {
+            if (controller) open.delete(controller);
             if (!started) resolve('ended');
           },
         )
         .then((c) => {
           controller = c;
+          if (stopped) return close();
+          open.add(c);
           opened();
           if (ran) close();
         }, reject);
@@ -99,6 +106,7 @@ export function startVeleroStyle(o: {
 
   const runPod = async (pod: string): Promise<void> => {
     for (let failures = 0; ; ) {
+      if (stopped) return;
       let opened: { result: Promise<'ran' | 'ended'> } | null;
       try {
         opened = await openSlot(async () => {
@@ -128,6 +136,11 @@ export function startVeleroStyle(o: {
     const seconds = (performance.now() - start) / 1000;
     return { hooks: done, seconds, hooksPerSec: done / seconds };
   });
-  finished.catch(() => markAllWatching());
+  finished.catch(() => {
+    stopped = true;
+    markAllWatching();
+    for (const c of open) c.abort();
+    open.clear();
+  });
   return { watching, finished };
 }
