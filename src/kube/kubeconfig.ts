@@ -4,10 +4,11 @@
 // configuration without a usable current cluster fails loudly, naming the file.
 // Error messages never quote kubeconfig contents: they can hold tokens and keys.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from './errors.ts';
+import { applyTokenFiles, kubeconfigDir, tokenFilesOf } from './token-file-auth.ts';
 
 export type KubeMode = 'auto' | 'sim' | 'kubeconfig' | 'in-cluster';
 
@@ -129,6 +130,7 @@ export function loadKubeConfig(source: KubeConfigInput): { kc: KubeConfig; serve
           throw configError(`cannot merge kubeconfig ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
         }
       }
+      applyTokenFiles(kc, tokenFilesOf(paths.map((p) => ({ text: readFileSync(p, 'utf8'), dir: kubeconfigDir(p) }))));
       origin = `kubeconfig ${source.path}`;
       break;
     }
@@ -139,6 +141,7 @@ export function loadKubeConfig(source: KubeConfigInput): { kc: KubeConfig; serve
         const reason = typeof err === 'object' && err !== null && 'reason' in err ? String(err.reason) : 'not valid YAML';
         throw configError(`cannot load the given kubeconfig: ${reason}`, err);
       }
+      applyTokenFiles(kc, tokenFilesOf([{ text: source.text, dir: process.cwd() }]));
       origin = 'the given kubeconfig';
       break;
   }
