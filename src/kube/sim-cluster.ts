@@ -4,13 +4,13 @@
 // absent. The specifier is a variable so that the compiler never pulls the sim into
 // hookd's own build.
 
-import { ConfigError } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 
 export interface SimStartOptions {
   readonly port: number;
   readonly kubeconfigPath: string;
   /** HOOKD_SIM_CONFINE: 'bwrap' confines each exec; the sim refuses to start where bwrap cannot run. */
-  readonly execConfinement: 'none' | 'bwrap';
+  readonly execConfinement: Config['simConfine'];
 }
 
 /** What hookd uses of the simulated cluster. */

@@ -294,7 +294,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
   };
 }
 
-const NOT_PROMOTABLE = /not in the delayed state|Missing key for job/;
+// BullMQ's promote answers a job that is gone and one that is not delayed alike (-3).
+const NOT_PROMOTABLE = /not in the delayed state/;
 
 function parkingOf(deps: WorkerDeps, podQueue: Queue, log: Logger): ParkingLot | null {
   const onParkChange = deps.notifier.onParkChange;

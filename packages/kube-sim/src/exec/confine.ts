@@ -77,21 +77,13 @@ export function bwrapArgs(command: readonly string[], workdir: string): string[]
  * so a missing program gets the container runtime's "not found" refusal, as unconfined.
  */
 export function confinedProgramExists(file: string, workdir: string): boolean {
-  const executable = (p: string): boolean => {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const visible = (p: string): boolean => p.startsWith('/usr/') || p.startsWith(workdir + '/') || USR_LINKS.some((l) => p.startsWith(l + '/'));
   if (file.includes('/')) {
     // resolve() folds `..` away, so '/usr/../tmp/x' is judged as the '/tmp/x' it is.
     const p = isAbsolute(file) ? resolve(file) : resolve(workdir, file);
     return visible(p) && executable(p);
   }
-  return CONFINED_PATH.split(delimiter).some((dir) => executable(join(dir, file)));
+  return onPath(file, CONFINED_PATH) !== null;
 }
 
 /**
@@ -110,16 +102,20 @@ export function probeConfinement(): string {
   return bwrap;
 }
 
+function executable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first executable `program` in a PATH's absolute folders, or null. */
 function onPath(program: string, path: string): string | null {
   for (const dir of path.split(delimiter)) {
     if (dir === '' || !isAbsolute(dir)) continue;
-    const p = join(dir, program);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
+    if (executable(join(dir, program))) return join(dir, program);
   }
   return null;
 }
