@@ -64,7 +64,9 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     signal?.throwIfAborted();
 
     const kubeconfigPath = join(workDir, 'kubeconfig');
-    const sim = await startSimProcess({ kubeconfigPath, bookmarkIntervalMs: 10_000 });
+    // With --cpu-prof the sim is profiled too: its share of each exec bounds what any client reaches.
+    const simProf = opts.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, '--cpu-prof-name=sim.cpuprofile'];
+    const sim = await startSimProcess({ kubeconfigPath, bookmarkIntervalMs: 10_000 }, { execArgv: simProf });
     cleanup.add('simulated cluster', () => sim.stop());
     const kc = new KubeConfig();
     kc.loadFromString(sim.kubeconfig);

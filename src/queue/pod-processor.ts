@@ -32,7 +32,7 @@ import { awaitedContainers } from '../domain/wait-over.ts';
 import type { ParkedPod } from '../store/parked-pods.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { PodJobSpec, SpecCache } from './spec-cache.ts';
-import type { WakeRegistry } from './wake-registry.ts';
+import type { WakeHandle, WakeRegistry } from './wake-registry.ts';
 
 export interface PodTask {
   readonly jobId: string;
@@ -126,6 +126,12 @@ export interface PodParked {
  */
 export type PodRunResult = 'done' | 'interrupted' | PodParked;
 
+/** Whether the pod's status must turn running with this hook's mark, and how to note that it did. */
+interface PodShownRunning {
+  readonly needed: boolean;
+  done(): void;
+}
+
 /** markHookRunning's answer when the job has a stop reason. */
 const STOPPED = 'stopped';
 /** A graceful shutdown came before the exec started: the pod goes back to the queue. */
@@ -141,6 +147,17 @@ const INTERRUPTED =
  * than the one a wait was decided on goes on at once instead of parking.
  */
 export async function processPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals, track?: PodTrack): Promise<PodRunResult> {
+  // Registered before the first read of the job's stop reason: a stop announced after that
+  // read still interrupts this pod's waits.
+  const wake = deps.wakes.register(task.jobId);
+  try {
+    return await runPod(task, deps, signals, wake, track);
+  } finally {
+    wake.dispose();
+  }
+}
+
+async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals, wake: WakeHandle, track?: PodTrack): Promise<PodRunResult> {
   const { store, clock } = deps;
   const { shutdown } = signals;
   const metrics = deps.metrics ?? noMetrics;
@@ -179,6 +196,9 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   const events: PodEvents = podEvents(deps.events, jobId, ref, spec);
   if (state.kind === 'present') events.seen(state.pod.uid);
   let planned: PodPlan | null = record.plan;
+  // Read with the plan's write when there is one (sent together, answered in order: as fresh
+  // as a read after it), else right before the hooks begin.
+  let stopReadWithPlan: { readonly reason: string | null } | null = null;
   if (!planned) {
     if (state.kind === 'deleted') {
       const stop = await store.stopReason(jobId);
@@ -192,7 +212,8 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
       return 'done';
     }
     planned = planPodHooks(state.pod, spec.hooks);
-    await store.recordPlan(jobId, podIndex, planned, clock());
+    const [, reason] = await Promise.all([store.recordPlan(jobId, podIndex, planned, clock()), store.stopReason(jobId)]);
+    stopReadWithPlan = { reason };
     for (const warning of planned.warnings) log.warn({ warning: quotesHidden(warning) }, 'hook configuration warning');
     log.info({ hooks: planned.hooks.length }, 'pod planned');
   }
@@ -263,105 +284,101 @@ export async function processPod(task: PodTask, deps: PodProcessorDeps, signals:
   // Velero starts the wait when its handler begins the pod, not when the restore was queued;
   // a pod woken from its parking goes on with the wait it began then.
   const waitStartMs = task.waitStartMs ?? clock();
-  const wake = deps.wakes.register(jobId);
-  try {
-    let stopReason = await store.stopReason(jobId);
-    const input = (s: PodState): NextStepInput => ({
-      plan,
-      outcomes,
-      state: s,
-      waitStartMs,
-      nowMs: clock(),
-      jobMaxWaitMs: deps.maxWaitMs,
-      stopReason,
-    });
-    for (let step = nextStep(input(state)); step.kind !== 'finished'; step = nextStep(input(state))) {
-      switch (step.kind) {
-        case 'settle':
-          for (const s of step.settlements) {
-            await store.recordHookResult(jobId, podIndex, s.index, settledResult(s.phase, s.reason), clock());
-            observe(s.index, s.phase);
-            metrics.hookEnded(s.phase, null);
-            const hook = hookAt(s.index);
-            if (hook) events.ended(hook, { kind: 'settled', phase: s.phase, reason: s.reason, expired: s.expired === true });
-            log[levelOf(s.phase)]({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
-          }
-          break;
-        case 'exec': {
-          if (!authorized && deps.authorizer) {
-            refusal = await deps.authorizer.mayExec(owner, ref);
-            if (refusal !== null) {
-              deps.audit?.write({ event: 'access.denied', ...who, container: step.hook.container, command: step.hook.command, reason: refusal });
-              log.warn({ reason: refusal }, 'exec refused: the job owner may not exec into this pod; its hooks are skipped');
-              for (const h of plan.hooks) {
-                if (isHookEnded(phases.get(h.index) ?? HookPhase.Pending)) continue;
-                await store.recordHookResult(jobId, podIndex, h.index, settledResult(HookPhase.Skipped, refusal), clock());
-                observe(h.index, HookPhase.Skipped);
-                metrics.hookEnded(HookPhase.Skipped, null);
-                events.ended(h, { kind: 'settled', phase: HookPhase.Skipped, reason: refusal, expired: false });
-              }
-              break;
-            }
-            authorized = true;
-          }
-          const phase = await runHook(task, step.hook, deps, log, () => show(PodStatus.Running), signals, who, events);
-          if (phase === HANDED_BACK) return 'interrupted';
-          if (phase === TAKEN_OVER) {
-            // The queue job is the same for both runs: ending ours now would tell the job
-            // the pod is done while the other run still works on it. Wait for its end.
-            log.warn({ index: step.hook.index }, 'another run took this pod over (this one lost its lock); waiting for it to end the pod');
-            for (;;) {
-              const now = await store.getPod(jobId, podIndex);
-              if (!now || isPodEnded(now.status)) return 'done';
-              if (shutdown.aborted) return 'interrupted';
-              await new Promise((r) => setTimeout(r, HOLDER_POLL_MS));
-            }
-          }
-          if (phase === STOPPED) stopReason = await store.stopReason(jobId);
-          else observe(step.hook.index, phase);
-          break;
+  let stopReason = stopReadWithPlan !== null ? stopReadWithPlan.reason : await store.stopReason(jobId);
+  const input = (s: PodState): NextStepInput => ({
+    plan,
+    outcomes,
+    state: s,
+    waitStartMs,
+    nowMs: clock(),
+    jobMaxWaitMs: deps.maxWaitMs,
+    stopReason,
+  });
+  for (let step = nextStep(input(state)); step.kind !== 'finished'; step = nextStep(input(state))) {
+    switch (step.kind) {
+      case 'settle':
+        for (const s of step.settlements) {
+          await store.recordHookResult(jobId, podIndex, s.index, settledResult(s.phase, s.reason), clock());
+          observe(s.index, s.phase);
+          metrics.hookEnded(s.phase, null);
+          const hook = hookAt(s.index);
+          if (hook) events.ended(hook, { kind: 'settled', phase: s.phase, reason: s.reason, expired: s.expired === true });
+          log[levelOf(s.phase)]({ index: s.index, phase: s.phase, reason: s.reason }, 'hook settled without running');
         }
-        case 'wait': {
-          const newlyWaiting = plan.hooks
-            .filter((h) => step.containers.includes(h.container) && phases.get(h.index) === HookPhase.Pending)
-            .map((h) => h.index);
-          if (newlyWaiting.length > 0) {
-            await store.markHooksWaiting(jobId, podIndex, newlyWaiting, clock());
-            await show(PodStatus.Waiting);
-            for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
-            log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
-          }
-          if (deps.parking) {
-            // The watch may have moved on since the state this wait was decided on.
-            const seen = track?.latest() ?? null;
-            if (seen !== null && seen !== state && nextStep(input(seen)).kind !== 'wait') {
-              state = seen;
-              break;
+        break;
+      case 'exec': {
+        if (!authorized && deps.authorizer) {
+          refusal = await deps.authorizer.mayExec(owner, ref);
+          if (refusal !== null) {
+            deps.audit?.write({ event: 'access.denied', ...who, container: step.hook.container, command: step.hook.command, reason: refusal });
+            log.warn({ reason: refusal }, 'exec refused: the job owner may not exec into this pod; its hooks are skipped');
+            for (const h of plan.hooks) {
+              if (isHookEnded(phases.get(h.index) ?? HookPhase.Pending)) continue;
+              await store.recordHookResult(jobId, podIndex, h.index, settledResult(HookPhase.Skipped, refusal), clock());
+              observe(h.index, HookPhase.Skipped);
+              metrics.hookEnded(HookPhase.Skipped, null);
+              events.ended(h, { kind: 'settled', phase: HookPhase.Skipped, reason: refusal, expired: false });
             }
-            const awaited = awaitedContainers(plan, outcomes);
-            log.info({ containers: awaited.map((c) => c.name), untilMs: step.untilMs }, 'pod parked until its containers are up');
-            return { kind: 'parked', waitStartMs, pod: { jobId, podIndex, namespace: ref.namespace, name: ref.name, awaited, untilMs: step.untilMs, sinceMs: waitStartMs } };
+            break;
           }
-          const waitEnded = metrics.waitStarted(waitStartMs);
-          try {
-            const signal = AbortSignal.any([shutdown, wake.signal]);
-            state = (await deps.waiter.waitFor(ref, (s) => nextStep(input(s)).kind !== 'wait', step.untilMs, signal)).state;
-            if (state.kind === 'present') events.seen(state.pod.uid);
-          } catch (err) {
+          authorized = true;
+        }
+        const running: PodShownRunning = { needed: shown !== PodStatus.Running, done: () => (shown = PodStatus.Running) };
+        const phase = await runHook(task, step.hook, deps, log, running, signals, who, events);
+        if (phase === HANDED_BACK) return 'interrupted';
+        if (phase === TAKEN_OVER) {
+          // The queue job is the same for both runs: ending ours now would tell the job
+          // the pod is done while the other run still works on it. Wait for its end.
+          log.warn({ index: step.hook.index }, 'another run took this pod over (this one lost its lock); waiting for it to end the pod');
+          for (;;) {
+            const now = await store.getPod(jobId, podIndex);
+            if (!now || isPodEnded(now.status)) return 'done';
             if (shutdown.aborted) return 'interrupted';
-            if (!wake.signal.aborted) throw err;
-          } finally {
-            waitEnded();
+            await new Promise((r) => setTimeout(r, HOLDER_POLL_MS));
           }
-          // Woken by a stop: read why. A wait that ended because the pod changed goes straight
-          // on; markHookRunning refuses the exec if the job stopped meanwhile.
-          if (wake.signal.aborted) stopReason = await store.stopReason(jobId);
-          break;
         }
+        if (phase === STOPPED) stopReason = await store.stopReason(jobId);
+        else observe(step.hook.index, phase);
+        break;
+      }
+      case 'wait': {
+        const newlyWaiting = plan.hooks
+          .filter((h) => step.containers.includes(h.container) && phases.get(h.index) === HookPhase.Pending)
+          .map((h) => h.index);
+        if (newlyWaiting.length > 0) {
+          await store.markHooksWaiting(jobId, podIndex, newlyWaiting, clock());
+          await show(PodStatus.Waiting);
+          for (const i of newlyWaiting) phases.set(i, HookPhase.Waiting);
+          log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
+        }
+        if (deps.parking) {
+          // The watch may have moved on since the state this wait was decided on.
+          const seen = track?.latest() ?? null;
+          if (seen !== null && seen !== state && nextStep(input(seen)).kind !== 'wait') {
+            state = seen;
+            break;
+          }
+          const awaited = awaitedContainers(plan, outcomes);
+          log.info({ containers: awaited.map((c) => c.name), untilMs: step.untilMs }, 'pod parked until its containers are up');
+          return { kind: 'parked', waitStartMs, pod: { jobId, podIndex, namespace: ref.namespace, name: ref.name, awaited, untilMs: step.untilMs, sinceMs: waitStartMs } };
+        }
+        const waitEnded = metrics.waitStarted(waitStartMs);
+        try {
+          const signal = AbortSignal.any([shutdown, wake.signal]);
+          state = (await deps.waiter.waitFor(ref, (s) => nextStep(input(s)).kind !== 'wait', step.untilMs, signal)).state;
+          if (state.kind === 'present') events.seen(state.pod.uid);
+        } catch (err) {
+          if (shutdown.aborted) return 'interrupted';
+          if (!wake.signal.aborted) throw err;
+        } finally {
+          waitEnded();
+        }
+        // Woken by a stop: read why. A wait that ended because the pod changed goes straight
+        // on; markHookRunning refuses the exec if the job stopped meanwhile.
+        if (wake.signal.aborted) stopReason = await store.stopReason(jobId);
+        break;
       }
     }
-  } finally {
-    wake.dispose();
   }
 
   const finalPhases = plan.hooks.map((h) => ({ phase: phases.get(h.index) ?? HookPhase.Pending }));
@@ -395,7 +412,7 @@ async function runHook(
   hook: PlannedHook,
   deps: PodProcessorDeps,
   podLog: Logger,
-  showRunning: () => Promise<void>,
+  running: PodShownRunning,
   signals: PodSignals,
   who: Omit<Parameters<ExecAudit['write']>[0], 'event'>,
   events: PodEvents,
@@ -406,15 +423,14 @@ async function runHook(
   // After SIGTERM no exec starts: a pod waiting for a slot, or given one too late, goes back.
   const inSlot = async (): Promise<HookPhase | typeof STOPPED | typeof HANDED_BACK | typeof TAKEN_OVER> => {
     if (shutdown.aborted) return HANDED_BACK;
-    // Claimed before it is marked running, so no worker ever sees the mark without the
-    // claim; the claim outlives the exec's own timeout by a minute.
-    await deps.claims?.claim(task.jobId, task.podIndex, hook.index, hook.execTimeoutMs + 60_000);
+    // One step writes the mark, the worker's claim on the hook (it outlives the exec's own
+    // timeout by a minute) and the pod's status: none is ever seen without the others.
+    const claim = deps.claims ? { holder: deps.claims.workerId, forMs: hook.execTimeoutMs + 60_000 } : undefined;
     try {
-      // One round trip for both: the pod's status is only what a client sees.
-      await Promise.all([store.markHookRunning(task.jobId, task.podIndex, hook.index, clock()), showRunning()]);
+      await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock(), { ...(claim ? { claim } : {}), showRunning: running.needed });
+      running.done();
     } catch (err) {
       // The store is the gate: a DELETE or a failFast that came first forbids the exec.
-      if (!(err instanceof HookNotRunnableError && err.phase === HookPhase.Running)) await deps.claims?.release(task.jobId, task.podIndex, hook.index);
       if (err instanceof HookNotRunnableError && (isHookEnded(err.phase) || err.phase === STOPPED)) {
         log.info({ phase: err.phase }, 'hook not run: it ended, or its job stopped, before its exec could start');
         return isHookEnded(err.phase) ? err.phase : STOPPED;
@@ -441,14 +457,12 @@ async function runHook(
       shutdown,
     );
     if (outcome.kind === 'error' && outcome.notStarted !== undefined && shutdown.aborted) {
-      await store.unmarkHookRunning(task.jobId, task.podIndex, hook.index);
-      await deps.claims?.release(task.jobId, task.podIndex, hook.index);
+      await store.unmarkHookRunning(task.jobId, task.podIndex, hook.index, { releaseClaim: claim !== undefined });
       log.info('exec not started before the shutdown; hook handed back with its pod');
       return HANDED_BACK;
     }
     const result = hookResultFromExec(hook, outcome);
-    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock(), { execStartedAtMs: started });
-    await deps.claims?.release(task.jobId, task.podIndex, hook.index);
+    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock(), { execStartedAtMs: started, releaseClaim: claim !== undefined });
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
     events.ended(hook, hookEndOfExec(outcome, hook.execTimeoutMs));
     deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });

@@ -32,6 +32,8 @@ export interface StoreKeys {
   job(jobId: string): JobKeys;
   /** The job's keys, in the order the Lua scripts take them. */
   jobKeyList(jobId: string): string[];
+  /** String: the id of the worker running this hook (worker-liveness.ts); the job's hash tag, so the hook's scripts can write it. */
+  runningClaim(jobId: string, podIndex: number, hookIndex: number): string;
   /** Sorted set of every job id, scored by createdAtMs; expired ids are dropped lazily. */
   readonly index: string;
   /** An Idempotency-Key, hashed so any header value makes a safe key. */
@@ -64,6 +66,7 @@ export function storeKeys(prefix: string): StoreKeys {
       const k = job(id);
       return [k.job, k.pods, k.plans, k.hooks, k.results, k.events];
     },
+    runningClaim: (id, podIndex, hookIndex) => `${prefix}:{${id}}:running:${podIndex}:${hookIndex}`,
     index: `${prefix}:jobs`,
     idempotency: (key) => `${prefix}:idem:${createHash('sha256').update(key).digest('hex')}`,
     eventsChannel: `${prefix}:events`,

@@ -85,16 +85,16 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
   const confirmed: ConfirmedWrites | null =
     deps.replicaAcks && redis instanceof Redis ? confirmedWrites({ redis, acks: deps.replicaAcks.acks, onUnconfirmed: deps.replicaAcks.onUnconfirmed }) : null;
   /** A hook write, confirmed by a replica where one is required. */
-  const hookWrite = async (what: string, write: () => Promise<string>, wrote: (reply: string) => boolean): Promise<{ first: string; last: string }> => {
+  const hookWrite = async (what: string, write: (attempt: number) => Promise<string>, wrote: (reply: string) => boolean): Promise<{ first: string; last: string }> => {
     if (!confirmed) {
-      const reply = await write();
+      const reply = await write(0);
       return { first: reply, last: reply };
     }
     return confirmed.confirm(what, write, wrote);
   };
 
-  const run = (script: LuaScript, jobId: string, args: readonly (string | number)[]): Promise<unknown> =>
-    runLua(redis, script, keys.jobKeyList(jobId), [keys.eventsChannel, jobId, ...args]);
+  const run = (script: LuaScript, jobId: string, args: readonly (string | number)[], claimKey?: string): Promise<unknown> =>
+    runLua(redis, script, claimKey === undefined ? keys.jobKeyList(jobId) : [...keys.jobKeyList(jobId), claimKey], [keys.eventsChannel, jobId, ...args]);
 
   function check(reply: unknown, what: string): void {
     if (reply === 'missing' || reply === 'no_pod') throw new StoreRecordMissingError(`${what}: ${reply === 'missing' ? 'no such job (unknown or expired)' : 'no such pod in the job'}`);
@@ -238,33 +238,34 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
       await run(S.MARK_WAITING, jobId, [podIndex, ...hookIndexes]);
     },
 
-    async markHookRunning(jobId, podIndex, hookIndex, atMs) {
-      const { first, last } = await hookWrite(
+    async markHookRunning(jobId, podIndex, hookIndex, atMs, opts) {
+      const claim = opts?.claim;
+      const claimArgs = claim ? [claim.holder, Math.max(1000, Math.ceil(claim.forMs))] : [];
+      const claimKey = claim ? keys.runningClaim(jobId, podIndex, hookIndex) : undefined;
+      // A write sent again finds its own mark (same atMs) and answers 'ok' again; a mark
+      // with another time is another worker's, which took the pod over meanwhile.
+      const { last: reply } = await hookWrite(
         `running mark of hook ${hookIndex} of pod ${podIndex} of job ${jobId}`,
-        async () => String(await run(S.MARK_RUNNING, jobId, [podIndex, hookIndex, atMs])),
-        (reply) => reply === 'ok',
+        async (attempt) => String(await run(S.MARK_RUNNING, jobId, [podIndex, hookIndex, atMs, opts?.showRunning === true ? '1' : '0', attempt > 0 ? '1' : '0', ...claimArgs], claimKey)),
+        (r) => r === 'ok',
       );
-      // A retry that finds the hook running may find this call's own mark (it was kept), or
-      // another worker's, which took the pod over meanwhile: only a mark with this call's time
-      // is ours. One that finds it otherwise (the mark was lost, and the job stopped since)
-      // must not exec either.
-      const ours = first === 'ok' && last === 'running' && (await redis.hget(keys.job(jobId).hooks, `${podIndex}:${hookIndex}`)) === `running|${atMs}`;
-      const reply = ours ? 'ok' : last;
       if (reply === 'ok') return;
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);
       throw new HookNotRunnableError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is ${reply}: it must not be run`, reply);
     },
 
-    async unmarkHookRunning(jobId, podIndex, hookIndex) {
-      const reply = String(await run(S.UNMARK_RUNNING, jobId, [podIndex, hookIndex]));
+    async unmarkHookRunning(jobId, podIndex, hookIndex, opts) {
+      const claimKey = opts?.releaseClaim === true ? keys.runningClaim(jobId, podIndex, hookIndex) : undefined;
+      const reply = String(await run(S.UNMARK_RUNNING, jobId, [podIndex, hookIndex], claimKey));
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded`);
     },
 
     async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs, opts) {
       const args = [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '', opts?.execStartedAtMs === undefined ? '' : String(Math.round(opts.execStartedAtMs))];
+      const claimKey = opts?.releaseClaim === true ? keys.runningClaim(jobId, podIndex, hookIndex) : undefined;
       const { first: reply } = await hookWrite(
         `result of hook ${hookIndex} of pod ${podIndex} of job ${jobId}`,
-        async () => String(await run(S.RECORD_RESULT, jobId, args)),
+        async () => String(await run(S.RECORD_RESULT, jobId, args, claimKey)),
         (r) => r === 'ok' || r === 'same',
       );
       if (reply === 'missing') throw new StoreRecordMissingError(`hook ${hookIndex} of pod ${podIndex} of job ${jobId} is not recorded (plan it first)`);

@@ -5,7 +5,9 @@
 //   KEYS[1] job hash   KEYS[2] pods hash   KEYS[3] plans hash
 //   KEYS[4] hooks hash (`<pod>:<hook>` -> `<phase>|<startedAtMs>`)
 //   KEYS[5] results hash (`<pod>:<hook>` -> ended state JSON)   KEYS[6] events stream
-// and ARGV[1] = the notification channel, ARGV[2] = the job id (the message).
+// and ARGV[1] = the notification channel, ARGV[2] = the job id (the message). A hook's
+// running claim (worker-liveness.ts: which worker runs it) may follow as KEYS[7]: it shares
+// the job's hash tag, so the claim moves with the mark and the result in the same step.
 // Scripts never decode JSON: hook values are `phase|startedAtMs`, parsed with a pattern,
 // so outputs (up to 64 KiB per stream) are copied only when written.
 
@@ -17,7 +19,8 @@ local function publish() redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 local function keep_ttl()
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl > 0 then
-    for i = 2, #KEYS do
+    -- The job's own six keys; a claim (KEYS[7]) carries its own expiry.
+    for i = 2, 6 do
       if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ttl) end
     end
   end
@@ -135,29 +138,49 @@ return changed
 `);
 
 /**
- * ARGV[3] pod index, ARGV[4] hook index, ARGV[5] atMs. Returns 'ok', or the phase that
- * forbids it, or 'stopped' when the job was told to stop (DELETE, failFast), or 'missing'.
+ * ARGV[3] pod index, ARGV[4] hook index, ARGV[5] atMs, ARGV[6] '1' to show the pod running
+ * too, ARGV[7] '1' when this call is sent again, and with a claim KEYS[7]: ARGV[8] the
+ * worker's id, ARGV[9] the claim's life (ms).
+ * Returns 'ok', or the phase that forbids it, or 'stopped' when the job was told to stop
+ * (DELETE, failFast), or 'missing'.
  * The one gate every exec passes: no hook starts once its job has a stop reason, whatever
- * a worker last read.
+ * a worker last read. The claim is written with the mark, never without it, so no worker
+ * sees a running hook without its runner, nor a claim on a hook another worker runs.
+ * A call sent again (its write unconfirmed: a failover may have lost it) that finds its
+ * own mark (the same atMs) answers 'ok' again, counted once, its claim written again; a
+ * first call never does, so two workers marking in the same millisecond do not both run.
  */
 export const MARK_RUNNING = script(`
 local f = ARGV[3] .. ':' .. ARGV[4]
 local v = redis.call('HGET', KEYS[4], f)
 if not v then return 'missing' end
+local nv = 'running|' .. ARGV[5]
+local function claim()
+  if KEYS[7] then redis.call('SET', KEYS[7], ARGV[8], 'PX', ARGV[9]) end
+  if ARGV[6] == '1' then
+    redis.call('HSET', KEYS[2], ARGV[3] .. ':st', 'running')
+    redis.call('HDEL', KEYS[2], ARGV[3] .. ':err')
+  end
+end
+if v == nv and ARGV[7] == '1' then claim() return 'ok' end
 local phase = phase_of(v)
 if phase ~= 'pending' and phase ~= 'waiting' then return phase end
 if redis.call('HEXISTS', KEYS[1], 'stopReason') == 1 then return 'stopped' end
-local nv = 'running|' .. ARGV[5]
 redis.call('HSET', KEYS[4], f, nv)
 redis.call('HINCRBY', KEYS[1], 'n:attempted', 1)
+claim()
 hook_event(f, nv)
 keep_ttl()
 publish()
 return 'ok'
 `);
 
-/** ARGV[3] pod index, ARGV[4] hook index: a running mark whose exec never started goes back to pending. */
+/**
+ * ARGV[3] pod index, ARGV[4] hook index: a running mark whose exec never started goes back
+ * to pending, and its claim (KEYS[7], if given) goes with it.
+ */
 export const UNMARK_RUNNING = script(`
+if KEYS[7] then redis.call('DEL', KEYS[7]) end
 local f = ARGV[3] .. ':' .. ARGV[4]
 local v = redis.call('HGET', KEYS[4], f)
 if not v then return 'missing' end
@@ -174,8 +197,10 @@ return 'ok'
 /**
  * ARGV[3] pod index, ARGV[4] hook index, ARGV[5] ended phase, ARGV[6] results JSON,
  * ARGV[7] 'if_running', ARGV[8] when its exec started (ms) for the result of an exec, else ''.
+ * KEYS[7], when given, is the exec's running claim: its result ends it.
  */
 export const RECORD_RESULT = script(`
+if KEYS[7] then redis.call('DEL', KEYS[7]) end
 local f = ARGV[3] .. ':' .. ARGV[4]
 local v = redis.call('HGET', KEYS[4], f)
 if not v then return 'missing' end

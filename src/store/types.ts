@@ -67,6 +67,26 @@ export interface JobEvent {
 
 export type CancelResult = 'cancelled' | 'ended' | 'not_found';
 
+/** A worker's running claim on a hook (worker-liveness.ts): who runs it, for how long at most. */
+export interface HookClaim {
+  readonly holder: string;
+  readonly forMs: number;
+}
+
+export interface MarkRunningOptions {
+  readonly claim?: HookClaim;
+  /** Also show the pod running (its status changes with its first exec). */
+  readonly showRunning?: boolean;
+}
+
+export interface RecordResultOptions {
+  /** Only over a running mark: what is left of an exec whose worker stopped. */
+  readonly onlyIfRunning?: boolean;
+  readonly execStartedAtMs?: number;
+  /** The exec's running claim ends with its result, in the same step. */
+  readonly releaseClaim?: boolean;
+}
+
 export interface JobStore {
   createJob(spec: JobSpec, idempotency?: { readonly key: string; readonly bodyHash: string }): Promise<CreateJobResult>;
   getSpec(jobId: string): Promise<JobSpec | null>;
@@ -92,17 +112,21 @@ export interface JobStore {
   recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<void>;
   setPodStatus(jobId: string, podIndex: number, status: PodStatus, error: string | null, atMs: number): Promise<void>;
   markHooksWaiting(jobId: string, podIndex: number, hookIndexes: readonly number[], atMs: number): Promise<void>;
-  /** Written before the exec starts; refused (HookNotRunnableError) when the hook has ended or the job has a stop reason. */
-  markHookRunning(jobId: string, podIndex: number, hookIndex: number, atMs: number): Promise<void>;
+  /**
+   * Written before the exec starts; refused (HookNotRunnableError) when the hook has ended or
+   * the job has a stop reason. With `claim`, the worker's running claim on the hook is written
+   * in the same step (never one without the other); with `showRunning`, the pod's status too.
+   */
+  markHookRunning(jobId: string, podIndex: number, hookIndex: number, atMs: number, opts?: MarkRunningOptions): Promise<void>;
   /** Undoes a running mark whose exec certainly never started (handed back at shutdown), so it is never reported interrupted. */
-  unmarkHookRunning(jobId: string, podIndex: number, hookIndex: number): Promise<void>;
+  unmarkHookRunning(jobId: string, podIndex: number, hookIndex: number, opts?: { readonly releaseClaim?: boolean }): Promise<void>;
   /**
    * Written when the hook ends (ran, failed, or settled without running). `execStartedAtMs`:
    * the result of an exec that started then. Such a hook counts as attempted (from then) even
    * when its running mark is not there: a write acknowledged by a Redis master and lost in a failover before it reached
    * the replica (asynchronous replication) must not leave the summary short of it.
    */
-  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number, opts?: { readonly onlyIfRunning?: boolean; readonly execStartedAtMs?: number }): Promise<void>;
+  recordHookResult(jobId: string, podIndex: number, hookIndex: number, result: HookResult, atMs: number, opts?: RecordResultOptions): Promise<void>;
 
   /** DELETE: marks the job cancelled unless it has ended. */
   cancelJob(jobId: string, atMs: number): Promise<CancelResult>;

@@ -5,45 +5,40 @@
 // instead of reporting "interrupted". Only when that worker is gone (kill -9, its
 // heartbeat expired) is the hook's outcome unknown.
 // Each worker process refreshes a heartbeat key every HEARTBEAT_MS (TTL HEARTBEAT_TTL_MS);
-// each running hook has a claim key naming its worker, removed when the result is written.
+// each running hook has a claim key naming its worker, written with its running mark and
+// removed with its result (the store's scripts do both, in the same step as the hook's write).
 
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis.ts';
+import { storeKeys } from './keys.ts';
 
 const HEARTBEAT_MS = 5_000;
 /** Long enough to outlive a Redis restart (the key's remaining life is at least 15 s). */
 const HEARTBEAT_TTL_MS = 20_000;
 
 export interface RunningClaims {
-  claim(jobId: string, podIndex: number, hookIndex: number, forMs: number): Promise<void>;
-  release(jobId: string, podIndex: number, hookIndex: number): Promise<void>;
+  /** This process's id: what its claims hold. */
+  readonly workerId: string;
   /** True while the worker that claimed the hook is alive (this process included: another of its pod runs holds it). */
   holderAlive(jobId: string, podIndex: number, hookIndex: number): Promise<boolean>;
 }
 
 export interface WorkerLiveness extends RunningClaims {
-  readonly workerId: string;
   stop(): Promise<void>;
 }
 
 export function startWorkerLiveness(redis: RedisClient, prefix: string): WorkerLiveness {
   const workerId = `w${randomBytes(8).toString('hex')}`;
   const heartbeatKey = (id: string): string => `${prefix}:worker:${id}`;
-  const claimKey = (jobId: string, podIndex: number, hookIndex: number): string => `${prefix}:{${jobId}}:running:${podIndex}:${hookIndex}`;
+  const keys = storeKeys(prefix);
   const beat = (): Promise<unknown> => redis.set(heartbeatKey(workerId), '1', 'PX', HEARTBEAT_TTL_MS).catch(() => undefined);
   void beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
   return {
     workerId,
-    async claim(jobId, podIndex, hookIndex, forMs) {
-      await redis.set(claimKey(jobId, podIndex, hookIndex), workerId, 'PX', Math.max(1000, Math.ceil(forMs)));
-    },
-    async release(jobId, podIndex, hookIndex) {
-      await redis.del(claimKey(jobId, podIndex, hookIndex));
-    },
     async holderAlive(jobId, podIndex, hookIndex) {
-      const holder = await redis.get(claimKey(jobId, podIndex, hookIndex));
+      const holder = await redis.get(keys.runningClaim(jobId, podIndex, hookIndex));
       if (holder === null) return false;
       if (holder === workerId) return true;
       return (await redis.exists(heartbeatKey(holder))) === 1;

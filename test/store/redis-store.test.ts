@@ -9,6 +9,8 @@ import type { HookResult, PodRef } from '../../src/domain/types.ts';
 import type { JobSpec } from '../../src/domain/views.ts';
 import { HookNotRunnableError, createRedisStore } from '../../src/store/redis-store.ts';
 import { storeKeys } from '../../src/store/keys.ts';
+import { runLua } from '../../src/store/lua.ts';
+import { MARK_RUNNING } from '../../src/store/scripts.ts';
 import type { JobStore } from '../../src/store/types.ts';
 import { planned, planOf } from '../fixtures/plan.ts';
 import { removePrefix, TEST_REDIS_URL, testPrefix, testSealer } from '../helpers/redis.ts';
@@ -345,6 +347,52 @@ describe('summary counters after a lost write', () => {
   });
 });
 
+describe('running claims move with the hook writes', () => {
+  const claimOf = async (jobId: string, hook: number): Promise<[string | null, number]> => {
+    const key = storeKeys(prefix).runningClaim(jobId, 0, hook);
+    return [await redis.get(key), await redis.pttl(key)];
+  };
+
+  test('the mark writes the claim and shows the pod running; the result removes the claim', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0), planned(1)), clock);
+    await store.markHookRunning(s.id, 0, 0, clock, { claim: { holder: 'w-a', forMs: 90_000 }, showRunning: true });
+    const [holder, ttl] = await claimOf(s.id, 0);
+    assert.equal(holder, 'w-a');
+    assert.ok(ttl > 80_000 && ttl <= 90_000, `claim ttl ${ttl}`);
+    assert.equal((await store.getPod(s.id, 0))?.status, 'running');
+    assert.equal((await store.getPod(s.id, 1))?.status, 'pending', 'only the pod named');
+
+    await store.recordHookResult(s.id, 0, 0, ok(), clock, { execStartedAtMs: clock, releaseClaim: true });
+    assert.deepEqual(await claimOf(s.id, 0), [null, -2]);
+
+    // A hook handed back before its exec started: mark and claim go together.
+    await store.markHookRunning(s.id, 0, 1, clock, { claim: { holder: 'w-a', forMs: 90_000 } });
+    await store.unmarkHookRunning(s.id, 0, 1, { releaseClaim: true });
+    assert.deepEqual(await claimOf(s.id, 1), [null, -2]);
+    assert.equal((await store.getPod(s.id, 0))?.hooks[1]?.phase, 'pending');
+  });
+
+  test('a refused mark writes no claim and leaves the runner’s claim alone', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0), planned(1)), clock);
+    await store.markHookRunning(s.id, 0, 0, clock, { claim: { holder: 'w-runner', forMs: 60_000 } });
+    // Another worker (the pod taken over), even in the same millisecond: refused, claim untouched.
+    await assert.rejects(
+      store.markHookRunning(s.id, 0, 0, clock, { claim: { holder: 'w-other', forMs: 60_000 }, showRunning: true }),
+      (e: unknown) => e instanceof HookNotRunnableError && e.phase === 'running',
+    );
+    assert.equal((await claimOf(s.id, 0))[0], 'w-runner');
+    assert.equal((await store.getPod(s.id, 0))?.status, 'pending', 'a refused mark shows nothing');
+
+    await store.tripFailFast(s.id, 'failFast: stop');
+    await assert.rejects(store.markHookRunning(s.id, 0, 1, clock, { claim: { holder: 'w-a', forMs: 60_000 } }), HookNotRunnableError);
+    assert.deepEqual(await claimOf(s.id, 1), [null, -2]);
+  });
+});
+
 describe('hook writes a replica must confirm', () => {
   test('with no replica confirming, each write is sent again: the hook runs, ends and is counted once', async () => {
     const unconfirmed: string[] = [];
@@ -361,7 +409,15 @@ describe('hook writes a replica must confirm', () => {
     assert.equal((await acked.createJob(s)).kind, 'created');
     await acked.setPods(s.id, s.source.kind === 'pods' ? s.source.pods : [], clock);
     await acked.recordPlan(s.id, 0, planOf(planned(0), planned(1)), clock);
-    await acked.markHookRunning(s.id, 0, 0, clock); // its retries find the mark it made
+    await acked.markHookRunning(s.id, 0, 0, clock, { claim: { holder: 'w-acked', forMs: 60_000 } }); // its retries find the mark it made
+    // A write sent again that finds its own mark writes the claim again (a failover may have
+    // kept the mark and lost the claim), and counts nothing twice.
+    const claimKey = storeKeys(prefix).runningClaim(s.id, 0, 0);
+    assert.equal(await redis.get(claimKey), 'w-acked');
+    await redis.del(claimKey);
+    const again = await runLua(redis, MARK_RUNNING, [...storeKeys(prefix).jobKeyList(s.id), claimKey], [storeKeys(prefix).eventsChannel, s.id, 0, 0, clock, '0', '1', 'w-acked', 60_000]);
+    assert.equal(again, 'ok');
+    assert.equal(await redis.get(claimKey), 'w-acked');
     await acked.recordHookResult(s.id, 0, 0, ok(), clock, { execStartedAtMs: clock - 5 });
     await acked.markHookRunning(s.id, 0, 1, clock);
     await acked.recordHookResult(s.id, 0, 1, bad(), clock, { execStartedAtMs: clock - 5 });
