@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly redisUrl: string;
   /** When set, hookd's processes run with --cpu-prof and write their profiles here. */
   readonly cpuProfDir: string | null;
+  /** Keep hookd's logs (the run's temporary folder) even when the run has no failures. */
+  readonly keepLogs: boolean;
   /** Extra node flags for hookd's processes (e.g. --max-old-space-size=256), as an operator would set them. */
   readonly hookdNodeArgs: readonly string[];
   /** Node flags of hookd's worker processes only, after hookdNodeArgs (default: the Helm chart's worker.nodeOptions). */

@@ -51,7 +51,7 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
   const failures: Failure[] = [];
   // hookd's logs stay for a run with failures (their paths are in the failure messages).
   cleanup.add('temporary folder', async () => {
-    if (failures.length === 0) rmSync(workDir, { recursive: true, force: true });
+    if (failures.length === 0 && !opts.keepLogs) rmSync(workDir, { recursive: true, force: true });
     else progress.note(`hookd's logs are kept in ${workDir}`);
   });
   try {

@@ -22,7 +22,8 @@ const USAGE = `usage: npm run bench -- [options]
   --parked-namespaces N    namespaces they are spread over (default 100)
   --only PHASES            comma-separated phases to run: throughput, real, in-flight, velero, parked
                            (default all; a report of some phases leaves the others n/a)
-  --cpu-prof DIR           run hookd's processes with --cpu-prof, profiles written to DIR
+  --cpu-prof DIR           run hookd's processes (and the sim) with --cpu-prof, profiles written to DIR
+  --keep-logs              keep hookd's logs (printed: where) even when nothing failed
   --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
   --worker-node-args=FLAGS node flags of the workers only (default: the Helm chart's worker.nodeOptions,
                            "${CHART_WORKER_NODE_OPTIONS}"; "" for none)
@@ -65,6 +66,7 @@ function options(argv: string[]): BenchOptions | null {
       'http-duration': { type: 'string' },
       'http-connections': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'keep-logs': { type: 'boolean' },
       'parked-pods': { type: 'string' },
       'parked-namespaces': { type: 'string' },
       only: { type: 'string' },
@@ -90,6 +92,7 @@ function options(argv: string[]): BenchOptions | null {
     parkedNamespaces: int(values['parked-namespaces'], 'parked-namespaces', 100, 1),
     only: phasesOf(values.only),
     cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
+    keepLogs: values['keep-logs'] === true,
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
     workerMallocArenaMax: arenaMax(values['worker-malloc-arena-max'] ?? CHART_WORKER_MALLOC_ARENA_MAX),

@@ -46,6 +46,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       httpConnections: 1,
       redisUrl: TEST_REDIS_URL,
       cpuProfDir: null,
+      keepLogs: false,
       hookdNodeArgs: [],
       workerNodeArgs: [],
       workerMallocArenaMax: '2',
