@@ -9,6 +9,10 @@
 // own, so a 10,000-pod job cannot flood the API server; what the bucket or a full queue
 // refuses is dropped and counted, and a write that fails is logged and counted. The job's
 // results in hookd stay the record; Events are a view of them for kubectl users.
+//
+// A write is one JSON request over node:https (json-request.ts), not client-node's
+// EventsV1Api, whose fetch, streams and model (de)serialization cost several times the CPU
+// of the request itself on every hook that ends.
 
 import { EventsV1Api, setHeaderOptions, type EventsV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { aggregationKey, HOOK_EVENT_CONTROLLER, type HookEventSpec } from '../domain/hook-event.ts';
