@@ -9,11 +9,16 @@
 // own, so a 10,000-pod job cannot flood the API server; what the bucket or a full queue
 // refuses is dropped and counted, and a write that fails is logged and counted. The job's
 // results in hookd stay the record; Events are a view of them for kubectl users.
+//
+// A write is one JSON request over node:https (json-request.ts), not client-node's
+// EventsV1Api, whose fetch, streams and model (de)serialization cost several times the CPU
+// of the request itself on every hook that ends.
 
 import { EventsV1Api, setHeaderOptions, type EventsV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { aggregationKey, HOOK_EVENT_CONTROLLER, type HookEventSpec } from '../domain/hook-event.ts';
 import type { Logger } from '../log.ts';
 import { KubeError } from './errors.ts';
+import { createJsonWriter } from './json-request.ts';
 import { createLimiter } from './limiter.ts';
 import { callKube } from './request.ts';
 
@@ -98,13 +103,79 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The Event as events.k8s.io/v1 takes it, its MicroTimes given by `time`; series only once it repeated. */
+function eventOf<T>(s: Series, instance: string, time: (ms: number) => T) {
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: s.name, namespace: s.namespace },
+    eventTime: time(s.firstMs),
+    ...(s.count > 1 ? { series: { count: s.count, lastObservedTime: time(s.lastMs) } } : {}),
+    regarding: { ...s.event.regarding },
+    ...(s.event.related ? { related: { ...s.event.related } } : {}),
+    reason: s.event.reason,
+    action: s.event.action,
+    note: s.event.note,
+    type: s.event.type,
+    reportingController: HOOK_EVENT_CONTROLLER,
+    reportingInstance: instance,
+  };
+}
+
+const seriesPatch = (s: Series) => ({ series: { count: s.count, lastObservedTime: microTime(s.lastMs) } });
+
+/**
+ * The series PATCH is a JSON merge patch, as client-go's events broadcaster sends: it sets
+ * two scalars of `series` and no list, so strategic merge patch would do the same, and
+ * merge patch is taken by any server that serves events.k8s.io.
+ */
+const MERGE_PATCH = 'application/merge-patch+json';
+
+interface EventWriter {
+  create(s: Series, what: string): Promise<void>;
+  patch(s: Series, what: string): Promise<void>;
+  close(): void;
+}
+
+const eventsPath = (namespace: string): string => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+
+/**
+ * node:https with the body as JSON text (json-request.ts): a fraction of the CPU of
+ * client-node's generated API per write (bench/event-write-cpu.ts), which matters at
+ * hundreds of hooks a second.
+ */
+function leanWriter(kc: KubeConfig, instance: string, timeoutMs: number, maxSockets: number): EventWriter {
+  const http = createJsonWriter(kc, { timeoutMs, maxSockets });
+  return {
+    create: (s, what) => http.send('POST', eventsPath(s.namespace), 'application/json', JSON.stringify(eventOf(s, instance, microTime)), what),
+    patch: (s, what) => http.send('PATCH', `${eventsPath(s.namespace)}/${encodeURIComponent(s.name)}`, MERGE_PATCH, JSON.stringify(seriesPatch(s)), what),
+    close: () => http.close(),
+  };
+}
+
+/** client-node's EventsV1Api, for a cluster behind a proxy-url, which client-node can reach and the lean writer cannot. */
+function clientNodeWriter(kc: KubeConfig, instance: string, timeoutMs: number): EventWriter {
+  const api = kc.makeApiClient(EventsV1Api);
+  return {
+    create: async (s, what) => {
+      const body: EventsV1Event = eventOf(s, instance, (ms) => new MicroDate(ms));
+      await callKube(kc, what, (o) => api.createNamespacedEvent({ namespace: s.namespace, body }, o), { timeoutMs });
+    },
+    patch: async (s, what) => {
+      await callKube(kc, what, (o) => api.patchNamespacedEvent({ namespace: s.namespace, name: s.name, body: seriesPatch(s) }, setHeaderOptions('Content-Type', MERGE_PATCH, o)), { timeoutMs });
+    },
+    close: () => undefined,
+  };
+}
+
 export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
-  const api = opts.kc.makeApiClient(EventsV1Api);
   const clock = opts.clock ?? Date.now;
   const window = opts.seriesWindowMs ?? SERIES_WINDOW_MS;
   const maxPending = opts.maxPending ?? 1000;
-  const limiter = createLimiter(opts.concurrency ?? 4);
+  const concurrency = opts.concurrency ?? 4;
+  const limiter = createLimiter(concurrency);
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const writer = (opts.kc.getCurrentCluster()?.proxyUrl ?? '') !== '' ? clientNodeWriter(opts.kc, opts.instance, timeoutMs) : leanWriter(opts.kc, opts.instance, timeoutMs, concurrency);
   const metrics = opts.metrics;
   const log = opts.log.child({ component: 'events' });
   const series = new Map<string, Series>();
@@ -139,37 +210,15 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
     return `${pod.slice(0, MAX_NAME - suffix.length - 1)}.${suffix}`;
   };
 
-  const body = (s: Series): EventsV1Event => ({
-    apiVersion: 'events.k8s.io/v1',
-    kind: 'Event',
-    metadata: { name: s.name, namespace: s.namespace },
-    eventTime: new MicroDate(s.firstMs),
-    type: s.event.type,
-    reason: s.event.reason,
-    action: s.event.action,
-    note: s.event.note,
-    reportingController: HOOK_EVENT_CONTROLLER,
-    reportingInstance: opts.instance,
-    regarding: { ...s.event.regarding },
-    ...(s.event.related ? { related: { ...s.event.related } } : {}),
-    ...(s.count > 1 ? { series: { count: s.count, lastObservedTime: new MicroDate(s.lastMs) } } : {}),
-  });
-
   const create = async (s: Series): Promise<void> => {
-    await callKube(opts.kc, `create Event ${s.namespace}/${s.name}`, (o) => api.createNamespacedEvent({ namespace: s.namespace, body: body(s) }, o), { timeoutMs });
+    await writer.create(s, `create Event ${s.namespace}/${s.name}`);
     s.created = true;
     metrics?.written('create');
   };
 
   const patch = async (s: Series): Promise<void> => {
-    const series = { series: { count: s.count, lastObservedTime: microTime(s.lastMs) } };
     try {
-      await callKube(
-        opts.kc,
-        `patch Event ${s.namespace}/${s.name}`,
-        (o) => api.patchNamespacedEvent({ namespace: s.namespace, name: s.name, body: series }, setHeaderOptions('Content-Type', 'application/merge-patch+json', o)),
-        { timeoutMs },
-      );
+      await writer.patch(s, `patch Event ${s.namespace}/${s.name}`);
       metrics?.written('patch');
     } catch (err) {
       // Expired or deleted meanwhile: the series goes on in a new Event, as client-go does.
@@ -260,6 +309,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       closed = true;
       clearInterval(sweeper);
       await Promise.race([this.flush(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      writer.close();
     },
   };
 }

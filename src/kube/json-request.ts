@@ -1,0 +1,249 @@
+// A lean JSON writer for the API server, for hot write paths (the hooks' Events) where
+// client-node's generated API costs more than the request: its undici fetch, web streams
+// and ObjectSerializer (media-type parsing, model (de)serialization of the whole answer)
+// took about 0.4 ms of CPU per Event write. Here a write is node:http(s) `request` over a
+// keep-alive agent, a body the caller made with JSON.stringify, and an answer read only as
+// far as needed: the status code, and on an error the Status message (a few KiB at most).
+//
+// Credentials and TLS come from KubeConfig.applyToHTTPSOptions, as for client-node's own
+// calls: the bearer token (static, exec plugin or our tokenFile authenticator), client
+// certificate, CA, server name. They are applied again after a short time, so rotated
+// tokens and certificates are picked up, and at once after a 401. One agent per TLS
+// identity keeps sockets and TLS sessions; an identity that rotates away gets a new agent
+// and the old one is closed.
+
+import { createHash } from 'node:crypto';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { codeForStatus, KubeError, statusMessage, toKubeError } from './errors.ts';
+
+export interface JsonWriteOptions {
+  /** Deadline of one request, from sending to the end of its answer. */
+  readonly timeoutMs?: number;
+  /** Sockets per TLS identity (writes beyond it wait for one). */
+  readonly maxSockets?: number;
+  /** How long applied credentials are reused before KubeConfig is asked again. */
+  readonly credentialsTtlMs?: number;
+  readonly clock?: () => number;
+}
+
+export interface JsonWriter {
+  /**
+   * Sends `body` (JSON text) with `method` to `path` (below the server URL's own path) and
+   * resolves once the API server answered 2xx. Rejects with a KubeError: the code of the
+   * HTTP status with the Status message, KUBE_TIMEOUT after the deadline, or what
+   * toKubeError makes of a connection failure.
+   */
+  send(method: 'POST' | 'PATCH' | 'PUT', path: string, contentType: string, body: string, what: string): Promise<void>;
+  /** Closes the kept sockets; later sends open new ones. */
+  close(): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_CREDENTIALS_TTL_MS = 1_000;
+/** An error answer is read this far for its Status message; the rest is drained unread. */
+const MAX_ERROR_BODY = 4096;
+/**
+ * Idle kept sockets are closed after this long, as undici does by default (4 s): an API
+ * server or load balancer that drops idle connections first would make the next write on
+ * that socket fail with a reset.
+ */
+const IDLE_SOCKET_MS = 4_000;
+const MAX_AGENTS = 4;
+
+type TlsMaterial = string | Buffer | Array<string | Buffer> | undefined;
+
+/** What applyToHTTPSOptions fills in (its type is https.RequestOptions plus `headers`). */
+interface AppliedOptions extends RequestOptions {
+  ca?: TlsMaterial;
+  cert?: TlsMaterial;
+  key?: TlsMaterial;
+  pfx?: TlsMaterial;
+  passphrase?: string;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+}
+
+interface Target {
+  readonly https: boolean;
+  readonly hostname: string;
+  readonly port: number;
+  /** The server URL's path without a trailing slash ('' for none): API paths go below it. */
+  readonly prefix: string;
+}
+
+interface Credentials {
+  readonly headers: Record<string, string>;
+  readonly auth: string | undefined;
+  readonly agent: HttpAgent;
+  readonly atMs: number;
+}
+
+function targetOf(server: string): Target {
+  const url = new URL(server);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new KubeError('KUBE_ERROR', `unsupported API server URL ${server}`);
+  const https = url.protocol === 'https:';
+  return {
+    https,
+    // URL keeps IPv6 literals in brackets; http.request wants the bare address.
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
+    prefix: url.pathname.replace(/\/+$/, ''),
+  };
+}
+
+function fingerprint(parts: readonly unknown[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    const items = Array.isArray(p) ? p : [p];
+    for (const item of items) h.update(item === undefined ? '\u0000' : Buffer.isBuffer(item) ? item : JSON.stringify(item)).update('\u0001');
+    h.update('\u0002');
+  }
+  return h.digest('hex');
+}
+
+function headerValues(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof headers !== 'object' || headers === null) return out;
+  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) if (v !== undefined && v !== null) out[k] = String(v);
+  return out;
+}
+
+export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): JsonWriter {
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) throw new KubeError('KUBE_ERROR', 'the kubeconfig has no current cluster');
+  const target = targetOf(cluster.server);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxSockets = opts.maxSockets ?? 4;
+  const ttlMs = opts.credentialsTtlMs ?? DEFAULT_CREDENTIALS_TTL_MS;
+  const clock = opts.clock ?? Date.now;
+  const send = target.https ? httpsRequest : httpRequest;
+  const agents = new Map<string, HttpAgent>();
+  let current: Credentials | null = null;
+  let applying: Promise<Credentials> | null = null;
+
+  const agentFor = (o: AppliedOptions): HttpAgent => {
+    const base = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+    if (!target.https) {
+      let plain = agents.get('');
+      if (plain === undefined) agents.set('', (plain = new HttpAgent(base)));
+      return plain;
+    }
+    const key = fingerprint([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]);
+    let agent = agents.get(key);
+    if (agent !== undefined) return agent;
+    const tls: AgentOptions = { ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, servername: o.servername };
+    // Left out when not configured: node then follows NODE_TLS_REJECT_UNAUTHORIZED, as client-node does.
+    if (o.rejectUnauthorized !== undefined) tls.rejectUnauthorized = o.rejectUnauthorized;
+    agent = new HttpsAgent({ ...base, ...tls });
+    if (agents.size >= MAX_AGENTS) {
+      // The oldest identity is the one rotated away from: its sockets finish their requests and go.
+      const [oldestKey, oldest] = agents.entries().next().value ?? [];
+      if (oldestKey !== undefined) agents.delete(oldestKey);
+      oldest?.destroy();
+    }
+    agents.set(key, agent);
+    return agent;
+  };
+
+  const apply = async (): Promise<Credentials> => {
+    const o: AppliedOptions = {};
+    await kc.applyToHTTPSOptions(o);
+    const { Authorization, authorization, ...rest } = headerValues(o.headers);
+    const bearer = Authorization ?? authorization;
+    return {
+      headers: bearer === undefined ? rest : { ...rest, Authorization: bearer },
+      auth: o.auth ?? undefined,
+      agent: agentFor(o),
+      atMs: clock(),
+    };
+  };
+
+  const credentials = (): Credentials | Promise<Credentials> => {
+    if (current !== null && clock() - current.atMs < ttlMs) return current;
+    // Writes that start together share one application.
+    applying ??= apply().then(
+      (c) => {
+        current = c;
+        applying = null;
+        return c;
+      },
+      (err: unknown) => {
+        applying = null;
+        throw err;
+      },
+    );
+    return applying;
+  };
+
+  const exchange = (c: Credentials, method: string, path: string, contentType: string, body: string, what: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let req: ClientRequest | null = null;
+      const finish = (err: KubeError | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err === null) resolve();
+        else reject(err);
+      };
+      const timer = setTimeout(() => {
+        finish(new KubeError('KUBE_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`));
+        req?.destroy();
+      }, timeoutMs);
+      const onResponse = (res: IncomingMessage): void => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          // The created or patched object is not needed: drained unread so the socket is reused.
+          res.on('end', () => finish(null));
+          res.on('error', (err) => finish(toKubeError(err, what)));
+          res.resume();
+          return;
+        }
+        if (status === 401) current = null; // a rotated token: apply credentials again on the next write
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (size >= MAX_ERROR_BODY) return;
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        const fail = (): void => {
+          const text = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
+          finish(new KubeError(codeForStatus(status), `${what}: ${statusMessage(text) ?? `HTTP ${status}`}`, status));
+        };
+        res.on('end', fail);
+        res.on('error', fail);
+      };
+      const headers: Record<string, string | number> = { ...c.headers, Accept: 'application/json', 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) };
+      const options: RequestOptions = { hostname: target.hostname, port: target.port, path: target.prefix + path, method, headers, agent: c.agent };
+      if (c.auth !== undefined) options.auth = c.auth;
+      try {
+        req = send(options, onResponse);
+      } catch (err) {
+        finish(toKubeError(err, what));
+        return;
+      }
+      req.on('error', (err) => finish(toKubeError(err, what)));
+      req.end(body);
+    });
+
+  return {
+    async send(method, path, contentType, body, what) {
+      let c: Credentials;
+      try {
+        c = await credentials();
+      } catch (err) {
+        throw toKubeError(err, what);
+      }
+      return exchange(c, method, path, contentType, body, what);
+    },
+    close() {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+      current = null;
+    },
+  };
+}

@@ -1,0 +1,236 @@
+// The lean JSON writer (src/kube/json-request.ts) on the simulated cluster: a write that
+// lands, an error answer's Status message and code, the deadline, the credentials it sends
+// (a rotated tokenFile token picked up), and, against a plain HTTP server, the server URL's
+// path prefix, the headers and body on the wire, and an error body read only a few KiB far.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EventsV1Api } from '@kubernetes/client-node';
+import { KubeError } from '../../src/kube/errors.ts';
+import { createJsonWriter } from '../../src/kube/json-request.ts';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import { kubeConfigWithToken, startSim, type SimEnv } from './support.ts';
+
+const NS = 'lean';
+const EVENTS = `/apis/events.k8s.io/v1/namespaces/${NS}/events`;
+let env: SimEnv;
+const dir = mkdtempSync(join(tmpdir(), 'hookd-json-request-'));
+
+before(async () => {
+  env = await startSim({ extraTokens: [{ token: 'only-other-namespace-token', namespaces: ['other'] }] });
+  env.sim.createNamespace(NS);
+});
+after(async () => {
+  await env.sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const event = (name: string): string =>
+  JSON.stringify({
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name, namespace: NS },
+    eventTime: '2026-01-02T03:04:05.123000Z',
+    regarding: { apiVersion: 'v1', kind: 'Pod', namespace: NS, name: 'p' },
+    reason: 'HookSucceeded',
+    action: 'ExecHook',
+    note: 'n',
+    type: 'Normal',
+    reportingController: 'hookd.io/hookd',
+    reportingInstance: 'test',
+  });
+
+const kubeError = (code: string, status: number | null, message?: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof KubeError, String(err));
+  assert.equal(err.code, code, err.message);
+  assert.equal(err.statusCode, status);
+  if (message) assert.match(err.message, message);
+  return true;
+};
+
+describe('createJsonWriter on the sim', () => {
+  test('a POST and a merge PATCH land; the answers need nothing more', async () => {
+    const w = createJsonWriter(env.kc);
+    await w.send('POST', EVENTS, 'application/json', event('e-ok'), 'create e-ok');
+    await w.send('PATCH', `${EVENTS}/e-ok`, 'application/merge-patch+json', JSON.stringify({ series: { count: 2, lastObservedTime: '2026-01-02T03:04:06.000000Z' } }), 'patch e-ok');
+    const e = await env.kc.makeApiClient(EventsV1Api).readNamespacedEvent({ namespace: NS, name: 'e-ok' });
+    assert.equal(e.series?.count, 2);
+    assert.equal(e.reportingInstance, 'test');
+    assert.equal(String(e.eventTime), '2026-01-02T03:04:05.123000Z');
+    w.close();
+  });
+
+  test('an error answer is a KubeError with the code of its status and the Status message', async () => {
+    const w = createJsonWriter(env.kc);
+    await assert.rejects(w.send('PATCH', `${EVENTS}/nothing-here`, 'application/merge-patch+json', '{}', 'patch nothing-here'), kubeError('KUBE_NOT_FOUND', 404, /^patch nothing-here: .*"nothing-here" not found/));
+    await w.send('POST', EVENTS, 'application/json', event('e-twice'), 'create e-twice');
+    await assert.rejects(w.send('POST', EVENTS, 'application/json', event('e-twice'), 'create e-twice'), kubeError('KUBE_ERROR', 409, /already exists/));
+    await assert.rejects(w.send('POST', EVENTS, 'application/json', '{not json', 'create broken'), (err: unknown) => err instanceof KubeError && err.statusCode !== null && err.statusCode >= 400 && err.statusCode < 500);
+    const fault = env.sim.faults.add({ kind: 'error', status: 503, match: { resource: 'events', verb: 'create' } });
+    try {
+      await assert.rejects(w.send('POST', EVENTS, 'application/json', event('e-503'), 'create e-503'), kubeError('KUBE_UNAVAILABLE', 503));
+    } finally {
+      env.sim.faults.remove(fault);
+    }
+    w.close();
+  });
+
+  test('no answer within the deadline is KUBE_TIMEOUT; the next write goes through', async () => {
+    const w = createJsonWriter(env.kc, { timeoutMs: 100 });
+    const fault = env.sim.faults.add({ kind: 'latency', ms: 1000, match: { resource: 'events', verb: 'create' }, times: 1 });
+    const started = Date.now();
+    await assert.rejects(w.send('POST', EVENTS, 'application/json', event('e-slow'), 'create e-slow'), kubeError('KUBE_TIMEOUT', null, /^create e-slow: no answer within 100 ms$/));
+    assert.ok(Date.now() - started < 900, 'the deadline, not the answer, ended it');
+    env.sim.faults.remove(fault);
+    await w.send('POST', EVENTS, 'application/json', event('e-after-slow'), 'create e-after-slow');
+    w.close();
+  });
+
+  test("the kubeconfig's credentials are sent: a token without rights is refused, an unknown one unauthorized", async () => {
+    const limited = createJsonWriter(kubeConfigWithToken(env.sim, 'only-other-namespace-token'));
+    await assert.rejects(limited.send('POST', EVENTS, 'application/json', event('e-limited'), 'create e-limited'), kubeError('KUBE_FORBIDDEN', 403));
+    limited.close();
+    const unknown = createJsonWriter(kubeConfigWithToken(env.sim, 'not-a-known-token-0123456789'));
+    await assert.rejects(unknown.send('POST', EVENTS, 'application/json', event('e-unknown'), 'create e-unknown'), kubeError('KUBE_UNAUTHORIZED', 401));
+    unknown.close();
+  });
+
+  test('a rotated tokenFile token is used once the credentials are applied again: after their time, or at once after a 401', async () => {
+    const tokenPath = join(dir, 'token');
+    writeFileSync(tokenPath, `${env.sim.token}\n`);
+    const ca = Buffer.from(env.sim.ca).toString('base64');
+    const path = join(dir, 'kubeconfig');
+    writeFileSync(
+      path,
+      `apiVersion: v1
+kind: Config
+clusters:
+- name: sim
+  cluster: { server: "${env.sim.url}", certificate-authority-data: ${ca} }
+users:
+- name: u
+  user: { tokenFile: token }
+contexts:
+- name: sim
+  context: { cluster: sim, user: u }
+current-context: sim
+`,
+    );
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig', path });
+    let now = 0;
+    const w = createJsonWriter(kc, { credentialsTtlMs: 1000, clock: () => now });
+    await w.send('POST', EVENTS, 'application/json', event('e-file-1'), 'create e-file-1');
+    // The file's mtime must change for the authenticator to read it again.
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(tokenPath, 'not-a-known-token-0123456789\n');
+    await w.send('POST', EVENTS, 'application/json', event('e-file-2'), 'within the time, the applied token is kept');
+    now += 1000;
+    await assert.rejects(w.send('POST', EVENTS, 'application/json', event('e-file-3'), 'create e-file-3'), kubeError('KUBE_UNAUTHORIZED', 401));
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(tokenPath, env.sim.token);
+    // Still within the time of the last application, but a 401 dropped it.
+    await w.send('POST', EVENTS, 'application/json', event('e-file-4'), 'create e-file-4');
+    w.close();
+  });
+});
+
+describe('createJsonWriter on the wire', () => {
+  interface Seen {
+    method: string | undefined;
+    url: string | undefined;
+    headers: IncomingHttpHeaders;
+    body: string;
+  }
+  const seen: Seen[] = [];
+  let reply: (res: import('node:http').ServerResponse) => void = (res) => res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"kind":"Event"}');
+  const sockets = new Set<unknown>();
+  const server = createServer((req, res) => {
+    sockets.add(req.socket);
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      reply(res);
+    });
+  });
+  let port = 0;
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const kubeconfig = (server: string): string => `apiVersion: v1
+kind: Config
+clusters:
+- name: plain
+  cluster: { server: "${server}", insecure-skip-tls-verify: true }
+users:
+- name: u
+  user: { token: plain-token }
+contexts:
+- name: plain
+  context: { cluster: plain, user: u }
+current-context: plain
+`;
+
+  test("the server URL's path is a prefix; token, content type, length and body are sent; sockets are kept", async () => {
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${port}/k8s/`) });
+    const w = createJsonWriter(kc);
+    seen.length = 0;
+    sockets.clear();
+    const body = JSON.stringify({ note: 'é' });
+    for (let i = 0; i < 3; i++) await w.send('PATCH', `${EVENTS}/x`, 'application/merge-patch+json', body, 'patch x');
+    assert.equal(seen.length, 3);
+    const [first] = seen;
+    assert.equal(first?.method, 'PATCH');
+    assert.equal(first?.url, `/k8s${EVENTS}/x`);
+    assert.equal(first?.headers['authorization'], 'Bearer plain-token');
+    assert.equal(first?.headers['content-type'], 'application/merge-patch+json');
+    assert.equal(first?.headers['content-length'], String(Buffer.byteLength(body)));
+    assert.equal(first?.body, body);
+    assert.equal(sockets.size, 1, 'one kept socket for writes one after another');
+    w.close();
+  });
+
+  test('an error body is read only a few KiB far; a Status message, a plain text or nothing make the message', async () => {
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${port}`) });
+    const w = createJsonWriter(kc);
+    try {
+      reply = (res) => res.writeHead(422, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'Event.events.k8s.io "x" is invalid', reason: 'Invalid', code: 422 }));
+      await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), kubeError('KUBE_BAD_REQUEST', 422, /^create x: Event\.events\.k8s\.io "x" is invalid$/));
+      reply = (res) => res.writeHead(502).end();
+      await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), kubeError('KUBE_UNAVAILABLE', 502, /^create x: HTTP 502$/));
+      reply = (res) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('x'.repeat(1 << 20));
+      await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), (err: unknown) => {
+        assert.ok(err instanceof KubeError);
+        assert.equal(err.code, 'KUBE_UNAVAILABLE');
+        assert.ok(err.message.length < 1024, `bounded message, got ${err.message.length} characters`);
+        return true;
+      });
+    } finally {
+      reply = (res) => res.writeHead(201).end();
+      w.close();
+    }
+  });
+
+  test('an API server that cannot be reached is KUBE_UNAVAILABLE', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const gone = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${gone}`) });
+    const w = createJsonWriter(kc);
+    await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), kubeError('KUBE_UNAVAILABLE', null, /^create x: API server unreachable/));
+    w.close();
+  });
+});
