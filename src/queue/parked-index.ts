@@ -1,23 +1,65 @@
 // This process's copy of every parked pod, indexed for the two questions a wake-up asks:
 // which parked pods is this pod event about (namespace, then pod name), and which pods of a
-// job must wake because the job stops. A hundred thousand entries are expected, so the
-// strings every entry repeats (job ids, awaited containers) are shared, not copied.
+// job must wake because the job stops. A hundred thousand entries are expected, and every
+// object in here is one the garbage collector visits on each full collection: the worker's
+// pauses grow with their number. So an entry is one object of fixed shape with no objects of
+// its own: the strings every entry repeats (job ids, namespaces, awaited containers) are
+// shared, the slot is found through the job's map by pod index (no key string per entry),
+// and times are held as whole numbers small enough to live inside the entry (an epoch time
+// in ms would be a separate boxed number, two per entry).
 
 import type { AwaitedContainer } from '../domain/wait-over.ts';
-import { slotField, type ParkedPod, type ParkedSlot } from '../store/parked-pods.ts';
+import type { ParkedPod, ParkedSlot } from '../store/parked-pods.ts';
+
+/** Seconds are counted from here, so times of this century fit V8's small integers. */
+const BASE_SEC = 1_600_000_000;
+
+const secOf = (ms: number): number => Math.floor(ms / 1000) - BASE_SEC;
+const remOf = (ms: number): number => ms - Math.floor(ms / 1000) * 1000;
+const msOf = (sec: number, rem: number): number => (sec + BASE_SEC) * 1000 + rem;
+
+/** One parked pod as the index holds it; reads as the ParkedPod it was made from. */
+class ParkedEntry implements ParkedPod {
+  private readonly untilSec: number;
+  private readonly untilRem: number;
+  private readonly sinceSec: number;
+  private readonly sinceRem: number;
+
+  constructor(
+    readonly jobId: string,
+    readonly podIndex: number,
+    readonly namespace: string,
+    readonly name: string,
+    readonly awaited: readonly AwaitedContainer[],
+    untilMs: number,
+    sinceMs: number,
+  ) {
+    this.untilSec = secOf(untilMs);
+    this.untilRem = remOf(untilMs);
+    this.sinceSec = secOf(sinceMs);
+    this.sinceRem = remOf(sinceMs);
+  }
+
+  get untilMs(): number {
+    return msOf(this.untilSec, this.untilRem);
+  }
+
+  get sinceMs(): number {
+    return msOf(this.sinceSec, this.sinceRem);
+  }
+}
 
 export class ParkedIndex {
   /** namespace -> pod name -> its entry, or its entries when several jobs park the same pod (rare). */
-  private readonly byNamespace = new Map<string, Map<string, ParkedPod | ParkedPod[]>>();
-  /** field -> entry. */
-  private readonly byField = new Map<string, ParkedPod>();
-  /** job id -> its parked pods here (asked every few seconds: must not walk every entry). */
-  private readonly perJob = new Map<string, number>();
+  private readonly byNamespace = new Map<string, Map<string, ParkedEntry | ParkedEntry[]>>();
+  /** job id -> pod index -> entry (a job's count is its map's size: asked every few seconds). */
+  private readonly byJob = new Map<string, Map<number, ParkedEntry>>();
+  private entries = 0;
   private readonly interned = new Map<string, string>();
   private readonly awaitedShapes = new Map<string, readonly AwaitedContainer[]>();
 
   get size(): number {
-    return this.byField.size;
+    return this.entries;
   }
 
   namespaces(): string[] {
@@ -25,16 +67,16 @@ export class ParkedIndex {
   }
 
   has(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>): boolean {
-    return this.byField.has(slotField(slot));
+    return this.byJob.get(slot.jobId)?.has(slot.podIndex) ?? false;
   }
 
   add(pod: ParkedPod): void {
-    const field = slotField(pod);
-    const old = this.byField.get(field);
-    if (old) this.remove(old);
-    const entry: ParkedPod = { ...pod, jobId: this.intern(pod.jobId), namespace: this.intern(pod.namespace), awaited: this.shared(pod.awaited) };
-    this.byField.set(field, entry);
-    this.perJob.set(entry.jobId, (this.perJob.get(entry.jobId) ?? 0) + 1);
+    this.remove(pod);
+    const entry = new ParkedEntry(this.intern(pod.jobId), pod.podIndex, this.intern(pod.namespace), pod.name, this.shared(pod.awaited), pod.untilMs, pod.sinceMs);
+    let ofJob = this.byJob.get(entry.jobId);
+    if (!ofJob) this.byJob.set(entry.jobId, (ofJob = new Map()));
+    ofJob.set(entry.podIndex, entry);
+    this.entries++;
     let pods = this.byNamespace.get(entry.namespace);
     if (!pods) this.byNamespace.set(entry.namespace, (pods = new Map()));
     const there = pods.get(entry.name);
@@ -42,31 +84,37 @@ export class ParkedIndex {
   }
 
   remove(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>): ParkedPod | null {
-    const field = slotField(slot);
-    const entry = this.byField.get(field);
-    if (!entry) return null;
-    this.byField.delete(field);
-    const left = (this.perJob.get(entry.jobId) ?? 1) - 1;
-    if (left > 0) this.perJob.set(entry.jobId, left);
-    else this.perJob.delete(entry.jobId);
+    const ofJob = this.byJob.get(slot.jobId);
+    const entry = ofJob?.get(slot.podIndex);
+    if (!ofJob || !entry) return null;
+    ofJob.delete(slot.podIndex);
+    if (ofJob.size === 0) this.byJob.delete(slot.jobId);
+    this.entries--;
     const pods = this.byNamespace.get(entry.namespace);
     const there = pods?.get(entry.name);
     const rest = there === undefined ? [] : (Array.isArray(there) ? there : [there]).filter((p) => p !== entry);
     if (rest.length === 0) pods?.delete(entry.name);
-    else pods?.set(entry.name, rest.length === 1 ? (rest[0] as ParkedPod) : rest);
+    else pods?.set(entry.name, rest.length === 1 ? (rest[0] as ParkedEntry) : rest);
     if (pods?.size === 0) this.byNamespace.delete(entry.namespace);
     return entry;
   }
 
   /** Makes what is known of one namespace what a fresh read of it says (entries that did not change are kept as they are). */
   replaceNamespace(namespace: string, pods: readonly ParkedPod[]): void {
-    const fresh = new Map(pods.map((p) => [slotField(p), p]));
-    for (const there of [...(this.byNamespace.get(namespace)?.values() ?? [])]) {
-      for (const entry of Array.isArray(there) ? there : [there]) if (!fresh.has(slotField(entry))) this.remove(entry);
+    const fresh = new Map<string, Map<number, ParkedPod>>();
+    for (const p of pods) {
+      let ofJob = fresh.get(p.jobId);
+      if (!ofJob) fresh.set(p.jobId, (ofJob = new Map()));
+      ofJob.set(p.podIndex, p);
     }
-    for (const [field, pod] of fresh) {
-      const known = this.byField.get(field);
-      if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || known.sinceMs !== pod.sinceMs || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
+    for (const there of [...(this.byNamespace.get(namespace)?.values() ?? [])]) {
+      for (const entry of Array.isArray(there) ? there : [there]) if (!fresh.get(entry.jobId)?.has(entry.podIndex)) this.remove(entry);
+    }
+    for (const ofJob of fresh.values()) {
+      for (const pod of ofJob.values()) {
+        const known = this.byJob.get(pod.jobId)?.get(pod.podIndex);
+        if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || known.sinceMs !== pod.sinceMs || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
+      }
     }
   }
 
@@ -76,28 +124,30 @@ export class ParkedIndex {
   }
 
   ofJob(jobId: string): ParkedPod[] {
-    return [...this.byField.values()].filter((p) => p.jobId === jobId);
+    return [...(this.byJob.get(jobId)?.values() ?? [])];
   }
 
   /** When the longest parked wait began (null: none). Walks every entry: for a scrape, not a hot path. */
   oldestSinceMs(): number | null {
     let since = Infinity;
-    for (const p of this.byField.values()) if (p.sinceMs < since) since = p.sinceMs;
+    for (const ofJob of this.byJob.values()) for (const p of ofJob.values()) if (p.sinceMs < since) since = p.sinceMs;
     return since === Infinity ? null : since;
   }
 
   jobIds(): string[] {
-    return [...this.perJob.keys()];
+    return [...this.byJob.keys()];
   }
 
   /** Forgets shared strings and shapes no entry uses any more (called after each full read). */
   compact(): void {
     this.interned.clear();
     this.awaitedShapes.clear();
-    for (const entry of this.byField.values()) {
-      this.intern(entry.jobId);
-      this.intern(entry.namespace);
-      this.shared(entry.awaited);
+    for (const ofJob of this.byJob.values()) {
+      for (const entry of ofJob.values()) {
+        this.intern(entry.jobId);
+        this.intern(entry.namespace);
+        this.shared(entry.awaited);
+      }
     }
   }
 

@@ -45,3 +45,23 @@ test('parked index: re-parking a slot replaces its entry; a fresh read of a name
   ix.compact();
   assert.equal(ix.size, 2);
 });
+
+test('parked index: times read back to the millisecond, today as well as before the epoch its whole seconds count from', () => {
+  const ix = new ParkedIndex();
+  const cases: Array<[number, number]> = [
+    [1_800_000_123_456, 1_799_999_999_001],
+    [1_000, 0],
+    [1_600_000_000_000, 1_599_999_999_999],
+    [4_102_444_800_999, 4_102_444_000_000],
+  ];
+  cases.forEach(([untilMs, sinceMs], i) => ix.add({ jobId: 'j', podIndex: i, namespace: 'a', name: `p${i}`, awaited: [], untilMs, sinceMs }));
+  for (const [i, [untilMs, sinceMs]] of cases.entries()) {
+    const [got] = ix.forPod('a', `p${i}`);
+    assert.equal(got?.untilMs, untilMs);
+    assert.equal(got?.sinceMs, sinceMs);
+  }
+  assert.equal(ix.oldestSinceMs(), 0);
+  assert.equal(ix.ofJob('j').length, 4);
+  assert.ok(ix.has({ jobId: 'j', podIndex: 3 }));
+  assert.ok(!ix.has({ jobId: 'j', podIndex: 4 }));
+});
