@@ -5,13 +5,22 @@
 // median of each is reported, so a neighbour's burst on a shared machine costs one round.
 //
 //   npx tsx bench/exec-cost.ts [--execs 2000] [--concurrency 50] [--rounds 3] [--pods 200]
+//                              [--compare <another src/kube/exec.ts>]
+//
+// --compare adds a third runner, another version's executor taking its turn in each round
+// (e.g. main's: `mkdir /tmp/before && git archive main src | tar -x -C /tmp/before`, then
+// `--compare /tmp/before/src/kube/exec.ts`; it must sit where it resolves this checkout's
+// node_modules, so extract it inside the checkout, in a folder git ignores).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { createExecutor } from '../src/kube/exec.ts';
+import { createExecutor, type ExecutorDeps } from '../src/kube/exec.ts';
+import type { Executor } from '../src/queue/ports.ts';
 import { loadKubeConfig } from '../src/kube/kubeconfig.ts';
 import { execOnce } from './exec-client.ts';
 import { eachConcurrently } from './pool.ts';
@@ -24,6 +33,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
     pods: { type: 'string', default: '200' },
+    compare: { type: 'string' },
   },
 });
 const execs = Number(values.execs);
@@ -63,43 +73,46 @@ async function main(): Promise<void> {
     await sim.call('scriptSuccess', { namespace });
     const pods = Array.from({ length: podCount }, (_, i) => `p-${i}`);
     const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: sim.kubeconfig });
-    const executor = createExecutor({ kc, log: pino({ level: 'silent' }) });
     const signal = new AbortController().signal;
-
-    const baseline = async (pod: string): Promise<void> => {
-      const code = await execOnce(kc, { namespace, pod, container: BENCH_CONTAINER, command: COMMAND }, 60_000);
-      if (code !== 0) throw new Error(`baseline exec in ${pod} exited ${code}`);
-    };
-    const hookd = async (pod: string): Promise<void> => {
+    const viaExecutor = (executor: Executor) => async (pod: string): Promise<void> => {
       const out = await executor.exec({ namespace, pod, container: BENCH_CONTAINER, command: COMMAND, timeoutMs: 60_000, maxOutputBytes: 65_536 }, signal);
-      if (out.kind !== 'exited' || out.exitCode !== 0) throw new Error(`hookd exec in ${pod}: ${JSON.stringify(out)}`);
+      if (out.kind !== 'exited' || out.exitCode !== 0) throw new Error(`exec in ${pod}: ${JSON.stringify(out)}`);
     };
-
-    // Warm both paths (JIT, TLS sessions, agents) before anything is timed.
-    await measure(Math.min(500, execs), pods, baseline);
-    await measure(Math.min(500, execs), pods, hookd);
-
-    const base: Round[] = [];
-    const ours: Round[] = [];
-    for (let r = 1; r <= rounds; r++) {
-      base.push(await measure(execs, pods, baseline));
-      ours.push(await measure(execs, pods, hookd));
-      const b = base.at(-1);
-      const h = ours.at(-1);
-      if (b && h) {
-        process.stdout.write(
-          `round ${r}/${rounds}: client-node Exec ${b.cpuMsPerExec.toFixed(3)} ms CPU/exec, ${b.wallSec.toFixed(2)} s; hookd ${h.cpuMsPerExec.toFixed(3)} ms CPU/exec, ${h.wallSec.toFixed(2)} s\n`,
-        );
-      }
+    const runners: Array<{ name: string; one: (pod: string) => Promise<void>; rounds: Round[] }> = [
+      {
+        name: 'client-node Exec',
+        one: async (pod) => {
+          const code = await execOnce(kc, { namespace, pod, container: BENCH_CONTAINER, command: COMMAND }, 60_000);
+          if (code !== 0) throw new Error(`baseline exec in ${pod} exited ${code}`);
+        },
+        rounds: [],
+      },
+    ];
+    const log = pino({ level: 'silent' });
+    if (values.compare !== undefined) {
+      const other = (await import(pathToFileURL(resolve(values.compare)).href)) as { createExecutor: (deps: ExecutorDeps) => Executor };
+      runners.push({ name: 'compared executor', one: viaExecutor(other.createExecutor({ kc, log })), rounds: [] });
     }
-    const bCpu = median(base.map((x) => x.cpuMsPerExec));
-    const hCpu = median(ours.map((x) => x.cpuMsPerExec));
-    process.stdout.write(
-      `median of ${rounds} (${execs} execs, concurrency ${concurrency}):\n` +
-        `  client-node Exec  ${bCpu.toFixed(3)} ms CPU/exec  ${median(base.map((x) => x.wallSec)).toFixed(2)} s wall\n` +
-        `  hookd executor    ${hCpu.toFixed(3)} ms CPU/exec  ${median(ours.map((x) => x.wallSec)).toFixed(2)} s wall\n` +
-        `  hookd / baseline  ${(hCpu / bCpu).toFixed(2)}\n`,
-    );
+    runners.push({ name: 'hookd executor', one: viaExecutor(createExecutor({ kc, log })), rounds: [] });
+
+    // Warm every path (JIT, TLS sessions, agents) before anything is timed.
+    for (const r of runners) await measure(Math.min(500, execs), pods, r.one);
+    for (let round = 1; round <= rounds; round++) {
+      const line: string[] = [];
+      for (const r of runners) {
+        const m = await measure(execs, pods, r.one);
+        r.rounds.push(m);
+        line.push(`${r.name} ${m.cpuMsPerExec.toFixed(3)} ms CPU/exec, ${m.wallSec.toFixed(2)} s`);
+      }
+      process.stdout.write(`round ${round}/${rounds}: ${line.join('; ')}\n`);
+    }
+    const cpu = (r: { rounds: Round[] }): number => median(r.rounds.map((x) => x.cpuMsPerExec));
+    const base = runners[0];
+    process.stdout.write(`median of ${rounds} (${execs} execs, concurrency ${concurrency}):\n`);
+    for (const r of runners) {
+      const ratio = base !== undefined && r !== base ? `  ${(cpu(r) / cpu(base)).toFixed(2)} of client-node's` : '';
+      process.stdout.write(`  ${r.name.padEnd(18)} ${cpu(r).toFixed(3)} ms CPU/exec  ${median(r.rounds.map((x) => x.wallSec)).toFixed(2)} s wall${ratio}\n`);
+    }
   } finally {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
