@@ -1,30 +1,28 @@
-// A Writable that keeps the first `maxBytes` bytes written to it and counts the rest.
-// client-node's Exec writes each stdout/stderr frame to a stream and ends the streams when
-// the status frame arrives; hook output is bounded so a chatty command cannot fill memory.
+// The first `maxBytes` bytes of one of an exec's output streams, and whether more came. Hook
+// output is bounded so a chatty command cannot fill memory. A plain collector, not a stream:
+// the exec's frames are handed to it one by one.
 
 import { StringDecoder } from 'node:string_decoder';
-import { Writable } from 'node:stream';
 
-export class BoundedOutput extends Writable {
+export class BoundedOutput {
   private readonly maxBytes: number;
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   private dropped = false;
 
   constructor(maxBytes: number) {
-    super();
     this.maxBytes = Math.max(0, maxBytes);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  write(chunk: Buffer): void {
     const room = this.maxBytes - this.kept;
     if (chunk.length > room) this.dropped = true;
     if (room > 0) {
       const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      this.chunks.push(Buffer.from(part)); // copy: the frame buffer may be reused
+      // A copy: a frame is a view into ws's read buffer, which would otherwise be kept whole.
+      this.chunks.push(Buffer.from(part));
       this.kept += part.length;
     }
-    callback();
   }
 
   get truncated(): boolean {
@@ -36,6 +34,7 @@ export class BoundedOutput extends Writable {
    * turned into U+FFFD (StringDecoder holds back an incomplete trailing sequence).
    */
   text(): string {
+    if (this.kept === 0) return '';
     const decoder = new StringDecoder('utf8');
     const all = Buffer.concat(this.chunks, this.kept);
     return this.dropped ? decoder.write(all) : decoder.write(all) + decoder.end();

@@ -1,15 +1,17 @@
-// client-node builds a new https.Agent for every exec, so each exec's WebSocket pays a full
-// TLS handshake and parses the cluster CA into a new SecureContext. One agent per distinct
-// TLS identity (CA, client certificate, key, server name) keeps a single SecureContext and
-// caches TLS sessions, so later execs resume the session instead of a full handshake.
-// The identity is the key: rotated client certificates (an exec credential plugin) simply
-// get a new agent.
+// Without an agent of our own, each exec's WebSocket would pay a full TLS handshake and parse
+// the cluster CA into a new SecureContext. One agent per distinct TLS identity (CA, client
+// certificate, key, server name) keeps a single SecureContext and caches TLS sessions, so
+// later execs resume the session instead of a full handshake.
+// The identity is the key, read from the options client-node computed for this exec (not
+// from its cached agent, whose options are those of its first use): rotated client
+// certificates (an exec credential plugin) simply get a new agent.
 
 import { createHash } from 'node:crypto';
-import { Agent, type AgentOptions } from 'node:https';
+import { Agent, type RequestOptions } from 'node:https';
 import { createSecureContext } from 'node:tls';
 
-type TlsMaterial = string | Buffer | Array<string | Buffer> | undefined;
+/** The TLS part of what KubeConfig.applyToHTTPSOptions fills in. */
+export type ExecTlsOptions = Pick<RequestOptions, 'agent' | 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'servername' | 'rejectUnauthorized'>;
 
 function fingerprint(parts: readonly unknown[]): string {
   const h = createHash('sha256');
@@ -18,21 +20,31 @@ function fingerprint(parts: readonly unknown[]): string {
 }
 
 export interface ExecAgents {
-  /** The shared agent for the TLS options client-node computed for this exec, or null when they are not TLS options. */
-  forOptions(agent: unknown): Agent | null;
+  /**
+   * The shared agent for these TLS options; null when client-node's own agent is not a plain
+   * https one (a proxy agent, plain http), which is then used as it is.
+   */
+  forOptions(o: ExecTlsOptions): Agent | null;
 }
 
 export function createExecAgents(maxAgents = 8): ExecAgents {
   const agents = new Map<string, Agent>();
   return {
-    forOptions(agent) {
-      if (!(agent instanceof Agent)) return null;
-      const o = agent.options as AgentOptions & { ca?: TlsMaterial; cert?: TlsMaterial; key?: TlsMaterial };
+    forOptions(o) {
+      if (!(o.agent instanceof Agent)) return null;
       const key = fingerprint([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]);
       let shared = agents.get(key);
       if (shared === undefined) {
         const secureContext = createSecureContext({ ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase });
-        shared = new Agent({ ...o, secureContext, keepAlive: false, maxCachedSessions: 256 });
+        // The material itself stays out of the agent's options: the SecureContext carries it,
+        // and the agent would otherwise stringify it into every request's pool name.
+        shared = new Agent({
+          secureContext,
+          ...(o.servername !== undefined ? { servername: o.servername } : {}),
+          ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+          keepAlive: false,
+          maxCachedSessions: 256,
+        });
         if (agents.size >= maxAgents) {
           const oldest = agents.keys().next().value;
           if (oldest !== undefined) {

@@ -1,5 +1,5 @@
-// What client-node's WebSocketHandler does not do for an exec socket, attached from our
-// socket factory: read a refused upgrade's Status, contain handler exceptions, and ping.
+// Two things an exec socket needs beyond reading its frames: the Status of a refused
+// upgrade (ws alone reports only "Unexpected server response: N"), and pings.
 
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
@@ -18,7 +18,7 @@ function retryAfterMs(value: string | undefined): number | null {
   return Number(value.trim()) * 1000;
 }
 
-export function guardExecSocket(socket: WebSocket, events: ExecSocketEvents): void {
+export function readRefusal(socket: WebSocket, events: Pick<ExecSocketEvents, 'refused'>): void {
   // With a listener here ws does not abort the handshake itself ("Unexpected server
   // response: N", message lost): we read up to 4 KiB of the body, then end the socket.
   socket.on('unexpected-response', (_req, res: IncomingMessage) => {
@@ -35,28 +35,10 @@ export function guardExecSocket(socket: WebSocket, events: ExecSocketEvents): vo
     res.on('data', (chunk: string) => (body = (body + chunk).slice(0, 4096)));
     for (const event of ['end', 'error', 'close']) res.once(event, done);
   });
-
-  // client-node's handler throws inside ws's dispatch on a frame it does not know
-  // (channel 255, a status that is not JSON), which would crash the process: contain it.
-  let onmessage: ((ev: WebSocket.MessageEvent) => void) | null = null;
-  Object.defineProperty(socket, 'onmessage', {
-    get: () => onmessage,
-    set: (fn: (ev: WebSocket.MessageEvent) => void) => {
-      onmessage = fn;
-      socket.addEventListener('message', (ev) => {
-        try {
-          fn(ev);
-        } catch (err) {
-          events.broken(new Error(`unreadable frame from the API server: ${err instanceof Error ? err.message : String(err)}`));
-          socket.terminate();
-        }
-      });
-    },
-  });
 }
 
 /**
- * Pings every `intervalMs` (client-node never does; proxies cut idle sockets). A ping still
+ * Pings every `intervalMs` (proxies and load balancers cut idle sockets). A ping still
  * unanswered at the next one means the peer is gone (a dropped network fires no event).
  * Returns the function that stops pinging.
  */

@@ -1,5 +1,5 @@
-// The Executor over the simulated cluster's pods/exec WebSocket (v5/v4), with the real
-// client-node Exec: exit codes, output bounds, our deadline, refused upgrades, a socket that
+// The Executor over the simulated cluster's pods/exec WebSocket (v5/v4), with its own `ws`
+// client: exit codes, output bounds, our deadline, refused upgrades, a socket that
 // closes without a status, abort, and that nothing (socket, timer) outlives a call.
 
 import assert from 'node:assert/strict';

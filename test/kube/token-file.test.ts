@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { createExecutor } from '../../src/kube/exec.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import type { ExecOutcome } from '../../src/queue/ports.ts';
 import { startSim } from '../helpers/start-sim.ts';
+import { logSink, manualPod } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookd-token-file-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,4 +68,31 @@ test('a token beside the tokenFile wins, as with kubectl', async () => {
   const only = join(dir, 'only-wrong');
   writeFileSync(only, kubeconfig('{ tokenFile: wrong }'));
   assert.equal(await status(only), 401, 'the file really is read');
+});
+
+test('exec with a tokenFile: credentials are kept at most a second, a rotated token is then sent, a 401 drops them at once', async () => {
+  const ns = `token-file-${process.pid}`;
+  sim.createNamespace(ns);
+  sim.createPod(ns, manualPod('pod'));
+  sim.setContainerState(ns, 'pod', 'app', 'running', { ready: true });
+  sim.scripts.set({ namespace: ns, pod: 'pod', container: 'app' }, () => ({ exitCode: 0, stdout: 'ok' }));
+  writeFileSync(join(dir, 'exec-token'), `${sim.token}\n`);
+  const path = join(dir, 'exec-kubeconfig');
+  writeFileSync(path, kubeconfig('{ tokenFile: exec-token }'));
+  const { kc } = loadKubeConfig({ kind: 'kubeconfig', path });
+  const executor = createExecutor({ kc, log: logSink('silent').log });
+  const exec = (): Promise<ExecOutcome> =>
+    executor.exec({ namespace: ns, pod: 'pod', container: 'app', command: ['hook'], timeoutMs: 5_000, maxOutputBytes: 1024 }, new AbortController().signal);
+  assert.equal((await exec()).kind, 'exited');
+
+  await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(join(dir, 'exec-token'), 'not-a-known-token-0123456789\n');
+  await new Promise((r) => setTimeout(r, 1_100)); // past the executor's credential TTL
+  const rejected = await exec();
+  assert.equal(rejected.kind, 'error');
+  assert.equal(rejected.kind === 'error' ? rejected.code : '', 'KUBE_UNAUTHORIZED');
+
+  // The 401 dropped the kept credentials: the token written back is sent by the very next exec.
+  writeFileSync(join(dir, 'exec-token'), sim.token);
+  assert.equal((await exec()).kind, 'exited');
 });
