@@ -34,7 +34,18 @@ export function percentiles(values: readonly number[]): Percentiles {
  * minus that moment. Both timestamps are taken inside the sim, on its one clock. A pod
  * whose exec never arrived is an error: the figure would otherwise flatter the runner.
  */
+/** Each pod's reaction time and when its container came up (the sim's clock). */
+export interface ReactionSample {
+  readonly pod: string;
+  readonly runningAtMs: number;
+  readonly ms: number;
+}
+
 export function reactionTimes(timeline: SimTimeline, pods: readonly string[], container: string): number[] {
+  return reactionSamples(timeline, pods, container).map((r) => r.ms);
+}
+
+export function reactionSamples(timeline: SimTimeline, pods: readonly string[], container: string): ReactionSample[] {
   const running = new Map<string, number>();
   for (const e of timeline.containerRunning) if (e.container === container && !running.has(e.pod)) running.set(e.pod, e.atMs);
   const arrived = new Map<string, number>();
@@ -47,6 +58,6 @@ export function reactionTimes(timeline: SimTimeline, pods: readonly string[], co
     const from = running.get(pod);
     const to = arrived.get(pod);
     if (from === undefined || to === undefined) throw new Error(`reaction time of ${pod}: ${from === undefined ? 'container never running' : 'no exec arrived after it ran'}`);
-    return to - from;
+    return { pod, runningAtMs: from, ms: to - from };
   });
 }

@@ -11,7 +11,7 @@ import { round } from '../http-load.ts';
 import { MiB, readRss } from '../rss.ts';
 import { prefixBytes } from '../redis-keys.ts';
 import { BENCH_CONTAINER } from '../sim/protocol.ts';
-import { percentiles, reactionTimes, type Percentiles } from '../stats.ts';
+import { percentiles, reactionSamples, type Percentiles, type ReactionSample } from '../stats.ts';
 import { startHookdPair, type BenchContext } from '../context.ts';
 import { loadFigures } from './load-figures.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
@@ -106,13 +106,13 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
       progress.update(i + 1);
       if (opts.reactionIntervalMs > 0) await new Promise((r) => setTimeout(r, opts.reactionIntervalMs));
     }
-    const times: number[] = [];
+    const samples: ReactionSample[] = [];
     const until = Date.now() + 5 * 60_000;
     for (const [namespace, names] of woken) {
       for (;;) {
         if (failure !== null) throw failure;
         try {
-          times.push(...reactionTimes(await sim.call('timeline', { namespace }), names, BENCH_CONTAINER));
+          samples.push(...reactionSamples(await sim.call('timeline', { namespace }), names, BENCH_CONTAINER).map((r) => ({ ...r, pod: `${namespace}/${r.pod}` })));
           break;
         } catch (err) {
           if (Date.now() > until) throw err;
@@ -120,8 +120,13 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
         }
       }
     }
-    const reaction = percentiles(times);
+    const reaction = percentiles(samples.map((r) => r.ms));
     progress.done(`wake-up reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms`);
+    // Where the tail is: a burst at the start (code not yet optimised, first connections) or
+    // stalls spread over the run read differently.
+    const first = Math.min(...samples.map((r) => r.runningAtMs));
+    const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 12);
+    progress.note(`  slowest wake-ups (ms, at s into the wake-up): ${slowest.map((r) => `${Math.round(r.ms)}@${((r.runningAtMs - first) / 1000).toFixed(1)}`).join(' ')}`);
     return {
       pods: total,
       namespaces: namespaces.length,

@@ -5,6 +5,7 @@
 // wildcard; values.schema.json refuses bad values; the plain manifests match the chart.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -156,8 +157,20 @@ describe('the Helm chart', () => {
       assert.deepEqual(env.get('HOOKD_SPEC_KEY'), { secretKeyRef: { name: 'hookd-spec-key', key: 'spec-key' } }, 'both roles share one sealing key');
       assert.deepEqual(env.get('REDIS_PASSWORD'), { secretKeyRef: { name: 'hookd-redis', key: 'redis-password' } });
     }
-    // The worker's heap is bounded (what the bench's parked figures were measured with); the API's is Node's own.
-    assert.equal(envOf(objects, 'worker').get('NODE_OPTIONS'), '--max-old-space-size=128 --max-semi-space-size=4');
+    // The worker's heap is bounded (what the bench's parked figures were measured with), by
+    // flags on node's command line (NODE_OPTIONS refuses --no-memory-reducer, and would pass
+    // the bounds on to exec credential plugins); the API's is Node's own.
+    const commandOf = (component: string): string[] | undefined => {
+      const d = byKind(objects, 'Deployment').find((o) => o.metadata.name === `hookd-${component}`) as K8sObject;
+      return ((podSpecOf(d) as PodSpec).containers[0] as Container & { command?: string[] }).command;
+    };
+    const worker = commandOf('worker') ?? [];
+    assert.deepEqual(worker, ['node', '--max-old-space-size=128', '--max-semi-space-size=4', '--no-memory-reducer', 'dist/main.js']);
+    // The Node the image runs (the project's) starts with those flags.
+    const started = spawnSync(process.execPath, [...worker.slice(1, -1), '-e', 'process.exit(0)'], { encoding: 'utf8' });
+    assert.equal(started.status, 0, started.stderr);
+    assert.equal(commandOf('api'), undefined);
+    assert.equal(envOf(objects, 'worker').get('NODE_OPTIONS'), undefined);
     assert.equal(envOf(objects, 'api').get('NODE_OPTIONS'), undefined);
     assert.equal(envOf(objects, 'worker').get('MALLOC_ARENA_MAX'), '2');
     assert.equal(envOf(objects, 'api').get('MALLOC_ARENA_MAX'), undefined);

@@ -49,6 +49,12 @@ spec:
         - name: hookd
           image: {{ include "hookd.image" $root | quote }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          {{- if and (eq .component "worker") $root.Values.worker.nodeOptions }}
+          # On node's command line rather than in NODE_OPTIONS: V8 flags such as
+          # --no-memory-reducer are refused there, and child processes (exec credential
+          # plugins) must not inherit a worker's heap bounds.
+          command: [ "node", {{- range compact (splitList " " $root.Values.worker.nodeOptions) }} {{ . | quote }},{{- end }} "dist/main.js" ]
+          {{- end }}
           securityContext:
             {{- toYaml $root.Values.securityContext | nindent 12 }}
           ports:
@@ -65,9 +71,6 @@ spec:
             - { name: HOOKD_REDIS_PREFIX, value: {{ $root.Values.redis.prefix | quote }} }
             - { name: HOOKD_LOG_LEVEL, value: {{ $root.Values.logLevel | quote }} }
             - { name: HOOKD_EVENTS, value: {{ $root.Values.events | quote }} }
-            {{- if and (eq .component "worker") $root.Values.worker.nodeOptions }}
-            - { name: NODE_OPTIONS, value: {{ $root.Values.worker.nodeOptions | quote }} }
-            {{- end }}
             {{- if and (eq .component "worker") $root.Values.worker.mallocArenaMax }}
             - { name: MALLOC_ARENA_MAX, value: {{ $root.Values.worker.mallocArenaMax | quote }} }
             {{- end }}
