@@ -42,7 +42,11 @@ export function createReadAhead(deps: ReadAheadDeps): ReadAhead {
     p = (async () => {
       const refs = await deps.refs(jobId, k * size, size);
       const byNamespace = new Map<string, string[]>();
-      for (const r of refs) byNamespace.set(r.namespace, [...(byNamespace.get(r.namespace) ?? []), r.name]);
+      for (const r of refs) {
+        const names = byNamespace.get(r.namespace);
+        if (names === undefined) byNamespace.set(r.namespace, [r.name]);
+        else names.push(r.name);
+      }
       await Promise.all([...byNamespace].map(([ns, names]) => deps.expect(ns, names)));
     })().catch((err: unknown) => {
       deps.log.warn({ jobId, window: k, err: err instanceof Error ? err.message : String(err) }, 'pods could not be read ahead; each is read on its own');
