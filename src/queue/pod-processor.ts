@@ -284,7 +284,10 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   // Velero starts the wait when its handler begins the pod, not when the restore was queued;
   // a pod woken from its parking goes on with the wait it began then.
   const waitStartMs = task.waitStartMs ?? clock();
-  let stopReason = stopReadWithPlan !== null ? stopReadWithPlan.reason : await store.stopReason(jobId);
+  // The record's own read of it serves when nothing was awaited since (no hook was found
+  // running); the stop wake was registered before either read.
+  const readWithRecord = record.jobStopReason !== undefined && !record.hooks.some((h) => h.phase === HookPhase.Running);
+  let stopReason = stopReadWithPlan !== null ? stopReadWithPlan.reason : readWithRecord ? (record.jobStopReason ?? null) : await store.stopReason(jobId);
   const input = (s: PodState): NextStepInput => ({
     plan,
     outcomes,

@@ -200,21 +200,19 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     async getPod(jobId, podIndex): Promise<PodRecord | null> {
-      const k = keys.job(jobId);
-      const [[e1, pod], [e2, planJson]] = ((await redis.pipeline().hmget(k.pods, `${podIndex}:ref`, `${podIndex}:st`).hget(k.plans, String(podIndex)).exec()) ?? []) as [
-        [Error | null, (string | null)[]],
-        [Error | null, string | null],
-      ];
-      if (e1 || e2) throw e1 ?? e2;
-      const [ref, status] = pod;
-      if (!ref) return null;
+      const reply = (await run(S.READ_POD, jobId, [podIndex])) as [string, string | null, string | null, string | null, (string | null)[]] | [];
+      if (reply.length === 0) return null;
+      const [ref, status, planJson, stopReason, read] = reply;
       const plan = planJson ? deps.sealer.open<PodPlan>(planContext(jobId, podIndex), planJson, `the plan of pod ${podIndex} of job ${jobId}`) : null;
-      const values = plan && plan.hooks.length > 0 ? await redis.hmget(k.hooks, ...plan.hooks.map((h) => `${podIndex}:${h.index}`)) : [];
+      // The script read indexes 0..n-1 for the n hooks it counted; a plan numbered otherwise is read here.
+      const numbered = plan !== null && read.length === plan.hooks.length && plan.hooks.every((h, i) => h.index === i);
+      const values = plan && plan.hooks.length > 0 ? (numbered ? read : await redis.hmget(keys.job(jobId).hooks, ...plan.hooks.map((h) => `${podIndex}:${h.index}`))) : [];
       return {
         ref: parsePodRef(ref),
         status: podStatusValue(status),
         plan,
         hooks: (plan?.hooks ?? []).map((h, i) => ({ index: h.index, phase: parseHookValue(values[i] ?? `${HookPhase.Pending}|`).phase })),
+        jobStopReason: stopReason,
       };
     },
 

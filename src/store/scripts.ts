@@ -109,6 +109,32 @@ publish()
 return 'ok'
 `);
 
+/**
+ * ARGV[3] pod index. A pod's record in one round trip: { ref, status, plan, stopReason,
+ * hook values }, or {} when the pod is unknown. The hook values are those of indexes 0..n-1,
+ * n being the number of hooks the stored plan lists (plans number their hooks so); the
+ * plan's seal is checked by the reader, which reads the values again on its own if the plan
+ * is not what this count assumed. Reads only: no key is changed.
+ */
+export const READ_POD = lua(`
+local p = ARGV[3]
+local pod = redis.call('HMGET', KEYS[2], p .. ':ref', p .. ':st')
+if not pod[1] then return {} end
+local plan = redis.call('HGET', KEYS[3], p)
+local stop = redis.call('HGET', KEYS[1], 'stopReason')
+local values = {}
+if plan then
+  local ok, decoded = pcall(cjson.decode, plan)
+  -- More hooks than any accepted plan holds: left to the reader (whose seal check refuses it).
+  if ok and type(decoded) == 'table' and type(decoded.hooks) == 'table' and #decoded.hooks > 0 and #decoded.hooks <= 1000 then
+    local fields = {}
+    for i = 0, #decoded.hooks - 1 do fields[#fields + 1] = p .. ':' .. i end
+    values = redis.call('HMGET', KEYS[4], unpack(fields))
+  end
+end
+return { pod[1], pod[2] or false, plan or false, stop or false, values }
+`);
+
 /** ARGV[3] pod index, ARGV[4] status, ARGV[5] '1' when ARGV[6] is an error to record. */
 export const SET_POD_STATUS = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end

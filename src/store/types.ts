@@ -55,6 +55,8 @@ export interface PodRecord {
   /** null until the pod's plan was recorded. */
   readonly plan: PodPlan | null;
   readonly hooks: readonly LedgerEntry[];
+  /** The job's stop reason when the record was read (absent: not read with it). */
+  readonly jobStopReason?: string | null;
 }
 
 /** One Server-Sent Event, read back from the job's event log. */

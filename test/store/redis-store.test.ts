@@ -347,6 +347,33 @@ describe('summary counters after a lost write', () => {
   });
 });
 
+describe('reading a pod', () => {
+  test('one read brings the pod, its plan, its hooks and the job’s stop reason', async () => {
+    const s = spec();
+    await started(s);
+    assert.equal((await store.getPod(s.id, 1))?.plan, null);
+    assert.equal((await store.getPod(s.id, 1))?.jobStopReason, null);
+    await store.recordPlan(s.id, 0, planOf(planned(0), planned(1), planned(2)), clock);
+    await store.markHookRunning(s.id, 0, 1, clock);
+    await store.recordHookResult(s.id, 0, 1, ok(), clock, { execStartedAtMs: clock });
+    await store.markHooksWaiting(s.id, 0, [2], clock);
+    let pod = await store.getPod(s.id, 0);
+    assert.deepEqual(pod?.hooks, [{ index: 0, phase: 'pending' }, { index: 1, phase: 'succeeded' }, { index: 2, phase: 'waiting' }]);
+    await store.tripFailFast(s.id, 'failFast: stop');
+    pod = await store.getPod(s.id, 0);
+    assert.equal(pod?.jobStopReason, 'failFast: stop');
+    assert.equal(await store.getPod(s.id, 7), null, 'no such pod');
+  });
+
+  test('a plan whose hooks are not numbered 0..n-1 is read hook by hook', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(3), planned(5)), clock);
+    await store.markHookRunning(s.id, 0, 5, clock);
+    assert.deepEqual((await store.getPod(s.id, 0))?.hooks, [{ index: 3, phase: 'pending' }, { index: 5, phase: 'running' }]);
+  });
+});
+
 describe('running claims move with the hook writes', () => {
   const claimOf = async (jobId: string, hook: number): Promise<[string | null, number]> => {
     const key = storeKeys(prefix).runningClaim(jobId, 0, hook);
