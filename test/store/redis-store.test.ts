@@ -393,6 +393,24 @@ describe('running claims move with the hook writes', () => {
   });
 });
 
+describe('a mark sent again in the same millisecond as another worker’s', () => {
+  test('finds that worker’s mark and claim, and is refused: one exec, its claim kept', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    const k = storeKeys(prefix);
+    const claimKey = k.runningClaim(s.id, 0, 0);
+    const mark = (attempt: '0' | '1', holder: string): Promise<unknown> =>
+      runLua(redis, MARK_RUNNING, [...k.jobKeyList(s.id), claimKey], [k.eventsChannel, s.id, 0, 0, clock, '0', attempt, holder, 60_000]);
+    // Worker A's first mark was lost in a failover (never applied here); worker B, which took
+    // the pod over, marks it in the same millisecond; then A's confirmation retry arrives.
+    assert.equal(await mark('0', 'w-b'), 'ok');
+    assert.equal(await mark('1', 'w-a'), 'running', 'the retry must not take B’s mark for its own');
+    assert.equal(await redis.get(claimKey), 'w-b');
+    assert.equal((await store.getPod(s.id, 0))?.hooks[0]?.phase, 'running');
+  });
+});
+
 describe('hook writes a replica must confirm', () => {
   test('with no replica confirming, each write is sent again: the hook runs, ends and is counted once', async () => {
     const unconfirmed: string[] = [];
