@@ -147,8 +147,9 @@ return changed
  * a worker last read. The claim is written with the mark, never without it, so no worker
  * sees a running hook without its runner, nor a claim on a hook another worker runs.
  * A call sent again (its write unconfirmed: a failover may have lost it) that finds its
- * own mark (the same atMs) answers 'ok' again, counted once, its claim written again; a
- * first call never does, so two workers marking in the same millisecond do not both run.
+ * own mark (the same atMs, and no other worker's claim on it) answers 'ok' again, counted
+ * once, its claim written again; a first call never does, so two workers marking in the
+ * same millisecond do not both run.
  */
 export const MARK_RUNNING = script(`
 local f = ARGV[3] .. ':' .. ARGV[4]
@@ -162,7 +163,13 @@ local function claim()
     redis.call('HDEL', KEYS[2], ARGV[3] .. ':err')
   end
 end
-if v == nv and ARGV[7] == '1' then claim() return 'ok' end
+-- Its own only if no other worker's claim stands on it: a worker that took the pod over may
+-- have marked it in the same millisecond after this call's first write was lost.
+if v == nv and ARGV[7] == '1' then
+  local holder = KEYS[7] and redis.call('GET', KEYS[7])
+  if not holder or holder == ARGV[8] then claim() return 'ok' end
+  return 'running'
+end
 local phase = phase_of(v)
 if phase ~= 'pending' and phase ~= 'waiting' then return phase end
 if redis.call('HEXISTS', KEYS[1], 'stopReason') == 1 then return 'stopped' end
