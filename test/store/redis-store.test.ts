@@ -411,6 +411,26 @@ describe('a mark sent again in the same millisecond as another worker’s', () =
   });
 });
 
+describe('a first mark the client sent again after a reconnect', () => {
+  test('finds its own mark and claim and answers ok, counted once: the hook is not left running with no one to run it', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    const k = storeKeys(prefix);
+    const claimKey = k.runningClaim(s.id, 0, 0);
+    const mark = (holder: string): Promise<unknown> =>
+      runLua(redis, MARK_RUNNING, [...k.jobKeyList(s.id), claimKey], [k.eventsChannel, s.id, 0, 0, clock, '1', '0', holder, 60_000]);
+    // ioredis re-sends a command whose reply a dropped connection lost (a failover forces
+    // one): the same first call (attempt 0) arrives twice; the first one ran.
+    assert.equal(await mark('w-a#1'), 'ok');
+    assert.equal(await mark('w-a#1'), 'ok', 'the re-sent mark is this run’s own: refusing it leaves the hook running, never run');
+    assert.equal(await redis.hget(k.job(s.id).job, 'n:attempted'), '1');
+    // Another run of the same worker process (the pod taken over within it) in the same millisecond is not.
+    assert.equal(await mark('w-a#2'), 'running');
+    assert.equal(await redis.get(claimKey), 'w-a#1');
+  });
+});
+
 describe('hook writes a replica must confirm', () => {
   test('with no replica confirming, each write is sent again: the hook runs, ends and is counted once', async () => {
     const unconfirmed: string[] = [];
