@@ -425,7 +425,7 @@ async function runHook(
     if (shutdown.aborted) return HANDED_BACK;
     // One step writes the mark, the worker's claim on the hook (it outlives the exec's own
     // timeout by a minute) and the pod's status: none is ever seen without the others.
-    const claim = deps.claims ? { holder: deps.claims.workerId, forMs: hook.execTimeoutMs + 60_000 } : undefined;
+    const claim = deps.claims ? { holder: deps.claims.nextClaim(), forMs: hook.execTimeoutMs + 60_000 } : undefined;
     try {
       await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock(), { ...(claim ? { claim } : {}), showRunning: running.needed });
       running.done();
