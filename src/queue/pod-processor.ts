@@ -352,6 +352,12 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
           log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
         }
         if (deps.parking) {
+          // A stop announced since the stop reason was read woke no parked pod of the job (this
+          // one was not parked yet): read it now, and settle instead of parking.
+          if (wake.signal.aborted) {
+            stopReason = await store.stopReason(jobId);
+            if (stopReason !== null) break;
+          }
           // The watch may have moved on since the state this wait was decided on.
           const seen = track?.latest() ?? null;
           if (seen !== null && seen !== state && nextStep(input(seen)).kind !== 'wait') {
