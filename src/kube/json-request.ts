@@ -10,7 +10,7 @@
 // certificate, CA, server name. They are applied again after a short time, so rotated
 // tokens and certificates are picked up, and at once after a 401. One agent per TLS
 // identity keeps sockets and TLS sessions; an identity that rotates away gets a new agent
-// and the old one is closed.
+// and the old one's sockets close once their writes are done and they are idle.
 
 import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
@@ -139,10 +139,11 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
     if (o.rejectUnauthorized !== undefined) tls.rejectUnauthorized = o.rejectUnauthorized;
     agent = new HttpsAgent({ ...base, ...tls });
     if (agents.size >= MAX_AGENTS) {
-      // The oldest identity is the one rotated away from: its sockets finish their requests and go.
-      const [oldestKey, oldest] = agents.entries().next().value ?? [];
+      // The oldest identity is the one rotated away from. Its agent is only forgotten, not
+      // destroyed (that would cut the writes still in flight on it): its sockets finish their
+      // requests, then close once idle (the agent's socket timeout), and the agent goes with them.
+      const oldestKey = agents.keys().next().value;
       if (oldestKey !== undefined) agents.delete(oldestKey);
-      oldest?.destroy();
     }
     agents.set(key, agent);
     return agent;

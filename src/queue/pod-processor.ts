@@ -355,6 +355,12 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
           log.info({ containers: step.containers, untilMs: step.untilMs }, 'waiting for containers');
         }
         if (deps.parking) {
+          // A stop announced since the stop reason was read woke no parked pod of the job (this
+          // one was not parked yet): read it now, and settle instead of parking.
+          if (wake.signal.aborted) {
+            stopReason = await store.stopReason(jobId);
+            if (stopReason !== null) break;
+          }
           // The watch may have moved on since the state this wait was decided on.
           const seen = track?.latest() ?? null;
           if (seen !== null && seen !== state && nextStep(input(seen)).kind !== 'wait') {
@@ -428,7 +434,7 @@ async function runHook(
     if (shutdown.aborted) return HANDED_BACK;
     // One step writes the mark, the worker's claim on the hook (it outlives the exec's own
     // timeout by a minute) and the pod's status: none is ever seen without the others.
-    const claim = deps.claims ? { holder: deps.claims.workerId, forMs: hook.execTimeoutMs + 60_000 } : undefined;
+    const claim = deps.claims ? { holder: deps.claims.nextClaim(), forMs: hook.execTimeoutMs + 60_000 } : undefined;
     try {
       await store.markHookRunning(task.jobId, task.podIndex, hook.index, clock(), { ...(claim ? { claim } : {}), showRunning: running.needed });
       running.done();

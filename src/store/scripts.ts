@@ -172,9 +172,11 @@ return changed
  * The one gate every exec passes: no hook starts once its job has a stop reason, whatever
  * a worker last read. The claim is written with the mark, never without it, so no worker
  * sees a running hook without its runner, nor a claim on a hook another worker runs.
- * A call sent again (its write unconfirmed: a failover may have lost it) that finds its
- * own mark (the same atMs) answers 'ok' again, counted once, its claim written again; a
- * first call never does, so two workers marking in the same millisecond do not both run.
+ * A call that finds its own mark (the same atMs and its own claim: sent again to be
+ * confirmed, or re-sent by the client after a reconnect) answers 'ok' again, counted once,
+ * its claim written again. A claim is unique to the run that wrote it, so two runs marking
+ * in the same millisecond do not both run; a mark without a claim is taken for its own only
+ * by a call sent again to be confirmed (its write unconfirmed: a failover may have lost it).
  */
 export const MARK_RUNNING = script(`
 local f = ARGV[3] .. ':' .. ARGV[4]
@@ -188,7 +190,17 @@ local function claim()
     redis.call('HDEL', KEYS[2], ARGV[3] .. ':err')
   end
 end
-if v == nv and ARGV[7] == '1' then claim() return 'ok' end
+-- A mark of this call's millisecond may be its own, found again: the call sent again to be
+-- confirmed, or re-sent by the client after a reconnect lost its reply (that one arrives as
+-- a first call). The claim, written with the mark and unique to the run, says whose it is:
+-- another run (of this process or another worker) that took the pod over and marked it in
+-- the same millisecond after this call's first write was lost holds a claim of its own.
+-- With no claim there, only a call sent again to be confirmed takes the mark for its own.
+if v == nv then
+  local holder = KEYS[7] and redis.call('GET', KEYS[7])
+  if (holder and holder == ARGV[8]) or (not holder and ARGV[7] == '1') then claim() return 'ok' end
+  return 'running'
+end
 local phase = phase_of(v)
 if phase ~= 'pending' and phase ~= 'waiting' then return phase end
 if redis.call('HEXISTS', KEYS[1], 'stopReason') == 1 then return 'stopped' end

@@ -15,10 +15,17 @@ import { storeKeys } from './keys.ts';
 const HEARTBEAT_MS = 5_000;
 /** Long enough to outlive a Redis restart (the key's remaining life is at least 15 s). */
 const HEARTBEAT_TTL_MS = 20_000;
+/** Between the worker's id and the claim's number in a claim's value (never in a worker id). */
+const CLAIM_SEPARATOR = '#';
 
 export interface RunningClaims {
-  /** This process's id: what its claims hold. */
+  /** This process's id: what its claims start with. */
   readonly workerId: string;
+  /**
+   * The value of a new running claim: this process's id and a number no other of its claims
+   * has, so a run tells its own mark (found again after a reconnect) from another run's.
+   */
+  nextClaim(): string;
   /** True while the worker that claimed the hook is alive (this process included: another of its pod runs holds it). */
   holderAlive(jobId: string, podIndex: number, hookIndex: number): Promise<boolean>;
 }
@@ -34,12 +41,15 @@ export function startWorkerLiveness(redis: RedisClient, prefix: string): WorkerL
   const beat = (): Promise<unknown> => redis.set(heartbeatKey(workerId), '1', 'PX', HEARTBEAT_TTL_MS).catch(() => undefined);
   void beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
+  let claims = 0;
   timer.unref();
   return {
     workerId,
+    nextClaim: () => `${workerId}${CLAIM_SEPARATOR}${++claims}`,
     async holderAlive(jobId, podIndex, hookIndex) {
-      const holder = await redis.get(keys.runningClaim(jobId, podIndex, hookIndex));
-      if (holder === null) return false;
+      const value = await redis.get(keys.runningClaim(jobId, podIndex, hookIndex));
+      if (value === null) return false;
+      const holder = value.split(CLAIM_SEPARATOR, 1)[0] ?? value;
       if (holder === workerId) return true;
       return (await redis.exists(heartbeatKey(holder))) === 1;
     },

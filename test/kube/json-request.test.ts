@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EventsV1Api } from '@kubernetes/client-node';
+import { selfSignedCertificate } from '@hookd/kube-sim';
 import { KubeError } from '../../src/kube/errors.ts';
 import { createJsonWriter } from '../../src/kube/json-request.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
@@ -232,5 +234,58 @@ current-context: plain
     const w = createJsonWriter(kc);
     await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), kubeError('KUBE_UNAVAILABLE', null, /^create x: API server unreachable/));
     w.close();
+  });
+});
+
+describe('createJsonWriter when the TLS identity rotates', () => {
+  const { certPem, keyPem } = selfSignedCertificate({ commonName: 'rotating' });
+  const server = createHttpsServer({ cert: certPem, key: keyPem }, (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url?.endsWith('/slow')) setTimeout(() => res.writeHead(201).end(), 600);
+      else res.writeHead(201).end();
+    });
+  });
+  let port = 0;
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  test('a write in flight on an identity rotated away from still ends with its answer', async () => {
+    const { kc } = loadKubeConfig({
+      kind: 'kubeconfig-text',
+      text: `apiVersion: v1
+kind: Config
+clusters:
+- name: tls
+  cluster: { server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true, tls-server-name: id0 }
+users:
+- name: u
+  user: { token: tls-token }
+contexts:
+- name: tls
+  context: { cluster: tls, user: u }
+current-context: tls
+`,
+    });
+    // Credentials applied at every write: each server name below is a TLS identity (an agent) of its own.
+    const w = createJsonWriter(kc, { credentialsTtlMs: 0 });
+    const cluster = kc.getCurrentCluster() as { tlsServerName?: string };
+    try {
+      const slow = w.send('POST', `${EVENTS}/slow`, 'application/json', '{}', 'slow write');
+      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 1; i <= 4; i++) {
+        cluster.tlsServerName = `id${i}`;
+        await w.send('POST', EVENTS, 'application/json', '{}', `write ${i}`);
+      }
+      await slow;
+    } finally {
+      w.close();
+    }
   });
 });

@@ -164,3 +164,33 @@ test('an allowed pod: asked once before its first exec; the audit has the exec s
   ]);
   assert.ok(!JSON.stringify(audit).includes('secret output'), 'never output');
 });
+
+test('a stop announced after the stop reason was read, before the pod parks: the pod does not park, its hooks are skipped', async () => {
+  const id = 'jparkstop1';
+  await newJob(id);
+  const pending: PodView = { ...running, phase: 'Pending', containerStatuses: [] };
+  const waiter: PodWaiter = {
+    get: async () => ({ kind: 'present', pod: pending }),
+    waitFor: () => Promise.reject(new Error('no wait expected: the pod parks or ends')),
+  };
+  const executor: Executor = { exec: () => Promise.reject(new Error('no exec expected')) };
+  const d = deps(waiter, executor);
+  // The failFast lands (and is announced) right after the processor read the stop reason
+  // with its plan, while it marks the hooks waiting.
+  const racing = {
+    ...d,
+    store: {
+      ...store,
+      markHooksWaiting: async (...args: Parameters<typeof store.markHooksWaiting>) => {
+        await store.markHooksWaiting(...args);
+        await store.tripFailFast(id, 'failFast: another pod failed');
+        d.wakes.wake(id);
+      },
+    },
+    parking: { takeWoken: () => null },
+  };
+  const result = await processPod({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, racing, signals);
+  assert.equal(result, 'done', 'parked although its job had stopped: only the periodic recheck would wake it');
+  const job = await store.getJob(id);
+  assert.equal(job?.pods[0]?.hooks[0]?.phase, 'skipped');
+});

@@ -10,6 +10,7 @@ import type { JobSpec } from '../../src/domain/views.ts';
 import { HookNotRunnableError, createRedisStore } from '../../src/store/redis-store.ts';
 import { storeKeys } from '../../src/store/keys.ts';
 import { runLua } from '../../src/store/lua.ts';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { MARK_RUNNING } from '../../src/store/scripts.ts';
 import type { JobStore } from '../../src/store/types.ts';
 import { planned, planOf } from '../fixtures/plan.ts';
@@ -417,6 +418,88 @@ describe('running claims move with the hook writes', () => {
     await store.tripFailFast(s.id, 'failFast: stop');
     await assert.rejects(store.markHookRunning(s.id, 0, 1, clock, { claim: { holder: 'w-a', forMs: 60_000 } }), HookNotRunnableError);
     assert.deepEqual(await claimOf(s.id, 1), [null, -2]);
+  });
+});
+
+describe('a mark sent again in the same millisecond as another worker’s', () => {
+  test('finds that worker’s mark and claim, and is refused: one exec, its claim kept', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    const k = storeKeys(prefix);
+    const claimKey = k.runningClaim(s.id, 0, 0);
+    const mark = (attempt: '0' | '1', holder: string): Promise<unknown> =>
+      runLua(redis, MARK_RUNNING, [...k.jobKeyList(s.id), claimKey], [k.eventsChannel, s.id, 0, 0, clock, '0', attempt, holder, 60_000]);
+    // Worker A's first mark was lost in a failover (never applied here); worker B, which took
+    // the pod over, marks it in the same millisecond; then A's confirmation retry arrives.
+    assert.equal(await mark('0', 'w-b'), 'ok');
+    assert.equal(await mark('1', 'w-a'), 'running', 'the retry must not take B’s mark for its own');
+    assert.equal(await redis.get(claimKey), 'w-b');
+    assert.equal((await store.getPod(s.id, 0))?.hooks[0]?.phase, 'running');
+  });
+});
+
+describe('a first mark the client sent again after a reconnect', () => {
+  test('finds its own mark and claim and answers ok, counted once: the hook is not left running with no one to run it', async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    const k = storeKeys(prefix);
+    const claimKey = k.runningClaim(s.id, 0, 0);
+    const mark = (holder: string): Promise<unknown> =>
+      runLua(redis, MARK_RUNNING, [...k.jobKeyList(s.id), claimKey], [k.eventsChannel, s.id, 0, 0, clock, '1', '0', holder, 60_000]);
+    // ioredis re-sends a command whose reply a dropped connection lost (a failover forces
+    // one): the same first call (attempt 0) arrives twice; the first one ran.
+    assert.equal(await mark('w-a#1'), 'ok');
+    assert.equal(await mark('w-a#1'), 'ok', 'the re-sent mark is this run’s own: refusing it leaves the hook running, never run');
+    assert.equal(await redis.hget(k.job(s.id).job, 'n:attempted'), '1');
+    // Another run of the same worker process (the pod taken over within it) in the same millisecond is not.
+    assert.equal(await mark('w-a#2'), 'running');
+    assert.equal(await redis.get(claimKey), 'w-a#1');
+  });
+});
+
+describe('a running mark whose reply a dropped connection lost', () => {
+  test('re-sent by the client as it was, finds the mark it made: the exec goes ahead', async () => {
+    // A proxy in front of Redis that, once armed, lets the next command through and drops the
+    // connection instead of passing its reply on (a failover or a network cut at that moment).
+    const url = new URL(TEST_REDIS_URL);
+    let armed = false;
+    const proxy = createNetServer((client) => {
+      const upstream = connect(Number(url.port || 6379), url.hostname);
+      client.on('data', (d) => upstream.write(d));
+      upstream.on('data', (d) => {
+        if (armed) {
+          armed = false;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        client.write(d);
+      });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    // As the worker's durable connection: commands wait and are re-sent across a reconnect.
+    const cut = new Redis({ host: '127.0.0.1', port: (proxy.address() as AddressInfo).port, maxRetriesPerRequest: null, retryStrategy: () => 20, enableAutoPipelining: true });
+    const viaCut = createRedisStore({ redis: cut, prefix, retentionMs: RETENTION_MS, now: () => clock, sealer: testSealer() });
+    try {
+      const s = spec();
+      await started(s);
+      await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+      await cut.ping();
+      armed = true;
+      await viaCut.markHookRunning(s.id, 0, 0, clock, { claim: { holder: 'w-a#1', forMs: 60_000 }, showRunning: true });
+      assert.equal(armed, false, 'the reply was dropped');
+      assert.equal((await store.getPod(s.id, 0))?.hooks[0]?.phase, 'running');
+      assert.equal(await redis.hget(storeKeys(prefix).job(s.id).job, 'n:attempted'), '1');
+    } finally {
+      cut.disconnect();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
 
