@@ -1,0 +1,185 @@
+// The Executor against servers that lie or misbehave in ways exec-protocol.test.ts does not
+// cover: exit-code causes that contradict their reason, frames too large to hold, a status
+// message of any size, a connection cut after the request went out, a redirect on the
+// upgrade. Plain `ws`/`net`/`http` servers on 127.0.0.1, the executor unmocked.
+
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import { after, before, test } from 'node:test';
+import { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
+import { createExecutor } from '../../src/kube/exec.ts';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import type { ExecRequest } from '../../src/queue/ports.ts';
+import { logSink } from './support.ts';
+
+let behaviour: (ws: WebSocket) => void = () => {};
+let server: WebSocketServer;
+let url: string;
+
+before(async () => {
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'v5.channel.k8s.io' });
+  server.on('connection', (ws) => behaviour(ws));
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => {
+  for (const c of server.clients) c.terminate();
+  server.close();
+});
+
+function executor(at = url, retry = { tries: 3, budgetMs: 5_000, baseMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 }) {
+  const text = `apiVersion: v1
+kind: Config
+clusters: [{ name: rogue, cluster: { server: "${at}", insecure-skip-tls-verify: true } }]
+users: [{ name: rogue, user: { token: secret-token } }]
+contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
+current-context: rogue
+`;
+  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text });
+  return createExecutor({ kc, log: logSink('silent').log, retry });
+}
+
+const req: ExecRequest = { namespace: 'ns', pod: 'p', container: 'c', command: ['x'], timeoutMs: 5_000, maxOutputBytes: 1024 };
+const frame = (channel: number, data: string | Buffer) => Buffer.concat([Buffer.from([channel]), Buffer.from(data)]);
+const exitStatus = (message: unknown) => JSON.stringify({ status: 'Failure', reason: 'NonZeroExitCode', message: 'command terminated with non-zero exit code', details: { causes: [{ reason: 'ExitCode', message }] } });
+
+for (const lie of ['', ' ', '0', '-0', null, false, [], '0x1', '1e2', ' 3 ', '99999999999999999999']) {
+  test(`NonZeroExitCode with an ExitCode cause of ${JSON.stringify(lie)} is not an exit code`, async () => {
+    behaviour = (ws) => ws.send(frame(3, exitStatus(lie)));
+    const out = await executor().exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error', `got ${JSON.stringify(out)}`);
+  });
+}
+
+test('a real exit code still reads: 1, 255, and a negative Windows one', async () => {
+  for (const [said, code] of [['1', 1], ['255', 255], ['-1073741819', -1073741819]] as const) {
+    behaviour = (ws) => ws.send(frame(3, exitStatus(said)));
+    const out = await executor().exec(req, new AbortController().signal);
+    assert.deepEqual(out, { kind: 'exited', exitCode: code, stdout: '', stderr: '', truncated: false });
+  }
+});
+
+test('a status frame of megabytes is not read (ends as an error, not held in memory and parsed)', async () => {
+  const padded = JSON.stringify({ status: 'Success', message: 'x'.repeat(16 * 1024 * 1024) });
+  behaviour = (ws) => ws.send(frame(3, padded));
+  const out = await executor().exec(req, new AbortController().signal);
+  assert.equal(out.kind, 'error', `got ${out.kind}`);
+});
+
+test('an output frame of megabytes ends the exec as outcome unknown', async () => {
+  behaviour = (ws) => {
+    ws.send(frame(1, Buffer.alloc(16 * 1024 * 1024, 0x61)));
+    ws.send(frame(3, JSON.stringify({ status: 'Success' })));
+  };
+  const out = await executor().exec(req, new AbortController().signal);
+  assert.equal(out.kind, 'error');
+  if (out.kind === 'error') assert.match(out.message, /outcome unknown/);
+});
+
+test("a Failure status's message is bounded in the outcome", async () => {
+  behaviour = (ws) => ws.send(frame(3, JSON.stringify({ status: 'Failure', reason: 'InternalError', message: 'y'.repeat(500_000) })));
+  const out = await executor().exec(req, new AbortController().signal);
+  assert.equal(out.kind, 'error');
+  if (out.kind === 'error') assert.ok(out.message.length < 8_192, `message of ${out.message.length} chars`);
+});
+
+test('two status frames: the first decides (Failure then Success is a failure)', async () => {
+  behaviour = (ws) => {
+    ws.send(frame(3, exitStatus('2')));
+    ws.send(frame(3, JSON.stringify({ status: 'Success' })));
+    ws.send(frame(1, 'after'));
+  };
+  const out = await executor().exec(req, new AbortController().signal);
+  assert.deepEqual(out, { kind: 'exited', exitCode: 2, stdout: '', stderr: '', truncated: false });
+});
+
+test('a connection cut after the upgrade request went out is not tried again (the command may have started)', async () => {
+  let requests = 0;
+  const raw = createNetServer((socket) => {
+    let seen = '';
+    socket.on('data', (d) => {
+      seen += d.toString('latin1');
+      if (seen.includes('\r\n\r\n')) {
+        requests++;
+        socket.resetAndDestroy();
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const out = await executor(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`).exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error');
+    if (out.kind === 'error') assert.equal(out.notStarted, undefined);
+    assert.equal(requests, 1);
+  } finally {
+    raw.close();
+  }
+});
+
+test('a connection refused is still tried again (nothing was sent)', async () => {
+  const raw = createNetServer();
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  const port = (raw.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => raw.close(() => resolve()));
+  let retries = 0;
+  const text = `apiVersion: v1
+kind: Config
+clusters: [{ name: rogue, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
+users: [{ name: rogue, user: { token: t } }]
+contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
+current-context: rogue
+`;
+  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text });
+  const ex = createExecutor({ kc, log: logSink('silent').log, retry: { tries: 3, budgetMs: 5_000, baseMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 }, onRetry: () => retries++ });
+  const out = await ex.exec(req, new AbortController().signal);
+  assert.equal(out.kind, 'error');
+  assert.equal(retries, 2);
+});
+
+test('a redirect on the upgrade is not followed (the token goes nowhere else)', async () => {
+  let elsewhere = 0;
+  const other: Server = createServer((_q, r) => {
+    elsewhere++;
+    r.end();
+  });
+  other.on('upgrade', (_q, s) => {
+    elsewhere++;
+    s.destroy();
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const redirector: Server = createServer((_q, r) => {
+    r.writeHead(307, { location: `http://127.0.0.1:${(other.address() as AddressInfo).port}/steal` });
+    r.end();
+  });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+  try {
+    const out = await executor(`http://127.0.0.1:${(redirector.address() as AddressInfo).port}`).exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error');
+    assert.equal(elsewhere, 0);
+  } finally {
+    other.close();
+    redirector.close();
+  }
+});
+
+test('command args and names with URL metacharacters stay in their parameter', async () => {
+  let seen = '';
+  behaviour = (ws) => ws.send(frame(3, JSON.stringify({ status: 'Success' })));
+  server.once('headers', (_h, r) => (seen = r.url ?? ''));
+  const args = ['a&container=evil', 'b?c#d', '%2e%2e/x', 'line\nbreak', 'é€😀'];
+  const out = await executor().exec({ ...req, namespace: 'n s', pod: 'p/../q', command: args }, new AbortController().signal);
+  assert.equal(out.kind, 'exited');
+  const u = new URL(seen, 'http://x');
+  assert.equal(u.pathname, '/api/v1/namespaces/n%20s/pods/p%2F..%2Fq/exec');
+  assert.deepEqual(u.searchParams.getAll('command'), args);
+  assert.deepEqual(u.searchParams.getAll('container'), ['c']);
+});
+
+test('a lone surrogate in an argument is an error, not a crash', async () => {
+  const out = await executor().exec({ ...req, command: ['\ud800'] }, new AbortController().signal);
+  assert.equal(out.kind, 'error');
+});
