@@ -13,6 +13,7 @@ import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClientOptions } from 'ws';
 import { createExecAgents, type ExecTlsOptions } from './exec-agent.ts';
+import { MAX_FRAME_BYTES } from './exec-frame.ts';
 
 export interface ExecTarget {
   readonly namespace: string;
@@ -68,6 +69,7 @@ export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => 
       headers: (applied.headers ?? {}) as Record<string, string>,
       // API servers do not compress exec streams; not offering it saves ws its deflate setup.
       perMessageDeflate: false,
+      maxPayload: MAX_FRAME_BYTES,
       ...(agent instanceof Object ? { agent } : {}),
       ...(applied.auth !== undefined ? { auth: applied.auth } : {}),
       // Only reached when client-node's agent is not the shared one (a proxy): TLS material
