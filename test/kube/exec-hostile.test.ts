@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { after, before, test } from 'node:test';
+import { createServer as createTlsServer } from 'node:tls';
+import { selfSignedCertificate } from '@hookd/kube-sim';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { createExecutor } from '../../src/kube/exec.ts';
@@ -182,4 +184,95 @@ test('command args and names with URL metacharacters stay in their parameter', a
 test('a lone surrogate in an argument is an error, not a crash', async () => {
   const out = await executor().exec({ ...req, command: ['\ud800'] }, new AbortController().signal);
   assert.equal(out.kind, 'error');
+});
+
+// TLS: the kubeconfig trusts `ca`; the server presents `cert`.
+function tlsExecutor(server: string, caPem: string, onRetry?: () => void) {
+  const text = `apiVersion: v1
+kind: Config
+clusters: [{ name: tls, cluster: { server: "${server}", certificate-authority-data: ${Buffer.from(caPem).toString('base64')} } }]
+users: [{ name: tls, user: { token: secret-token } }]
+contexts: [{ name: tls, context: { cluster: tls, user: tls } }]
+current-context: tls
+`;
+  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text });
+  return createExecutor({ kc, log: logSink('silent').log, retry: { tries: 3, budgetMs: 5_000, baseMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 }, ...(onRetry ? { onRetry } : {}) });
+}
+
+/** A TLS server that counts the HTTP requests it reads, and what it does with them. */
+async function tlsServer(host: string, cert: { certPem: string; keyPem: string }, onRequest: (socket: import('node:tls').TLSSocket) => void) {
+  const seen: string[] = [];
+  const srv = createTlsServer({ cert: cert.certPem, key: cert.keyPem }, (socket) => {
+    let head = '';
+    socket.on('error', () => {});
+    socket.on('data', (d) => {
+      head += d.toString('latin1');
+      if (head.includes('\r\n\r\n')) {
+        seen.push(head);
+        onRequest(socket);
+      }
+    });
+  });
+  srv.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => srv.listen(0, host, resolve));
+  return { srv, seen, url: `https://${host}:${(srv.address() as AddressInfo).port}` };
+}
+
+test('TLS with a CA we do not trust: an error, and the request (with its token) is never sent', async () => {
+  const real = selfSignedCertificate();
+  const other = selfSignedCertificate();
+  const { srv, seen, url: at } = await tlsServer('127.0.0.1', real, (s) => s.destroy());
+  try {
+    const out = await tlsExecutor(at, other.certPem).exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error');
+    if (out.kind === 'error') assert.equal(out.notStarted, undefined);
+    assert.equal(seen.length, 0);
+  } finally {
+    srv.close();
+  }
+});
+
+test('TLS with the right CA but another host name: an error, and the request is never sent', async () => {
+  const cert = selfSignedCertificate(); // for 127.0.0.1 and localhost only
+  const { srv, seen, url: at } = await tlsServer('127.0.0.2', cert, (s) => s.destroy());
+  try {
+    const out = await tlsExecutor(at, cert.certPem).exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error');
+    if (out.kind === 'error') assert.match(out.message, /127\.0\.0\.2|altname|IP/);
+    assert.equal(seen.length, 0);
+  } finally {
+    srv.close();
+  }
+});
+
+test('TLS: a reset once the request is read is not tried again; a reset during the handshake is', async () => {
+  const cert = selfSignedCertificate();
+  const { srv, seen, url: at } = await tlsServer('127.0.0.1', cert, (s) => s.destroy()); // the client sees "socket hang up" (ECONNRESET)
+  try {
+    const out = await tlsExecutor(at, cert.certPem).exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error');
+    if (out.kind === 'error') assert.equal(out.notStarted, undefined);
+    assert.equal(seen.length, 1);
+    assert.match(seen[0] ?? '', /authorization: Bearer secret-token/i);
+  } finally {
+    srv.close();
+  }
+  let hellos = 0;
+  const raw = createNetServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      hellos++;
+      socket.resetAndDestroy(); // the ClientHello: no request can have been sent
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  let retries = 0;
+  try {
+    const out = await tlsExecutor(`https://127.0.0.1:${(raw.address() as AddressInfo).port}`, cert.certPem, () => retries++).exec(req, new AbortController().signal);
+    assert.equal(out.kind, 'error');
+    assert.equal(hellos, 3);
+    assert.equal(retries, 2);
+  } finally {
+    raw.close();
+  }
 });
