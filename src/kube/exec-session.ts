@@ -5,6 +5,9 @@
 // handshake. The outcome is settled only once the socket is closed, so no socket or timer
 // outlives a call.
 
+import type { ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import type { ExecOutcome, ExecRequest } from '../queue/ports.ts';
 import { BoundedOutput } from './bounded-output.ts';
@@ -33,6 +36,7 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
     let opened = false;
     let upgrade: Failure | null = null;
     let lastError: unknown = null;
+    let requestOut = false;
     let decided = false;
     let stopPings = (): void => {};
 
@@ -93,14 +97,33 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
       if (!opened) {
         const e = toKubeError(lastError ?? new Error(`socket closed (${code})`), where);
         const errno = (lastError as NodeJS.ErrnoException | null)?.code;
-        return fail({ code: e.code, message: e.message, ...(errno !== undefined && RETRYABLE_NETWORK.has(errno) ? { notStarted: { retryAfterMs: null } } : {}) });
+        if (errno === undefined || !RETRYABLE_NETWORK.has(errno)) return fail({ code: e.code, message: e.message });
+        // A reset or timeout once the request could have gone out may have come after the
+        // API server started the command (it answers the upgrade once the kubelet's streams
+        // are set up, and that answer can be lost): not tried again.
+        if (requestOut) return fail({ code: e.code, message: `${e.message}; the exec request had reached the server, so the command may have started (outcome unknown)` });
+        return fail({ code: e.code, message: e.message, notStarted: { retryAfterMs: null } });
       }
       const why = lastError instanceof Error ? lastError.message : `WebSocket close ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}`;
       fail({ code: 'KUBE_UNAVAILABLE', message: `${where}: ${NO_STATUS} (${why})` });
     };
 
+    // Whether the upgrade request can have reached the server: once its connection is up
+    // (TLS handshake done for wss). Network errors before that are safe to retry.
+    const finishRequest = (request: ClientRequest): void => {
+      request.once('socket', (s: Socket) => {
+        const out = (): void => {
+          requestOut = true;
+        };
+        // A socket already connected (none is reused today: keepAlive is off) counts as out.
+        if (!s.connecting) out();
+        else s.once(s instanceof TLSSocket ? 'secureConnect' : 'connect', out);
+      });
+      request.end();
+    };
+
     const open = (base: string, options: WebSocket.ClientOptions): void => {
-      const socket = new WebSocket(execUrl(base, req), OFFERED, options);
+      const socket = new WebSocket(execUrl(base, req), OFFERED, { ...options, finishRequest });
       ws = socket;
       socket.on('error', (err) => (lastError = err));
       readRefusal(socket, {
