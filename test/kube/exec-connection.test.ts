@@ -104,3 +104,22 @@ test('one shared https agent per TLS identity, not client-node\'s', async () => 
   // The material is in the agent's SecureContext, not in the options of each request.
   assert.equal((a.options as Record<string, unknown>)['ca'], undefined);
 });
+
+test('a refresh that never ends (a credential plugin hung) is not shared forever: a later exec starts another', async () => {
+  const kc = kubeconfig('https://api.example:6443');
+  let applied = 0;
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    if (++applied === 1) return new Promise<void>(() => {}); // hangs, as a stuck plugin does
+    await apply(opts);
+  };
+  let clock = 1_000;
+  const connections = createExecConnections(kc, 1_000, () => clock);
+  const first = connections.get();
+  clock += 1_000;
+  assert.equal(connections.get(), first, 'a refresh under way is shared');
+  clock += 30_000;
+  const later = await Promise.race([connections.get(), new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 1_000))]);
+  assert.notEqual(later, 'stuck');
+  assert.equal(applied, 2);
+});
