@@ -7,7 +7,8 @@
 // Applying them reads files (an in-cluster CA and token) and may call a credential plugin,
 // so the result is kept for `ttlMs` (1 s by default) and shared by the execs of that second;
 // a rotated token is therefore picked up at most that late, and a 401 drops it at once.
-// Concurrent execs wait for one refresh instead of each starting their own.
+// Concurrent execs wait for one refresh instead of each starting their own (for at most
+// STALE_REFRESH_MS: a hung one is then given up).
 
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -51,10 +52,19 @@ export function execBase(server: string): string {
   return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * How long execs keep waiting on a refresh under way. A credential plugin can hang (client-node
+ * gives it no time limit); each exec ends on its own deadline, but had they all joined that one
+ * refresh for good, no exec would ever run again once the plugin answered again. Past this, the
+ * next exec starts another (at most one new plugin run per this period while it hangs).
+ */
+const STALE_REFRESH_MS = 10_000;
+
 export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => number = Date.now): ExecConnections {
   const agents = createExecAgents();
   let kept: { connection: ExecConnection; until: number } | null = null;
   let refreshing: Promise<ExecConnection> | null = null;
+  let refreshStarted = 0;
   let generation = 0;
 
   const refresh = async (): Promise<ExecConnection> => {
@@ -82,8 +92,9 @@ export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => 
   return {
     get() {
       if (kept !== null && now() < kept.until) return Promise.resolve(kept.connection);
-      if (refreshing !== null) return refreshing;
+      if (refreshing !== null && now() - refreshStarted < STALE_REFRESH_MS) return refreshing;
       const mine = ++generation;
+      refreshStarted = now();
       const p = refresh().then(
         (connection) => {
           if (generation === mine) {
