@@ -4,7 +4,10 @@
 // upgrade. Plain `ws`/`net`/`http` servers on 127.0.0.1, the executor unmocked.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -274,5 +277,53 @@ test('TLS: a reset once the request is read is not tried again; a reset during t
     assert.equal(retries, 2);
   } finally {
     raw.close();
+  }
+});
+
+test('a token rotated (the old one revoked) while its credentials are kept: the 401 is answered by one try with fresh ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookd-exec-rotate-'));
+  let valid = 'token-A';
+  let unauthorized = 0;
+  const auth = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: () => 'v5.channel.k8s.io',
+    verifyClient: (info, cb) => {
+      if (info.req.headers.authorization === `Bearer ${valid}`) return cb(true);
+      unauthorized++;
+      cb(false, 401, 'Unauthorized');
+    },
+  });
+  auth.on('connection', (ws) => ws.send(frame(3, JSON.stringify({ status: 'Success' }))));
+  await new Promise<void>((resolve) => auth.once('listening', resolve));
+  try {
+    writeFileSync(join(dir, 'token'), 'token-A\n');
+    writeFileSync(
+      join(dir, 'kubeconfig'),
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${(auth.address() as AddressInfo).port}", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { tokenFile: token } }]
+contexts: [{ name: c, context: { cluster: c, user: u } }]
+current-context: c
+`,
+    );
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig', path: join(dir, 'kubeconfig') });
+    const ex = createExecutor({ kc, log: logSink('silent').log });
+    assert.equal((await ex.exec(req, new AbortController().signal)).kind, 'exited');
+    await new Promise((r) => setTimeout(r, 20));
+    valid = 'token-B';
+    writeFileSync(join(dir, 'token'), 'token-B\n');
+    const out = await ex.exec(req, new AbortController().signal); // within the credentials' second
+    assert.equal(out.kind, 'exited', JSON.stringify(out));
+    assert.equal(unauthorized, 1);
+    // Credentials the server rejects whatever we do: one more try, not a backoff series.
+    valid = 'token-C';
+    const rejected = await ex.exec(req, new AbortController().signal);
+    assert.equal(rejected.kind === 'error' ? rejected.code : rejected.kind, 'KUBE_UNAUTHORIZED');
+    assert.equal(unauthorized, 3);
+  } finally {
+    auth.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
