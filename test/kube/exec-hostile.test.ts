@@ -4,6 +4,7 @@
 // upgrade. Plain `ws`/`net`/`http` servers on 127.0.0.1, the executor unmocked.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,10 @@ after(() => {
 });
 
 function executor(at = url, retry = { tries: 3, budgetMs: 5_000, baseMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 }) {
+  return createExecutor({ kc: executorKc(at), log: logSink('silent').log, retry });
+}
+
+function executorKc(at: string) {
   const text = `apiVersion: v1
 kind: Config
 clusters: [{ name: rogue, cluster: { server: "${at}", insecure-skip-tls-verify: true } }]
@@ -43,8 +48,7 @@ users: [{ name: rogue, user: { token: secret-token } }]
 contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
 current-context: rogue
 `;
-  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text });
-  return createExecutor({ kc, log: logSink('silent').log, retry });
+  return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
 }
 
 const req: ExecRequest = { namespace: 'ns', pod: 'p', container: 'c', command: ['x'], timeoutMs: 5_000, maxOutputBytes: 1024 };
@@ -325,5 +329,124 @@ current-context: c
   } finally {
     auth.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Timers and sockets of this process, to see that none outlives a call. The servers' ends
+ * are in this process too: they are given 100 ms to see the client gone (less than any
+ * timer of the executor's own, e.g. the 1 s for a refusal's body).
+ */
+const live = (): string[] => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap' || r === 'TLSWrap');
+async function settledClean(run: () => Promise<unknown>): Promise<unknown> {
+  const before = live().length;
+  const out = await run();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(live().length <= before, `left behind: ${live().length - before} (${live().join(', ')})`);
+  return out;
+}
+
+test('a server that keeps the socket alive (pongs) but never sends the status: a timeout at the deadline, nothing left behind', async () => {
+  behaviour = (ws) => ws.send(frame(1, 'working'));
+  const t0 = Date.now();
+  const out = await settledClean(() => createExecutor({ kc: executorKc(url), log: logSink('silent').log, pingIntervalMs: 50 }).exec({ ...req, timeoutMs: 400 }, new AbortController().signal));
+  assert.deepEqual(out, { kind: 'timeout', stdout: 'working', stderr: '', truncated: false });
+  assert.ok(Date.now() - t0 < 2_000);
+});
+
+test('a server that closes right after the upgrade: outcome unknown, not tried again', async () => {
+  let connections = 0;
+  behaviour = (ws) => {
+    connections++;
+    ws.terminate();
+  };
+  const out = await settledClean(() => executor().exec(req, new AbortController().signal));
+  assert.equal(out && (out as { kind: string }).kind, 'error');
+  assert.match((out as { message: string }).message, /outcome unknown/);
+  assert.equal(connections, 1);
+});
+
+test('a 101 with a subprotocol we did not offer: an error, not tried again', async () => {
+  let upgrades = 0;
+  const raw = createNetServer((socket) => {
+    socket.on('error', () => {});
+    let head = '';
+    socket.on('data', (d) => {
+      head += d.toString('latin1');
+      const key = /sec-websocket-key: (\S+)/i.exec(head)?.[1];
+      if (!head.includes('\r\n\r\n') || key === undefined) return;
+      upgrades++;
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: channel.k8s.io\r\n\r\n`);
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const out = (await settledClean(() => executor(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`).exec(req, new AbortController().signal))) as { kind: string; message: string; notStarted?: unknown };
+    assert.equal(out.kind, 'error');
+    assert.match(out.message, /subprotocol "channel\.k8s\.io"/);
+    assert.equal(out.notStarted, undefined);
+    assert.equal(upgrades, 1);
+  } finally {
+    raw.close();
+  }
+});
+
+test('upgrade headers sent a byte at a time (slowloris), or a refusal whose body never ends: a timeout at our deadline, nothing left behind', async () => {
+  const sockets = new Set<import('node:net').Socket>();
+  const raw = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      const slow = 'HTTP/1.1 101 Switching Protocols\r\nX-Slow: ' + 'a'.repeat(1000);
+      let i = 0;
+      const t = setInterval(() => (socket.destroyed || i >= slow.length ? clearInterval(t) : socket.write(slow[i++] ?? '')), 20);
+      socket.on('close', () => clearInterval(t));
+    });
+  });
+  const refuser = createServer((_q, r) => {
+    r.writeHead(503, { 'content-type': 'application/json' });
+    r.write('{"kind":"Status","message":"');
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+  try {
+    const t0 = Date.now();
+    const out = await settledClean(() => executor(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`).exec({ ...req, timeoutMs: 300 }, new AbortController().signal));
+    assert.equal((out as { kind: string }).kind, 'timeout');
+    assert.ok(Date.now() - t0 < 1_500);
+    const refused = await settledClean(() => executor(`http://127.0.0.1:${(refuser.address() as AddressInfo).port}`).exec({ ...req, timeoutMs: 300 }, new AbortController().signal));
+    assert.equal((refused as { kind: string }).kind, 'timeout');
+  } finally {
+    for (const s of sockets) s.destroy();
+    raw.close();
+    refuser.closeAllConnections();
+    refuser.close();
+  }
+});
+
+test('a million tiny frames: output bounded, the status still read, in reasonable time', async () => {
+  behaviour = (ws) => {
+    const one = frame(1, 'x');
+    for (let i = 0; i < 1_000_000; i++) ws.send(one);
+    ws.send(frame(3, JSON.stringify({ status: 'Success' })));
+  };
+  const t0 = Date.now();
+  const out = (await executor().exec({ ...req, timeoutMs: 60_000 }, new AbortController().signal)) as { kind: string; stdout: string; truncated: boolean };
+  assert.equal(out.kind, 'exited');
+  assert.equal(out.stdout.length, 1024);
+  assert.equal(out.truncated, true);
+  assert.ok(Date.now() - t0 < 30_000, `${Date.now() - t0} ms`);
+});
+
+test('an abort during the handshake rejects, and leaves nothing behind', async () => {
+  const raw = createNetServer((socket) => socket.on('error', () => {})); // accepts, never answers
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('stop')), 100);
+    await settledClean(() => assert.rejects(executor(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`).exec(req, ac.signal), /stop/));
+  } finally {
+    raw.close();
   }
 });
