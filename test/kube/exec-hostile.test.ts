@@ -425,10 +425,10 @@ test('upgrade headers sent a byte at a time (slowloris), or a refusal whose body
   }
 });
 
-test('a million tiny frames: output bounded, the status still read, in reasonable time', async () => {
+test('300,000 tiny frames: output bounded, the status still read, in reasonable time', async () => {
   behaviour = (ws) => {
     const one = frame(1, 'x');
-    for (let i = 0; i < 1_000_000; i++) ws.send(one);
+    for (let i = 0; i < 300_000; i++) ws.send(one);
     ws.send(frame(3, JSON.stringify({ status: 'Success' })));
   };
   const t0 = Date.now();
