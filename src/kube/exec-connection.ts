@@ -33,8 +33,11 @@ export interface ExecConnection {
 
 export interface ExecConnections {
   get(): Promise<ExecConnection>;
-  /** Forgets the kept credentials (the API server rejected them). */
-  invalidate(): void;
+  /**
+   * Forgets the kept credentials (the API server rejected them). With `rejected`, only if
+   * those are still the kept ones: credentials kept or asked for since are newer.
+   */
+  invalidate(rejected?: ExecConnection): void;
 }
 
 /** The pods/exec URL of a hook's command: stdout and stderr, no stdin, no TTY (as Velero runs hooks). */
@@ -111,7 +114,8 @@ export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => 
       refreshing = p;
       return p;
     },
-    invalidate() {
+    invalidate(rejected) {
+      if (rejected !== undefined && kept?.connection !== rejected) return;
       generation++;
       kept = null;
       refreshing = null;

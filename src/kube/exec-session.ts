@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import type { ExecOutcome, ExecRequest } from '../queue/ports.ts';
 import { BoundedOutput } from './bounded-output.ts';
 import { toKubeError } from './errors.ts';
-import { execUrl, type ExecConnections } from './exec-connection.ts';
+import { execUrl, type ExecConnection, type ExecConnections } from './exec-connection.ts';
 import { decodeExecFrame, EXEC_PROTOCOLS } from './exec-frame.ts';
 import { fromStatus, NO_STATUS, noProtocol, refused, type Failure } from './exec-outcome.ts';
 import { pingExecSocket, readRefusal } from './exec-socket.ts';
@@ -122,13 +122,13 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
       request.end();
     };
 
-    const open = (base: string, options: WebSocket.ClientOptions): void => {
-      const socket = new WebSocket(execUrl(base, req), OFFERED, { ...options, finishRequest });
+    const open = (connection: ExecConnection): void => {
+      const socket = new WebSocket(execUrl(connection.base, req), OFFERED, { ...connection.options, finishRequest });
       ws = socket;
       socket.on('error', (err) => (lastError = err));
       readRefusal(socket, {
         refused: (status, apiMessage, retryAfterMs) => {
-          if (status === 401) connections.invalidate(); // the next exec asks for fresh credentials
+          if (status === 401) connections.invalidate(connection); // the next exec asks for fresh credentials
           upgrade ??= refused(where, req.namespace, status, apiMessage, retryAfterMs);
         },
       });
@@ -149,7 +149,7 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
       (c) => {
         if (decided) return; // our deadline or abort came first
         try {
-          open(c.base, c.options);
+          open(c);
         } catch (err) {
           fail(toKubeError(err, where)); // ws refuses the URL before any I/O
         }
