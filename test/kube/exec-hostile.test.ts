@@ -1,7 +1,10 @@
 // The Executor against servers that lie or misbehave in ways exec-protocol.test.ts does not
 // cover: exit-code causes that contradict their reason, frames too large to hold, a status
 // message of any size, a connection cut after the request went out, a redirect on the
-// upgrade. Plain `ws`/`net`/`http` servers on 127.0.0.1, the executor unmocked.
+// upgrade, URL metacharacters, TLS with an untrusted CA or another host name, a token
+// rotated and revoked, a status that never comes, slow or unfinished handshakes, floods of
+// tiny frames; and that no timer or socket outlives a call. Plain `ws`/`net`/`http`/`tls`
+// servers on 127.0.0.1, the executor unmocked.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
