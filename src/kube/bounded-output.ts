@@ -6,7 +6,10 @@ import { StringDecoder } from 'node:string_decoder';
 
 export class BoundedOutput {
   private readonly maxBytes: number;
-  private readonly chunks: Buffer[] = [];
+  // One buffer, grown by doubling up to maxBytes, rather than a Buffer per frame: a frame
+  // can be one byte long, and a Buffer object costs ~100 bytes of heap, so output sent byte
+  // by byte would otherwise hold a hundred times its bound.
+  private buf: Buffer = Buffer.alloc(0);
   private kept = 0;
   private dropped = false;
 
@@ -17,12 +20,16 @@ export class BoundedOutput {
   write(chunk: Buffer): void {
     const room = this.maxBytes - this.kept;
     if (chunk.length > room) this.dropped = true;
-    if (room > 0) {
-      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      // A copy: a frame is a view into ws's read buffer, which would otherwise be kept whole.
-      this.chunks.push(Buffer.from(part));
-      this.kept += part.length;
+    const n = Math.min(chunk.length, room);
+    if (n <= 0) return;
+    if (this.kept + n > this.buf.length) {
+      // A copy, never a view: a frame is a view into ws's read buffer, which would otherwise be kept whole.
+      const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(this.kept + n, 2 * this.buf.length, 256)));
+      this.buf.copy(grown, 0, 0, this.kept);
+      this.buf = grown;
     }
+    chunk.copy(this.buf, this.kept, 0, n);
+    this.kept += n;
   }
 
   get truncated(): boolean {
@@ -36,7 +43,7 @@ export class BoundedOutput {
   text(): string {
     if (this.kept === 0) return '';
     const decoder = new StringDecoder('utf8');
-    const all = Buffer.concat(this.chunks, this.kept);
+    const all = this.buf.subarray(0, this.kept);
     return this.dropped ? decoder.write(all) : decoder.write(all) + decoder.end();
   }
 }

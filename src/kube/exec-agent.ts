@@ -46,11 +46,11 @@ export function createExecAgents(maxAgents = 8): ExecAgents {
           maxCachedSessions: 256,
         });
         if (agents.size >= maxAgents) {
+          // Forgotten, not destroyed: destroy() would cut the sockets of execs still running
+          // through it (a long hook while a plugin rotates client certificates). With
+          // keepAlive off it holds no idle sockets; it goes once its last exec has ended.
           const oldest = agents.keys().next().value;
-          if (oldest !== undefined) {
-            agents.get(oldest)?.destroy();
-            agents.delete(oldest);
-          }
+          if (oldest !== undefined) agents.delete(oldest);
         }
         agents.set(key, shared);
       }

@@ -7,12 +7,14 @@
 // Applying them reads files (an in-cluster CA and token) and may call a credential plugin,
 // so the result is kept for `ttlMs` (1 s by default) and shared by the execs of that second;
 // a rotated token is therefore picked up at most that late, and a 401 drops it at once.
-// Concurrent execs wait for one refresh instead of each starting their own.
+// Concurrent execs wait for one refresh instead of each starting their own (for at most
+// STALE_REFRESH_MS: a hung one is then given up).
 
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClientOptions } from 'ws';
 import { createExecAgents, type ExecTlsOptions } from './exec-agent.ts';
+import { MAX_FRAME_BYTES } from './exec-frame.ts';
 
 export interface ExecTarget {
   readonly namespace: string;
@@ -31,8 +33,11 @@ export interface ExecConnection {
 
 export interface ExecConnections {
   get(): Promise<ExecConnection>;
-  /** Forgets the kept credentials (the API server rejected them). */
-  invalidate(): void;
+  /**
+   * Forgets the kept credentials (the API server rejected them). With `rejected`, only if
+   * those are still the kept ones: credentials kept or asked for since are newer.
+   */
+  invalidate(rejected?: ExecConnection): void;
 }
 
 /** The pods/exec URL of a hook's command: stdout and stderr, no stdin, no TTY (as Velero runs hooks). */
@@ -50,10 +55,19 @@ export function execBase(server: string): string {
   return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * How long execs keep waiting on a refresh under way. A credential plugin can hang (client-node
+ * gives it no time limit); each exec ends on its own deadline, but had they all joined that one
+ * refresh for good, no exec would ever run again once the plugin answered again. Past this, the
+ * next exec starts another (at most one new plugin run per this period while it hangs).
+ */
+const STALE_REFRESH_MS = 10_000;
+
 export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => number = Date.now): ExecConnections {
   const agents = createExecAgents();
   let kept: { connection: ExecConnection; until: number } | null = null;
   let refreshing: Promise<ExecConnection> | null = null;
+  let refreshStarted = 0;
   let generation = 0;
 
   const refresh = async (): Promise<ExecConnection> => {
@@ -68,6 +82,7 @@ export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => 
       headers: (applied.headers ?? {}) as Record<string, string>,
       // API servers do not compress exec streams; not offering it saves ws its deflate setup.
       perMessageDeflate: false,
+      maxPayload: MAX_FRAME_BYTES,
       ...(agent instanceof Object ? { agent } : {}),
       ...(applied.auth !== undefined ? { auth: applied.auth } : {}),
       // Only reached when client-node's agent is not the shared one (a proxy): TLS material
@@ -80,8 +95,9 @@ export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => 
   return {
     get() {
       if (kept !== null && now() < kept.until) return Promise.resolve(kept.connection);
-      if (refreshing !== null) return refreshing;
+      if (refreshing !== null && now() - refreshStarted < STALE_REFRESH_MS) return refreshing;
       const mine = ++generation;
+      refreshStarted = now();
       const p = refresh().then(
         (connection) => {
           if (generation === mine) {
@@ -98,7 +114,8 @@ export function createExecConnections(kc: KubeConfig, ttlMs = 1_000, now: () => 
       refreshing = p;
       return p;
     },
-    invalidate() {
+    invalidate(rejected) {
+      if (rejected !== undefined && kept?.connection !== rejected) return;
       generation++;
       kept = null;
       refreshing = null;

@@ -11,6 +11,15 @@
 
 export const EXEC_PROTOCOLS: readonly string[] = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
+/**
+ * The largest frame read. ws would otherwise hold up to 100 MiB of one message (fragments
+ * included) before we see any of it, per exec: a server could make each of the execs under
+ * way hold that much, and a status of that size be parsed. API servers write a stream in
+ * pieces of at most 32 KiB (one frame per read of the kubelet's stream) and a Status in a
+ * few hundred bytes, so 1 MiB is ample; a bigger frame ends the exec as outcome unknown.
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
 const STDOUT = 1;
 const STDERR = 2;
 const STATUS = 3;

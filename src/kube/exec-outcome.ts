@@ -35,12 +35,29 @@ export function noProtocol(where: string, chosen: string | undefined): Failure {
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Success -> exit 0; NonZeroExitCode with an ExitCode cause -> that code; any other Failure -> error. */
+/** Longest Status message kept in an outcome: it is stored with the hook's result and logged. */
+export const MAX_STATUS_MESSAGE = 1_024;
+
+const bounded = (m: string): string => (m.length > MAX_STATUS_MESSAGE ? `${m.slice(0, MAX_STATUS_MESSAGE)}… (${m.length - MAX_STATUS_MESSAGE} more characters)` : m);
+
+/**
+ * The exit code an ExitCode cause carries: the kubelet writes it as a decimal integer
+ * (an int; on Windows an NTSTATUS, negative as an int32 or above 2^31 as a uint32). Anything else (empty, null, hex, an
+ * exponent, padded, out of range) is not an exit code; nor is 0, which would contradict
+ * NonZeroExitCode and turn a failed command into a success.
+ */
+function exitCodeOf(message: unknown): number | null {
+  if (typeof message !== 'string' || !/^-?[1-9][0-9]{0,9}$/.test(message)) return null;
+  const code = Number(message);
+  return code >= -2_147_483_648 && code <= 4_294_967_295 ? code : null;
+}
+
+/** Success -> exit 0; NonZeroExitCode with an ExitCode cause -> that code (never 0); any other Failure -> error. */
 export function fromStatus(where: string, s: ExecStatus): { exitCode: number } | Failure {
   if (s.status === 'Success') return { exitCode: 0 };
   const causes: unknown = s.details?.causes;
   const cause = Array.isArray(causes) ? (causes as unknown[]).find((c): c is { message?: unknown } => typeof c === 'object' && c !== null && (c as { reason?: unknown }).reason === 'ExitCode') : undefined;
-  const exitCode = Number(cause?.message);
-  if (s.reason === 'NonZeroExitCode' && cause !== undefined && Number.isInteger(exitCode)) return { exitCode };
-  return { code: 'KUBE_ERROR', message: `${where}: ${text(s.message) ?? text(s.reason) ?? 'exec failed without a message'}` };
+  const exitCode = s.reason === 'NonZeroExitCode' && cause !== undefined ? exitCodeOf(cause.message) : null;
+  if (exitCode !== null) return { exitCode };
+  return { code: 'KUBE_ERROR', message: `${where}: ${bounded(text(s.message) ?? text(s.reason) ?? 'exec failed without a message')}` };
 }

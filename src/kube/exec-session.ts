@@ -5,11 +5,14 @@
 // handshake. The outcome is settled only once the socket is closed, so no socket or timer
 // outlives a call.
 
+import type { ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import type { ExecOutcome, ExecRequest } from '../queue/ports.ts';
 import { BoundedOutput } from './bounded-output.ts';
 import { toKubeError } from './errors.ts';
-import { execUrl, type ExecConnections } from './exec-connection.ts';
+import { execUrl, type ExecConnection, type ExecConnections } from './exec-connection.ts';
 import { decodeExecFrame, EXEC_PROTOCOLS } from './exec-frame.ts';
 import { fromStatus, NO_STATUS, noProtocol, refused, type Failure } from './exec-outcome.ts';
 import { pingExecSocket, readRefusal } from './exec-socket.ts';
@@ -33,6 +36,7 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
     let opened = false;
     let upgrade: Failure | null = null;
     let lastError: unknown = null;
+    let requestOut = false;
     let decided = false;
     let stopPings = (): void => {};
 
@@ -93,19 +97,38 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
       if (!opened) {
         const e = toKubeError(lastError ?? new Error(`socket closed (${code})`), where);
         const errno = (lastError as NodeJS.ErrnoException | null)?.code;
-        return fail({ code: e.code, message: e.message, ...(errno !== undefined && RETRYABLE_NETWORK.has(errno) ? { notStarted: { retryAfterMs: null } } : {}) });
+        if (errno === undefined || !RETRYABLE_NETWORK.has(errno)) return fail({ code: e.code, message: e.message });
+        // A reset or timeout once the request could have gone out may have come after the
+        // API server started the command (it answers the upgrade once the kubelet's streams
+        // are set up, and that answer can be lost): not tried again.
+        if (requestOut) return fail({ code: e.code, message: `${e.message}; the exec request had reached the server, so the command may have started (outcome unknown)` });
+        return fail({ code: e.code, message: e.message, notStarted: { retryAfterMs: null } });
       }
       const why = lastError instanceof Error ? lastError.message : `WebSocket close ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}`;
       fail({ code: 'KUBE_UNAVAILABLE', message: `${where}: ${NO_STATUS} (${why})` });
     };
 
-    const open = (base: string, options: WebSocket.ClientOptions): void => {
-      const socket = new WebSocket(execUrl(base, req), OFFERED, options);
+    // Whether the upgrade request can have reached the server: once its connection is up
+    // (TLS handshake done for wss). Network errors before that are safe to retry.
+    const finishRequest = (request: ClientRequest): void => {
+      request.once('socket', (s: Socket) => {
+        const out = (): void => {
+          requestOut = true;
+        };
+        // A socket already connected (none is reused today: keepAlive is off) counts as out.
+        if (!s.connecting) out();
+        else s.once(s instanceof TLSSocket ? 'secureConnect' : 'connect', out);
+      });
+      request.end();
+    };
+
+    const open = (connection: ExecConnection): void => {
+      const socket = new WebSocket(execUrl(connection.base, req), OFFERED, { ...connection.options, finishRequest });
       ws = socket;
       socket.on('error', (err) => (lastError = err));
       readRefusal(socket, {
         refused: (status, apiMessage, retryAfterMs) => {
-          if (status === 401) connections.invalidate(); // the next exec asks for fresh credentials
+          if (status === 401) connections.invalidate(connection); // the next exec asks for fresh credentials
           upgrade ??= refused(where, req.namespace, status, apiMessage, retryAfterMs);
         },
       });
@@ -126,7 +149,7 @@ export function execSession(connections: ExecConnections, req: ExecRequest, sign
       (c) => {
         if (decided) return; // our deadline or abort came first
         try {
-          open(c.base, c.options);
+          open(c);
         } catch (err) {
           fail(toKubeError(err, where)); // ws refuses the URL before any I/O
         }

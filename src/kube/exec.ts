@@ -33,8 +33,20 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   return {
     async exec(req, signal, noNewTry) {
       const started = Date.now();
+      let reauthorized = false;
       for (let attempt = 1; ; attempt++) {
         const outcome = await execSession(connections, req, signal, pingIntervalMs);
+        // A 401 refuses the upgrade (the command never started) and drops the kept
+        // credentials, which may be up to a second old: from before a token was rotated and
+        // the old one revoked. One try at once with fresh ones, not a backoff series (a
+        // token the server rejects whatever we do stays rejected).
+        if (outcome.kind === 'error' && outcome.code === 'KUBE_UNAUTHORIZED' && !reauthorized && !noNewTry?.aborted) {
+          reauthorized = true;
+          attempt--;
+          deps.log.warn({ namespace: req.namespace, pod: req.pod, container: req.container, err: outcome.message }, 'exec refused as unauthorized; trying once with fresh credentials');
+          deps.onRetry?.();
+          continue;
+        }
         if (outcome.kind !== 'error' || outcome.notStarted === undefined || noNewTry?.aborted) return outcome;
         const delay = retryDelayMs(policy, attempt, outcome.notStarted.retryAfterMs);
         if (attempt >= policy.tries || Date.now() - started + delay > policy.budgetMs) {

@@ -45,3 +45,18 @@ test('zero bytes allowed: empty text, truncated when anything came', () => {
   assert.equal(out.text(), '');
   assert.equal(out.truncated, true);
 });
+
+test('a stream of one-byte frames costs about its bytes, not an object per frame', () => {
+  // A server (or a command writing byte by byte) can send the output in frames of one byte:
+  // kept as one Buffer each, 512 KiB of output held ~60 MB of heap.
+  const one = Buffer.from('a');
+  const n = 512 * 1024;
+  const before = process.memoryUsage();
+  const out = new BoundedOutput(n);
+  for (let i = 0; i < n; i++) out.write(one);
+  const after = process.memoryUsage();
+  const grown = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  assert.ok(grown < 8 * 1024 * 1024, `${(grown / 1e6).toFixed(1)} MB held for ${n} bytes`);
+  assert.equal(out.text(), 'a'.repeat(n));
+  assert.equal(out.truncated, false);
+});

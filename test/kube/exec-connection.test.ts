@@ -104,3 +104,44 @@ test('one shared https agent per TLS identity, not client-node\'s', async () => 
   // The material is in the agent's SecureContext, not in the options of each request.
   assert.equal((a.options as Record<string, unknown>)['ca'], undefined);
 });
+
+test('a refresh that never ends (a credential plugin hung) is not shared forever: a later exec starts another', async () => {
+  const kc = kubeconfig('https://api.example:6443');
+  let applied = 0;
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    if (++applied === 1) return new Promise<void>(() => {}); // hangs, as a stuck plugin does
+    await apply(opts);
+  };
+  let clock = 1_000;
+  const connections = createExecConnections(kc, 1_000, () => clock);
+  const first = connections.get();
+  clock += 1_000;
+  assert.equal(connections.get(), first, 'a refresh under way is shared');
+  clock += 30_000;
+  const later = await Promise.race([connections.get(), new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 1_000))]);
+  assert.notEqual(later, 'stuck');
+  assert.equal(applied, 2);
+});
+
+test('a 401 on credentials already replaced does not drop the newer ones (a burst of 401s, one refresh)', async () => {
+  const kc = kubeconfig('https://api.example:6443');
+  let applied = 0;
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    applied++;
+    await apply(opts);
+  };
+  let clock = 1_000;
+  const connections = createExecConnections(kc, 1_000, () => clock);
+  const stale = await connections.get();
+  connections.invalidate(stale); // the first exec's 401
+  const fresh = await connections.get();
+  assert.notEqual(fresh, stale);
+  for (let i = 0; i < 10; i++) connections.invalidate(stale); // the 401s of the other execs that used it
+  assert.equal(await connections.get(), fresh);
+  assert.equal(applied, 2);
+  connections.invalidate(fresh);
+  await connections.get();
+  assert.equal(applied, 3);
+});

@@ -20,6 +20,18 @@ test('any other Failure is KUBE_ERROR with its message, its reason, or a default
     const r = fromStatus(where, { status: 'Failure', reason: 'NonZeroExitCode', message: 'm', details });
     assert.deepEqual(r, { code: 'KUBE_ERROR', message: `${where}: m` }, JSON.stringify(details));
   }
+  // An ExitCode cause that is not a nonzero decimal integer is not an exit code: above all
+  // never 0, which would report a failed command as a success.
+  for (const message of ['', ' ', '0', '-0', '00', null, false, [], 0, 7, '0x1', '1e2', ' 3 ', '+3', '3.0', '99999999999', '4294967296', '-2147483649']) {
+    const r = fromStatus(where, { status: 'Failure', reason: 'NonZeroExitCode', message: 'm', details: { causes: [{ reason: 'ExitCode', message }] } });
+    assert.deepEqual(r, { code: 'KUBE_ERROR', message: `${where}: m` }, JSON.stringify(message));
+  }
+  for (const [message, exitCode] of [['1', 1], ['255', 255], ['-1073741819', -1073741819], ['3221225477', 3221225477]] as const) {
+    assert.deepEqual(fromStatus(where, { status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message }] } }), { exitCode });
+  }
+  // A Status message of any length is cut: it is stored with the result and logged.
+  const long = fromStatus(where, { status: 'Failure', message: 'z'.repeat(100_000) });
+  assert.ok(!('exitCode' in long) && long.message.length < 1_200 && long.message.endsWith('(98976 more characters)'));
   // A message that is not a string is not shown as one.
   assert.deepEqual(fromStatus(where, { status: 'Failure', message: { a: 1 }, reason: 'R' }), { code: 'KUBE_ERROR', message: `${where}: R` });
 });
