@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { test } from 'node:test';
 import { createExecConnections, execBase, execUrl } from '../../src/kube/exec-connection.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
@@ -17,6 +18,18 @@ contexts: [{ name: c, context: { cluster: c, user: u } }]
 current-context: c
 `;
   return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
+}
+
+
+/** Counts the KubeConfig's credential applications (an exec credential plugin run, a token file read). */
+function countApplies(kc: KubeConfig): { readonly applied: number } {
+  const counted = { applied: 0 };
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    counted.applied++;
+    await apply(opts);
+  };
+  return counted;
 }
 
 test('the exec URL: one command parameter per argument, every part encoded, stdout and stderr only', () => {
@@ -42,16 +55,11 @@ test('the base: scheme switched, a path prefix kept, no trailing slash', () => {
 
 test('credentials: applied once per TTL, one refresh for concurrent execs, fresh after invalidate', async () => {
   const kc = kubeconfig('https://api.example:6443/prefix');
-  let applied = 0;
-  const apply = kc.applyToHTTPSOptions.bind(kc);
-  kc.applyToHTTPSOptions = async (opts) => {
-    applied++;
-    await apply(opts);
-  };
+  const counted = countApplies(kc);
   let clock = 1_000;
   const connections = createExecConnections(kc, 500, () => clock);
   const [a, b] = await Promise.all([connections.get(), connections.get()]);
-  assert.equal(applied, 1);
+  assert.equal(counted.applied, 1);
   assert.equal(a, b);
   assert.equal(a.base, 'wss://api.example:6443/prefix');
   assert.equal(a.options.headers?.['Authorization'], 'Bearer t0');
@@ -59,18 +67,18 @@ test('credentials: applied once per TTL, one refresh for concurrent execs, fresh
 
   clock += 499;
   assert.equal(await connections.get(), a);
-  assert.equal(applied, 1);
+  assert.equal(counted.applied, 1);
 
   kc.users = kc.users.map((u) => ({ ...u, token: 't1' })); // the token rotates
   clock += 1;
   const c = await connections.get();
-  assert.equal(applied, 2);
+  assert.equal(counted.applied, 2);
   assert.equal(c.options.headers?.['Authorization'], 'Bearer t1');
 
   kc.users = kc.users.map((u) => ({ ...u, token: 't2' }));
   connections.invalidate();
   assert.equal((await connections.get()).options.headers?.['Authorization'], 'Bearer t2');
-  assert.equal(applied, 3);
+  assert.equal(counted.applied, 3);
 });
 
 test('a TTL of 0 applies credentials for every exec; a failure is not kept', async () => {
@@ -126,12 +134,7 @@ test('a refresh that never ends (a credential plugin hung) is not shared forever
 
 test('a 401 on credentials already replaced does not drop the newer ones (a burst of 401s, one refresh)', async () => {
   const kc = kubeconfig('https://api.example:6443');
-  let applied = 0;
-  const apply = kc.applyToHTTPSOptions.bind(kc);
-  kc.applyToHTTPSOptions = async (opts) => {
-    applied++;
-    await apply(opts);
-  };
+  const counted = countApplies(kc);
   let clock = 1_000;
   const connections = createExecConnections(kc, 1_000, () => clock);
   const stale = await connections.get();
@@ -140,8 +143,8 @@ test('a 401 on credentials already replaced does not drop the newer ones (a burs
   assert.notEqual(fresh, stale);
   for (let i = 0; i < 10; i++) connections.invalidate(stale); // the 401s of the other execs that used it
   assert.equal(await connections.get(), fresh);
-  assert.equal(applied, 2);
+  assert.equal(counted.applied, 2);
   connections.invalidate(fresh);
   await connections.get();
-  assert.equal(applied, 3);
+  assert.equal(counted.applied, 3);
 });

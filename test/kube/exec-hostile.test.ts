@@ -22,7 +22,7 @@ import type WebSocket from 'ws';
 import { createExecutor } from '../../src/kube/exec.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import type { ExecRequest } from '../../src/queue/ports.ts';
-import { logSink } from './support.ts';
+import { logSink, rogueKubeConfig } from './support.ts';
 
 let behaviour: (ws: WebSocket) => void = () => {};
 let server: WebSocketServer;
@@ -43,16 +43,7 @@ function executor(at = url, retry = { tries: 3, budgetMs: 5_000, baseMs: 1, maxD
   return createExecutor({ kc: executorKc(at), log: logSink('silent').log, retry });
 }
 
-function executorKc(at: string) {
-  const text = `apiVersion: v1
-kind: Config
-clusters: [{ name: rogue, cluster: { server: "${at}", insecure-skip-tls-verify: true } }]
-users: [{ name: rogue, user: { token: secret-token } }]
-contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
-current-context: rogue
-`;
-  return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
-}
+const executorKc = (at: string) => rogueKubeConfig(at, 'secret-token');
 
 const req: ExecRequest = { namespace: 'ns', pod: 'p', container: 'c', command: ['x'], timeoutMs: 5_000, maxOutputBytes: 1024 };
 const frame = (channel: number, data: string | Buffer) => Buffer.concat([Buffer.from([channel]), Buffer.from(data)]);
@@ -138,14 +129,7 @@ test('a connection refused is still tried again (nothing was sent)', async () =>
   const port = (raw.address() as AddressInfo).port;
   await new Promise<void>((resolve) => raw.close(() => resolve()));
   let retries = 0;
-  const text = `apiVersion: v1
-kind: Config
-clusters: [{ name: rogue, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
-users: [{ name: rogue, user: { token: t } }]
-contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
-current-context: rogue
-`;
-  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text });
+  const kc = rogueKubeConfig(`http://127.0.0.1:${port}`);
   const ex = createExecutor({ kc, log: logSink('silent').log, retry: { tries: 3, budgetMs: 5_000, baseMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 }, onRetry: () => retries++ });
   const out = await ex.exec(req, new AbortController().signal);
   assert.equal(out.kind, 'error');

@@ -12,9 +12,8 @@ import { after, before, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { createExecutor } from '../../src/kube/exec.ts';
-import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import type { ExecRequest } from '../../src/queue/ports.ts';
-import { logSink } from './support.ts';
+import { logSink, rogueKubeConfig } from './support.ts';
 
 type Behaviour = (ws: WebSocket) => void;
 let behaviour: Behaviour = () => {};
@@ -36,14 +35,7 @@ after(() => {
 
 function executor(pingIntervalMs?: number) {
   // Plain http is accepted by client-node only with TLS verification off.
-  const text = `apiVersion: v1
-kind: Config
-clusters: [{ name: rogue, cluster: { server: "${url}", insecure-skip-tls-verify: true } }]
-users: [{ name: rogue, user: { token: t } }]
-contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
-current-context: rogue
-`;
-  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text });
+  const kc = rogueKubeConfig(url);
   return createExecutor({ kc, log: logSink('silent').log, ...(pingIntervalMs !== undefined ? { pingIntervalMs } : {}) });
 }
 

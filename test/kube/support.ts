@@ -26,6 +26,21 @@ export function kubeConfigWithToken(sim: SimCluster, token: string): KubeConfig 
   return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
 }
 
+/**
+ * A KubeConfig for a server a test runs itself (a raw or hostile API server), TLS
+ * verification off as plain http needs, with a bearer token.
+ */
+export function rogueKubeConfig(server: string, token = 't'): KubeConfig {
+  const text = `apiVersion: v1
+kind: Config
+clusters: [{ name: rogue, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]
+users: [{ name: rogue, user: { token: ${token} } }]
+contexts: [{ name: rogue, context: { cluster: rogue, user: rogue } }]
+current-context: rogue
+`;
+  return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
+}
+
 export interface LogSink {
   log: Logger;
   lines: Array<Record<string, unknown>>;
