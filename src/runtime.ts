@@ -26,6 +26,7 @@ import type { Logger } from './log.ts';
 import { createProducer } from './queue/producer.ts';
 import { registerQueueDepth } from './queue/queue-depth.ts';
 import { createEventMetrics, createWorkerMetrics } from './queue/metrics.ts';
+import { exposedGc } from './queue/idle-gc.ts';
 import { startWorkers, type Workers } from './queue/worker.ts';
 import { startEmbeddedRedis, redisAnswers } from './redis-embedded.ts';
 import { describeRedisEndpoint, redactRedisUrl } from './redis-url.ts';
@@ -200,6 +201,7 @@ async function start(
       stops.push({ what: 'hook events', stop: () => recorder.close() });
     }
     workers = startWorkers({
+      idleGc: exposedGc(),
       claims: liveness,
       connection: blocking,
       prefix: config.prefix,

@@ -13,6 +13,7 @@ import type { RunningClaims } from '../store/worker-liveness.ts';
 import { parseJobPayload, parsePodPayload, podJobId, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
 import { waitOver } from '../domain/wait-over.ts';
 import type { ParkedPod, ParkedPods } from '../store/parked-pods.ts';
+import { createIdleCollector } from './idle-gc.ts';
 import { createParkingLot, type NamespaceEvents, type ParkingLot } from './parking-lot.ts';
 import { createReadAhead } from './read-ahead.ts';
 import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
@@ -27,6 +28,8 @@ import { createWakeRegistry } from './wake-registry.ts';
 import { startMarkerNudge } from './marker-nudge.ts';
 
 export interface WorkerDeps {
+  /** One full collection when the worker goes quiet after a busy spell (idle-gc.ts); absent or null: none. */
+  readonly idleGc?: (() => void) | null;
   readonly connection: RedisClient;
   readonly prefix: string;
   readonly store: JobStore;
@@ -85,6 +88,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const clock = deps.clock ?? Date.now;
   const log = deps.log.child({ component: 'worker' });
   const shutdown = new AbortController();
+  const idle = createIdleCollector({ gc: deps.idleGc ?? null, log });
   const hardStop = new AbortController();
   const wakes = createWakeRegistry();
   const execSlots = createSemaphore(deps.execConcurrency);
@@ -167,6 +171,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
         return;
       }
       metrics.podStarted();
+      idle.started();
       // Followed from before its first read, so a change during the run is not missed.
       if (readAhead && data.waitStartMs === undefined) await readAhead.before(data.jobId, data.podIndex);
       const track = parking || readAhead ? deps.waiter.track?.(task.ref) : undefined;
@@ -193,6 +198,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
       } finally {
         track?.release();
         metrics.podEnded();
+        idle.ended();
         // Woken (or its job gone): it is no longer parked, whatever this run came to.
         if (parking && data.waitStartMs !== undefined && !parkedNow) {
           await parking.unpark({ namespace: data.namespace, jobId: data.jobId, podIndex: data.podIndex }).catch((err: unknown) =>
@@ -275,6 +281,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
         parking?.stop();
         clearInterval(recheck);
         nudge.stop();
+        idle.stop();
         shutdown.abort(new Error('worker shutting down'));
         const closed = Promise.all([podWorker.close(), jobWorker.close()]);
         let timer: NodeJS.Timeout | undefined;
