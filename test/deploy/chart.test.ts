@@ -158,14 +158,14 @@ describe('the Helm chart', () => {
       assert.deepEqual(env.get('REDIS_PASSWORD'), { secretKeyRef: { name: 'hookd-redis', key: 'redis-password' } });
     }
     // The worker's heap is bounded (what the bench's parked figures were measured with), by
-    // flags on node's command line (NODE_OPTIONS refuses --no-memory-reducer, and would pass
-    // the bounds on to exec credential plugins); the API's is Node's own.
+    // flags on node's command line (NODE_OPTIONS refuses most V8 flags, and would pass the
+    // bounds on to exec credential plugins); the API's is Node's own.
     const commandOf = (component: string): string[] | undefined => {
       const d = byKind(objects, 'Deployment').find((o) => o.metadata.name === `hookd-${component}`) as K8sObject;
       return ((podSpecOf(d) as PodSpec).containers[0] as Container & { command?: string[] }).command;
     };
     const worker = commandOf('worker') ?? [];
-    assert.deepEqual(worker, ['node', '--max-old-space-size=128', '--max-semi-space-size=4', '--no-memory-reducer', '--expose-gc', 'dist/main.js']);
+    assert.deepEqual(worker, ['node', '--max-old-space-size=128', '--max-semi-space-size=4', '--expose-gc', 'dist/main.js']);
     // The Node the image runs (the project's) starts with those flags.
     const started = spawnSync(process.execPath, [...worker.slice(1, -1), '-e', 'process.exit(0)'], { encoding: 'utf8' });
     assert.equal(started.status, 0, started.stderr);

@@ -50,9 +50,9 @@ spec:
           image: {{ include "hookd.image" $root | quote }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           {{- if and (eq .component "worker") $root.Values.worker.nodeOptions }}
-          # On node's command line rather than in NODE_OPTIONS: V8 flags such as
-          # --no-memory-reducer are refused there, and child processes (exec credential
-          # plugins) must not inherit a worker's heap bounds.
+          # On node's command line rather than in NODE_OPTIONS: NODE_OPTIONS refuses most V8
+          # flags, and child processes (exec credential plugins) must not inherit a worker's
+          # heap bounds.
           command: [ "node", {{- range compact (splitList " " $root.Values.worker.nodeOptions) }} {{ . | quote }},{{- end }} "dist/main.js" ]
           {{- end }}
           securityContext:
