@@ -13,9 +13,17 @@ import { createSecureContext } from 'node:tls';
 /** The TLS part of what KubeConfig.applyToHTTPSOptions fills in. */
 export type ExecTlsOptions = Pick<RequestOptions, 'agent' | 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'servername' | 'rejectUnauthorized'>;
 
-function fingerprint(parts: readonly unknown[]): string {
+/**
+ * The key of a TLS identity: what decides the connection's SecureContext and whom it
+ * trusts. Shared by every agent cache of the API server's clients (exec, JSON writes).
+ */
+export function tlsIdentityKey(o: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'servername' | 'rejectUnauthorized'>): string {
   const h = createHash('sha256');
-  for (const p of parts) h.update(p === undefined ? '\u0000' : Buffer.isBuffer(p) ? p : JSON.stringify(p)).update('\u0001');
+  for (const p of [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]) {
+    const items: readonly unknown[] = Array.isArray(p) ? p : [p];
+    for (const item of items) h.update(item === undefined ? '\u0000' : Buffer.isBuffer(item) ? item : JSON.stringify(item)).update('\u0001');
+    h.update('\u0002');
+  }
   return h.digest('hex');
 }
 
@@ -32,7 +40,7 @@ export function createExecAgents(maxAgents = 8): ExecAgents {
   return {
     forOptions(o) {
       if (!(o.agent instanceof Agent)) return null;
-      const key = fingerprint([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]);
+      const key = tlsIdentityKey(o);
       let shared = agents.get(key);
       if (shared === undefined) {
         const secureContext = createSecureContext({ ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase });

@@ -12,12 +12,12 @@
 // identity keeps sockets and TLS sessions; an identity that rotates away gets a new agent
 // and the old one's sockets close once their writes are done and they are idle.
 
-import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { codeForStatus, KubeError, statusMessage, toKubeError } from './errors.ts';
+import { tlsIdentityKey } from './exec-agent.ts';
 
 export interface JsonWriteOptions {
   /** Deadline of one request, from sending to the end of its answer. */
@@ -94,16 +94,6 @@ function targetOf(server: string): Target {
   };
 }
 
-function fingerprint(parts: readonly unknown[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) {
-    const items = Array.isArray(p) ? p : [p];
-    for (const item of items) h.update(item === undefined ? '\u0000' : Buffer.isBuffer(item) ? item : JSON.stringify(item)).update('\u0001');
-    h.update('\u0002');
-  }
-  return h.digest('hex');
-}
-
 function headerValues(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof headers !== 'object' || headers === null) return out;
@@ -131,7 +121,7 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
       if (plain === undefined) agents.set('', (plain = new HttpAgent(base)));
       return plain;
     }
-    const key = fingerprint([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]);
+    const key = tlsIdentityKey(o);
     let agent = agents.get(key);
     if (agent !== undefined) return agent;
     const tls: AgentOptions = { ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, servername: o.servername };
