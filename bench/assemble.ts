@@ -40,7 +40,7 @@ function nullable(p: Percentiles | undefined): NullablePercentiles {
 
 export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
   const largest = m.sizes[m.sizes.length - 1] ?? opts.pods;
-  const main = m.runs.find((r) => r.pods === largest) ?? null;
+  const main = m.runs.find((r) => r.pods === largest && r.workers === opts.throughputWorkers) ?? null;
   // Pods only wait (and hookd only watches) in the in-flight run; without its reading the figure
   // is unknown, not the zero of the throughput runs, whose pods were running from the start.
   const inFlightWatches = m.memory.maxWatchesPerNamespace;
@@ -58,6 +58,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       pods: opts.pods,
       concurrency: opts.concurrency,
       throughputSizes: m.sizes,
+      throughputWorkers: opts.throughputWorkers,
       realProcessPods: m.realPods,
       hookdThroughputPodConcurrency: m.throughputPodConcurrency,
       hookdInFlightPodConcurrency: m.inFlightPodConcurrency,
@@ -96,7 +97,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       podsInFlight: opts.pods,
       redisBytesPer1000Hooks: m.http?.redis.bytesPer1000Hooks ?? null,
       redisKeys: m.http?.redis.keys ?? null,
-      redisMethod: `MEMORY USAGE <key> SAMPLES 0 summed over every key of the prefix (hookd's results and BullMQ's queues) once its ${opts.repeat} job(s) of ${largest} hooks had finished, / (${opts.repeat} x ${largest}) x 1000`,
+      redisMethod: `MEMORY USAGE <key> SAMPLES 0 summed over every key of the prefix (hookd's results and BullMQ's queues) once its ${opts.repeat} job(s) of ${largest} hooks and its warm-up job of ${Math.min(100, largest)} had finished, / (${opts.repeat} x ${largest} + ${Math.min(100, largest)}) x 1000`,
     },
     http: {
       post1000Pods: { ...(m.http?.post ?? NO_HTTP), pods: m.http?.post.pods ?? 1000 },

@@ -18,3 +18,6 @@ export const CHART_WORKER_NODE_OPTIONS = workerValue('nodeOptions', '"([^"]*)"')
 /** worker.mallocArenaMax: the worker's MALLOC_ARENA_MAX, '' for glibc's default (null). */
 const arenas = workerValue('mallocArenaMax', '(\\d+|null)');
 export const CHART_WORKER_MALLOC_ARENA_MAX = arenas === 'null' ? '' : arenas;
+
+/** worker.replicas: the worker processes a default install runs (the throughput runs use as many). */
+export const CHART_WORKER_REPLICAS = Number(workerValue('replicas', '(\\d+)'));

@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly workerNodeArgs: readonly string[];
   /** MALLOC_ARENA_MAX of hookd's worker processes, '' for glibc's default (default: the Helm chart's worker.mallocArenaMax). */
   readonly workerMallocArenaMax: string;
+  /** Worker processes of the throughput runs. */
+  readonly throughputWorkers: number;
   /** The parked phase: pods waiting on one worker, spread over namespaces. */
   readonly parkedPods: number;
   readonly parkedNamespaces: number;
@@ -76,19 +78,21 @@ export interface BenchContext {
 
 export interface HookdPair {
   readonly api: HookdProcess;
+  /** The first worker (the only one unless more were asked for). */
   readonly worker: HookdProcess;
+  readonly workers: readonly HookdProcess[];
   readonly url: string;
   readonly prefix: string;
   /** Rejects when either process dies before stop(). */
   readonly crashed: Promise<never>;
-  /** Stops the worker only (the API stays, e.g. to measure POSTs that must not be run). */
+  /** Stops the workers only (the API stays, e.g. to measure POSTs that must not be run). */
   stopWorker(): Promise<void>;
   /** Stops both processes and removes the pair's Redis keys. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** An API process and a worker process on a Redis prefix of their own. */
-export async function startHookdPair(ctx: BenchContext, label: string, env: Record<string, string>): Promise<HookdPair> {
+/** An API process and `workerCount` worker processes on a Redis prefix of their own. */
+export async function startHookdPair(ctx: BenchContext, label: string, env: Record<string, string>, workerCount = 1): Promise<HookdPair> {
   const prefix = `${ctx.runId}-${label}`;
   const common = {
     main: ctx.hookdMain,
@@ -97,10 +101,10 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
     kubeconfigPath: ctx.kubeconfigPath,
     env,
   };
-  const prof = (role: string): string[] => [
+  const prof = (role: string, name: string): string[] => [
     ...ctx.opts.hookdNodeArgs,
     ...(role === 'worker' ? ctx.opts.workerNodeArgs : []),
-    ...(ctx.opts.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.opts.cpuProfDir}`, `--cpu-prof-name=${label}-${role}.cpuprofile`]),
+    ...(ctx.opts.cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.opts.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`]),
   ];
   let stopping: Promise<void> | null = null;
   const started: HookdProcess[] = [];
@@ -112,26 +116,32 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
     return stopping;
   };
   ctx.cleanup.add(`hookd ${label}`, stopAll);
-  const launch = async (role: 'api' | 'worker'): Promise<HookdProcess> => {
+  /** `n`: the worker's number from 1; its files are named `<label>-worker`, `<label>-worker2`, ... */
+  const launch = async (role: 'api' | 'worker', n = 1): Promise<HookdProcess> => {
+    const name = `${label}-${role}${n > 1 ? n : ''}`;
     const arenas: Record<string, string> = role === 'worker' && ctx.opts.workerMallocArenaMax !== '' ? { MALLOC_ARENA_MAX: ctx.opts.workerMallocArenaMax } : {};
-    const p = await startHookdProcess({ ...common, env: { ...common.env, ...arenas }, role, logFile: join(ctx.workDir, `${label}-${role}.log`), execArgv: prof(role) });
+    const p = await startHookdProcess({ ...common, env: { ...common.env, ...arenas }, role, logFile: join(ctx.workDir, `${name}.log`), execArgv: prof(role, name) });
     started.push(p);
     return p;
   };
   const [api, worker] = await Promise.all([launch('api'), launch('worker')]);
+  // Further workers, as the chart runs several: all pods are spread over them by the queue.
+  const workers = [worker];
+  for (let n = 2; n <= workerCount; n++) workers.push(await launch('worker', n));
   if (api.url === null) throw new Error('hookd API did not say where it listens');
   let workerStopped = false;
-  const crashed = Promise.race([api.crashed, worker.crashed.catch((err: unknown) => (workerStopped ? new Promise<never>(() => {}) : Promise.reject(err)))]);
+  const crashed = Promise.race([api.crashed, ...workers.map((w) => w.crashed.catch((err: unknown) => (workerStopped ? new Promise<never>(() => {}) : Promise.reject(err))))]);
   crashed.catch(() => undefined); // it rejects at stop() too; only a phase following a job listens
   return {
     api,
     worker,
+    workers,
     url: api.url,
     prefix,
     crashed,
     stopWorker: async () => {
       workerStopped = true;
-      await worker.stop();
+      await Promise.all(workers.map((w) => w.stop()));
     },
     stop: stopAll,
   };

@@ -103,10 +103,11 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
     const sizes = throughputSizes(opts.pods);
     const runs: ThroughputRun[] = [];
     let http: HttpOutcome | null = null;
+    const workers = opts.throughputWorkers;
     for (const size of wanted('throughput') ? sizes : []) {
-      progress.note(`throughput: ${size} pods, scripted execs`);
+      progress.note(`throughput: ${size} pods, scripted execs, ${workers} worker(s)`);
       const largest = size === sizes[sizes.length - 1];
-      const tp = await attempt(`throughput ${size}`, () => runThroughput(ctx, { pods: size, execs: 'scripted', keep: largest }));
+      const tp = await attempt(`throughput ${size}`, () => runThroughput(ctx, { pods: size, execs: 'scripted', keep: largest, workers }));
       if (tp === null) continue;
       runs.push(tp.run);
       const pair = tp.pair;
@@ -120,9 +121,16 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
         });
       }
     }
+    // One worker process alone at the large size, next to the deployment's figure.
+    const largestSize = sizes[sizes.length - 1];
+    if (wanted('throughput') && workers > 1 && largestSize !== undefined) {
+      progress.note(`throughput: ${largestSize} pods, scripted execs, 1 worker`);
+      const one = await attempt(`throughput ${largestSize}, 1 worker`, () => runThroughput(ctx, { pods: largestSize, execs: 'scripted', keep: false, workers: 1 }));
+      if (one !== null) runs.push(one.run);
+    }
     const realPods = Math.min(1000, opts.pods);
     if (wanted('real')) progress.note(`throughput: ${realPods} pods, real processes`);
-    const real = wanted('real') ? await attempt('real processes', async () => (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false })).run) : null;
+    const real = wanted('real') ? await attempt('real processes', async () => (await runThroughput(ctx, { pods: realPods, execs: 'process', keep: false, workers })).run) : null;
 
     const memory: InFlightReadings = { workerPeakRssMiB: null, apiPeakRssMiB: null, workerRssAllWaitingMiB: null, maxWatchesPerNamespace: null, waitsSettledAfterMs: null };
     let inFlight = null;

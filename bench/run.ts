@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchOptions } from './harness.ts';
 import { createProgress } from './progress.ts';
-import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_NODE_OPTIONS } from './chart-defaults.ts';
+import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_NODE_OPTIONS, CHART_WORKER_REPLICAS } from './chart-defaults.ts';
 
 const USAGE = `usage: npm run bench -- [options]
   --pods N                 large size: throughput (also 1,000 when N > 1,000), pods in flight,
@@ -27,6 +27,8 @@ const USAGE = `usage: npm run bench -- [options]
   --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
   --worker-node-args=FLAGS node flags of the workers only (default: the Helm chart's worker.nodeOptions,
                            "${CHART_WORKER_NODE_OPTIONS}"; "" for none)
+  --throughput-workers N   worker processes of the throughput runs (default: the Helm chart's worker.replicas,
+                           ${CHART_WORKER_REPLICAS}); with more than one, the large size also runs on one worker
   --worker-malloc-arena-max=N  MALLOC_ARENA_MAX of the workers (default: the Helm chart's worker.mallocArenaMax,
                            "${CHART_WORKER_MALLOC_ARENA_MAX}"; "" for glibc's default)
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
@@ -73,6 +75,7 @@ function options(argv: string[]): BenchOptions | null {
       'node-args': { type: 'string' },
       'worker-node-args': { type: 'string' },
       'worker-malloc-arena-max': { type: 'string' },
+      'throughput-workers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -96,6 +99,7 @@ function options(argv: string[]): BenchOptions | null {
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
     workerMallocArenaMax: arenaMax(values['worker-malloc-arena-max'] ?? CHART_WORKER_MALLOC_ARENA_MAX),
+    throughputWorkers: int(values['throughput-workers'], 'throughput-workers', CHART_WORKER_REPLICAS, 1),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -50,6 +50,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       hookdNodeArgs: [],
       workerNodeArgs: [],
       workerMallocArenaMax: '2',
+      throughputWorkers: 2,
       parkedPods: 200,
       parkedNamespaces: 4,
       only: [],
@@ -71,7 +72,12 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
   const hookd = num(r.throughput.hookdHooksPerSec, 'throughput.hookdHooksPerSec');
   const baseline = num(r.throughput.baselineHooksPerSec, 'throughput.baselineHooksPerSec');
   assert.ok(Math.abs(num(r.throughput.ratio, 'throughput.ratio') - hookd / baseline) < 0.01, 'ratio = hookd / baseline');
-  assert.deepEqual(r.throughput.runs.map((x) => x.hookdRounds.length), [1], 'one round at --repeat 1');
+  assert.deepEqual(r.throughput.runs.map((x) => x.hookdRounds.length), [1, 1], 'one round at --repeat 1, per run');
+  assert.deepEqual(r.throughput.runs.map((x) => x.workers), [2, 1], 'two workers, then one alone for comparison');
+  for (const [i, run] of r.throughput.runs.entries()) {
+    assert.equal(Object.keys(run.cpuMsPerHook ?? {}).length, 5, `throughput.runs[${i}].cpuMsPerHook has every figure`);
+    for (const [k, v] of Object.entries(run.cpuMsPerHook ?? {})) num(v, `throughput.runs[${i}].cpuMsPerHook.${k}`);
+  }
   assert.equal(r.realProcesses?.pods, PODS);
   assert.equal(r.realProcesses.execs, 'process');
   num(r.realProcesses.ratio, 'realProcesses.ratio');
