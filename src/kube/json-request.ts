@@ -17,7 +17,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { codeForStatus, KubeError, statusMessage, toKubeError } from './errors.ts';
-import { tlsIdentityKey } from './exec-agent.ts';
+import { createTlsAgents } from './tls-agents.ts';
 
 export interface JsonWriteOptions {
   /** Deadline of one request, from sending to the end of its answer. */
@@ -110,34 +110,18 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
   const ttlMs = opts.credentialsTtlMs ?? DEFAULT_CREDENTIALS_TTL_MS;
   const clock = opts.clock ?? Date.now;
   const send = target.https ? httpsRequest : httpRequest;
-  const agents = new Map<string, HttpAgent>();
-  let current: Credentials | null = null;
-  let applying: Promise<Credentials> | null = null;
-
-  const agentFor = (o: AppliedOptions): HttpAgent => {
-    const base = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
-    if (!target.https) {
-      let plain = agents.get('');
-      if (plain === undefined) agents.set('', (plain = new HttpAgent(base)));
-      return plain;
-    }
-    const key = tlsIdentityKey(o);
-    let agent = agents.get(key);
-    if (agent !== undefined) return agent;
+  const base = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+  let plain: HttpAgent | null = null;
+  const tlsAgents = createTlsAgents((o) => {
     const tls: AgentOptions = { ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, servername: o.servername };
     // Left out when not configured: node then follows NODE_TLS_REJECT_UNAUTHORIZED, as client-node does.
     if (o.rejectUnauthorized !== undefined) tls.rejectUnauthorized = o.rejectUnauthorized;
-    agent = new HttpsAgent({ ...base, ...tls });
-    if (agents.size >= MAX_AGENTS) {
-      // The oldest identity is the one rotated away from. Its agent is only forgotten, not
-      // destroyed (that would cut the writes still in flight on it): its sockets finish their
-      // requests, then close once idle (the agent's socket timeout), and the agent goes with them.
-      const oldestKey = agents.keys().next().value;
-      if (oldestKey !== undefined) agents.delete(oldestKey);
-    }
-    agents.set(key, agent);
-    return agent;
-  };
+    return new HttpsAgent({ ...base, ...tls });
+  }, MAX_AGENTS);
+  let current: Credentials | null = null;
+  let applying: Promise<Credentials> | null = null;
+
+  const agentFor = (o: AppliedOptions): HttpAgent => (target.https ? tlsAgents.forIdentity(o) : (plain ??= new HttpAgent(base)));
 
   const apply = async (): Promise<Credentials> => {
     const o: AppliedOptions = {};
@@ -232,8 +216,9 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
       return exchange(c, method, path, contentType, body, what);
     },
     close() {
-      for (const agent of agents.values()) agent.destroy();
-      agents.clear();
+      tlsAgents.destroy();
+      plain?.destroy();
+      plain = null;
       current = null;
     },
   };
