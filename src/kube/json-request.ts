@@ -5,22 +5,25 @@
 // keep-alive agent, a body the caller made with JSON.stringify, and an answer read only as
 // far as needed: the status code, and on an error the Status message (a few KiB at most).
 //
-// Credentials and TLS come from KubeConfig.applyToHTTPSOptions, as for client-node's own
-// calls: the bearer token (static, exec plugin or our tokenFile authenticator), client
-// certificate, CA, server name. They are applied again after a short time, so rotated
-// tokens and certificates are picked up, and at once after a 401. One agent per TLS
-// identity keeps sockets and TLS sessions; an identity that rotates away gets a new agent
-// and the old one's sockets close once their writes are done and they are idle.
+// Credentials and TLS are those client-node applies to its own calls (the bearer token:
+// static, exec plugin or our tokenFile authenticator; client certificate, CA, server name),
+// kept by credentials.ts: applied again after a short time, so rotated tokens and
+// certificates are picked up, and at once after a 401 on the kept ones; a credential plugin
+// that hangs is given up, and a write waits for credentials only within its own deadline.
+// One agent per TLS identity (tls-agents.ts) keeps sockets and TLS sessions; an identity
+// that rotates away gets a new agent and the old one's sockets close once their writes are
+// done and they are idle.
 
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { keepCredentials, type AppliedOptions } from './credentials.ts';
 import { codeForStatus, KubeError, statusMessage, toKubeError } from './errors.ts';
-import { tlsIdentityKey } from './exec-agent.ts';
+import { createTlsAgents } from './tls-agents.ts';
 
 export interface JsonWriteOptions {
-  /** Deadline of one request, from sending to the end of its answer. */
+  /** Deadline of one write, from send() to the end of its answer: waiting for credentials included. */
   readonly timeoutMs?: number;
   /** Sockets per TLS identity (writes beyond it wait for one). */
   readonly maxSockets?: number;
@@ -33,8 +36,9 @@ export interface JsonWriter {
   /**
    * Sends `body` (JSON text) with `method` to `path` (below the server URL's own path) and
    * resolves once the API server answered 2xx. Rejects with a KubeError: the code of the
-   * HTTP status with the Status message, KUBE_TIMEOUT after the deadline, or what
-   * toKubeError makes of a connection failure.
+   * HTTP status with the Status message, KUBE_TIMEOUT after the deadline (credentials not
+   * applied by then, or no answer), or what toKubeError makes of a connection failure or
+   * of credentials that could not be applied.
    */
   send(method: 'POST' | 'PATCH' | 'PUT', path: string, contentType: string, body: string, what: string): Promise<void>;
   /** Closes the kept sockets; later sends open new ones. */
@@ -53,19 +57,6 @@ const MAX_ERROR_BODY = 4096;
 const IDLE_SOCKET_MS = 4_000;
 const MAX_AGENTS = 4;
 
-type TlsMaterial = string | Buffer | Array<string | Buffer> | undefined;
-
-/** What applyToHTTPSOptions fills in (its type is https.RequestOptions plus `headers`). */
-interface AppliedOptions extends RequestOptions {
-  ca?: TlsMaterial;
-  cert?: TlsMaterial;
-  key?: TlsMaterial;
-  pfx?: TlsMaterial;
-  passphrase?: string;
-  servername?: string;
-  rejectUnauthorized?: boolean;
-}
-
 interface Target {
   readonly https: boolean;
   readonly hostname: string;
@@ -78,7 +69,6 @@ interface Credentials {
   readonly headers: Record<string, string>;
   readonly auth: string | undefined;
   readonly agent: HttpAgent;
-  readonly atMs: number;
 }
 
 function targetOf(server: string): Target {
@@ -110,66 +100,49 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
   const ttlMs = opts.credentialsTtlMs ?? DEFAULT_CREDENTIALS_TTL_MS;
   const clock = opts.clock ?? Date.now;
   const send = target.https ? httpsRequest : httpRequest;
-  const agents = new Map<string, HttpAgent>();
-  let current: Credentials | null = null;
-  let applying: Promise<Credentials> | null = null;
-
-  const agentFor = (o: AppliedOptions): HttpAgent => {
-    const base = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
-    if (!target.https) {
-      let plain = agents.get('');
-      if (plain === undefined) agents.set('', (plain = new HttpAgent(base)));
-      return plain;
-    }
-    const key = tlsIdentityKey(o);
-    let agent = agents.get(key);
-    if (agent !== undefined) return agent;
+  const base = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+  let plain: HttpAgent | null = null;
+  const tlsAgents = createTlsAgents((o) => {
     const tls: AgentOptions = { ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, servername: o.servername };
     // Left out when not configured: node then follows NODE_TLS_REJECT_UNAUTHORIZED, as client-node does.
     if (o.rejectUnauthorized !== undefined) tls.rejectUnauthorized = o.rejectUnauthorized;
-    agent = new HttpsAgent({ ...base, ...tls });
-    if (agents.size >= MAX_AGENTS) {
-      // The oldest identity is the one rotated away from. Its agent is only forgotten, not
-      // destroyed (that would cut the writes still in flight on it): its sockets finish their
-      // requests, then close once idle (the agent's socket timeout), and the agent goes with them.
-      const oldestKey = agents.keys().next().value;
-      if (oldestKey !== undefined) agents.delete(oldestKey);
-    }
-    agents.set(key, agent);
-    return agent;
-  };
+    return new HttpsAgent({ ...base, ...tls });
+  }, MAX_AGENTS);
+  const agentFor = (o: AppliedOptions): HttpAgent => (target.https ? tlsAgents.forIdentity(o) : (plain ??= new HttpAgent(base)));
+  const credentials = keepCredentials(
+    kc,
+    (o): Credentials => {
+      const { Authorization, authorization, ...rest } = headerValues(o.headers);
+      const bearer = Authorization ?? authorization;
+      return {
+        headers: bearer === undefined ? rest : { ...rest, Authorization: bearer },
+        auth: o.auth ?? undefined,
+        agent: agentFor(o),
+      };
+    },
+    { ttlMs, clock },
+  );
 
-  const apply = async (): Promise<Credentials> => {
-    const o: AppliedOptions = {};
-    await kc.applyToHTTPSOptions(o);
-    const { Authorization, authorization, ...rest } = headerValues(o.headers);
-    const bearer = Authorization ?? authorization;
-    return {
-      headers: bearer === undefined ? rest : { ...rest, Authorization: bearer },
-      auth: o.auth ?? undefined,
-      agent: agentFor(o),
-      atMs: clock(),
-    };
-  };
+  /**
+   * The credentials, waited for within the write's deadline: a credential plugin that hangs
+   * must not hold the write, and the caller's slot for it, for good.
+   */
+  const credentialsFor = (what: string): Promise<Credentials> =>
+    new Promise<Credentials>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new KubeError('KUBE_TIMEOUT', `${what}: no credentials within ${timeoutMs} ms (the kubeconfig's credential plugin has not answered)`)), timeoutMs);
+      credentials.get().then(
+        (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(toKubeError(err, what));
+        },
+      );
+    });
 
-  const credentials = (): Credentials | Promise<Credentials> => {
-    if (current !== null && clock() - current.atMs < ttlMs) return current;
-    // Writes that start together share one application.
-    applying ??= apply().then(
-      (c) => {
-        current = c;
-        applying = null;
-        return c;
-      },
-      (err: unknown) => {
-        applying = null;
-        throw err;
-      },
-    );
-    return applying;
-  };
-
-  const exchange = (c: Credentials, method: string, path: string, contentType: string, body: string, what: string): Promise<void> =>
+  const exchange = (c: Credentials, ms: number, method: string, path: string, contentType: string, body: string, what: string): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       let settled = false;
       let req: ClientRequest | null = null;
@@ -183,7 +156,7 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
       const timer = setTimeout(() => {
         finish(new KubeError('KUBE_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`));
         req?.destroy();
-      }, timeoutMs);
+      }, ms);
       const onResponse = (res: IncomingMessage): void => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) {
@@ -193,7 +166,9 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
           res.resume();
           return;
         }
-        if (status === 401) current = null; // a rotated token: apply credentials again on the next write
+        // A rotated token: the next write applies credentials again, unless a 401 before this
+        // one already did (every write sent with the old token answers 401).
+        if (status === 401) credentials.invalidate(c);
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -223,18 +198,15 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
 
   return {
     async send(method, path, contentType, body, what) {
-      let c: Credentials;
-      try {
-        c = await credentials();
-      } catch (err) {
-        throw toKubeError(err, what);
-      }
-      return exchange(c, method, path, contentType, body, what);
+      const started = performance.now();
+      const c = await credentialsFor(what);
+      return exchange(c, Math.max(0, timeoutMs - (performance.now() - started)), method, path, contentType, body, what);
     },
     close() {
-      for (const agent of agents.values()) agent.destroy();
-      agents.clear();
-      current = null;
+      tlsAgents.destroy();
+      plain?.destroy();
+      plain = null;
+      credentials.invalidate();
     },
   };
 }

@@ -1,4 +1,5 @@
-// The shared TLS agents of exec-agent.ts: one per TLS identity, a bounded number kept.
+// The exec client's TLS agents (exec-agent.ts, kept by tls-agents.ts): one per TLS identity,
+// a bounded number kept, an identity forgotten without cutting the execs on its agent.
 
 import assert from 'node:assert/strict';
 import { Agent, createServer, request, type RequestOptions } from 'node:https';

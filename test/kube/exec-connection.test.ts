@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { test } from 'node:test';
 import { createExecConnections, execBase, execUrl } from '../../src/kube/exec-connection.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
+import { countApplies } from './support.ts';
 
 function kubeconfig(server: string): ReturnType<typeof loadKubeConfig>['kc'] {
   const text = `apiVersion: v1
@@ -18,18 +18,6 @@ contexts: [{ name: c, context: { cluster: c, user: u } }]
 current-context: c
 `;
   return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
-}
-
-
-/** Counts the KubeConfig's credential applications (an exec credential plugin run, a token file read). */
-function countApplies(kc: KubeConfig): { readonly applied: number } {
-  const counted = { applied: 0 };
-  const apply = kc.applyToHTTPSOptions.bind(kc);
-  kc.applyToHTTPSOptions = async (opts) => {
-    counted.applied++;
-    await apply(opts);
-  };
-  return counted;
 }
 
 test('the exec URL: one command parameter per argument, every part encoded, stdout and stderr only', () => {
@@ -115,12 +103,7 @@ test('one shared https agent per TLS identity, not client-node\'s', async () => 
 
 test('a refresh that never ends (a credential plugin hung) is not shared forever: a later exec starts another', async () => {
   const kc = kubeconfig('https://api.example:6443');
-  let applied = 0;
-  const apply = kc.applyToHTTPSOptions.bind(kc);
-  kc.applyToHTTPSOptions = async (opts) => {
-    if (++applied === 1) return new Promise<void>(() => {}); // hangs, as a stuck plugin does
-    await apply(opts);
-  };
+  const counted = countApplies(kc, (n) => n === 1); // the first hangs, as a stuck plugin does
   let clock = 1_000;
   const connections = createExecConnections(kc, 1_000, () => clock);
   const first = connections.get();
@@ -129,7 +112,7 @@ test('a refresh that never ends (a credential plugin hung) is not shared forever
   clock += 30_000;
   const later = await Promise.race([connections.get(), new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 1_000))]);
   assert.notEqual(later, 'stuck');
-  assert.equal(applied, 2);
+  assert.equal(counted.applied, 2);
 });
 
 test('a 401 on credentials already replaced does not drop the newer ones (a burst of 401s, one refresh)', async () => {

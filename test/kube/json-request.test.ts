@@ -1,11 +1,12 @@
 // The lean JSON writer (src/kube/json-request.ts) on the simulated cluster: a write that
 // lands, an error answer's Status message and code, the deadline, the credentials it sends
 // (a rotated tokenFile token picked up), and, against a plain HTTP server, the server URL's
-// path prefix, the headers and body on the wire, and an error body read only a few KiB far.
+// path prefix, the headers and body on the wire, an error body read only a few KiB far, a
+// credential plugin that hangs, and a burst of 401s on credentials already replaced.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { selfSignedCertificate } from '@hookd/kube-sim';
 import { KubeError } from '../../src/kube/errors.ts';
 import { createJsonWriter } from '../../src/kube/json-request.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
-import { kubeConfigWithToken, startSim, type SimEnv } from './support.ts';
+import { countApplies, kubeConfigWithToken, rogueKubeConfig, startSim, until, type SimEnv } from './support.ts';
 
 const NS = 'lean';
 const EVENTS = `/apis/events.k8s.io/v1/namespaces/${NS}/events`;
@@ -284,6 +285,96 @@ current-context: tls
         await w.send('POST', EVENTS, 'application/json', '{}', `write ${i}`);
       }
       await slow;
+    } finally {
+      w.close();
+    }
+  });
+});
+
+describe('createJsonWriter and its credentials', () => {
+  /** Answers of requests sent with the token `old`, held until the test answers them. */
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.headers['authorization'] === 'Bearer old') held.push(res);
+      else res.writeHead(201).end();
+    });
+  });
+  let url = '';
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const unauthorized = (res: ServerResponse): void => {
+    res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
+  };
+  /** How a write ended, or 'stuck' when it had not within `ms` (real time). */
+  const within = (p: Promise<void>, ms = 2_000): Promise<'ok' | 'stuck' | unknown> =>
+    Promise.race([
+      p.then(
+        () => 'ok',
+        (err: unknown) => err,
+      ),
+      new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), ms).unref()),
+    ]);
+
+  test('a credential plugin that hangs: the writes waiting on it end with KUBE_TIMEOUT, and one after the give-up time applies them again', async () => {
+    const kc = rogueKubeConfig(url, 'fresh');
+    const counted = countApplies(kc, (n) => n === 1);
+    let now = 1_000;
+    const w = createJsonWriter(kc, { timeoutMs: 200, clock: () => now });
+    try {
+      const first = await within(w.send('POST', EVENTS, 'application/json', '{}', 'create hung-1'));
+      assert.notEqual(first, 'stuck', 'a write waiting on a hung plugin ends on its deadline');
+      kubeError('KUBE_TIMEOUT', null, /^create hung-1: .*credentials/)(first);
+      now += 5_000;
+      const second = await within(w.send('POST', EVENTS, 'application/json', '{}', 'create hung-2'));
+      kubeError('KUBE_TIMEOUT', null, /^create hung-2: /)(second);
+      assert.equal(counted.applied, 1, 'within the give-up time, writes wait on the application under way');
+      now += 6_000;
+      assert.equal(await within(w.send('POST', EVENTS, 'application/json', '{}', 'create after-hang')), 'ok');
+      assert.equal(counted.applied, 2);
+    } finally {
+      w.close();
+    }
+  });
+
+  test('a burst of 401s on credentials already replaced applies them once', async () => {
+    const N = 4;
+    const kc = rogueKubeConfig(url, 'old');
+    const counted = countApplies(kc);
+    // The clock stands still: only a 401 makes the writer apply credentials again.
+    const w = createJsonWriter(kc, { maxSockets: N + 2, clock: () => 1_000 });
+    try {
+      let refused = 0;
+      const burst = Array.from({ length: N }, (_, i) =>
+        w.send('POST', EVENTS, 'application/json', '{}', `create old-${i}`).then(
+          () => 'ok',
+          (err: unknown) => {
+            refused++;
+            return err;
+          },
+        ),
+      );
+      await until('the burst reached the server', () => held.length === N);
+      assert.equal(counted.applied, 1);
+      kc.users = kc.users.map((u) => ({ ...u, token: 'new' })); // rotated, the old token revoked
+      const [firstHeld, ...rest] = held.splice(0);
+      assert.ok(firstHeld);
+      unauthorized(firstHeld);
+      await until('the first 401 came back', () => refused === 1);
+      await w.send('POST', EVENTS, 'application/json', '{}', 'create new-1');
+      assert.equal(counted.applied, 2, 'the 401 made the next write apply fresh credentials');
+      for (const res of rest) unauthorized(res); // the other writes sent with the old token
+      for (const outcome of await Promise.all(burst)) kubeError('KUBE_UNAUTHORIZED', 401)(outcome);
+      await w.send('POST', EVENTS, 'application/json', '{}', 'create new-2');
+      assert.equal(counted.applied, 2, 'the 401s of the old token leave the fresh credentials kept');
     } finally {
       w.close();
     }

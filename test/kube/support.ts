@@ -41,6 +41,22 @@ current-context: rogue
   return loadKubeConfig({ kind: 'kubeconfig-text', text }).kc;
 }
 
+/**
+ * Counts the KubeConfig's credential applications (an exec credential plugin run, a token
+ * file read). Those for which `hangs(n)` (n from 1) is true never end, as a credential
+ * plugin that does not answer.
+ */
+export function countApplies(kc: KubeConfig, hangs: (n: number) => boolean = () => false): { readonly applied: number } {
+  const counted = { applied: 0 };
+  const apply = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    counted.applied++;
+    if (hangs(counted.applied)) return new Promise<void>(() => {});
+    await apply(opts);
+  };
+  return counted;
+}
+
 export interface LogSink {
   log: Logger;
   lines: Array<Record<string, unknown>>;
