@@ -116,6 +116,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       reactionP50Ms: m.parked?.reaction.p50Ms ?? null,
       reactionP99Ms: m.parked?.reaction.p99Ms ?? null,
       reactionPods: m.parked?.reaction.samples ?? 0,
+      workerCpuMsPerWake: m.parked?.workerCpuMsPerWake ?? null,
       maxWatchesPerNamespace: m.parked?.maxWatchesPerNamespace ?? null,
       requestsPerPod: m.parked?.requestsPerPod ?? null,
     },

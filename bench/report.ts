@@ -145,6 +145,8 @@ export interface BenchReport {
     readonly reactionP50Ms: Num;
     readonly reactionP99Ms: Num;
     readonly reactionPods: number;
+    /** The worker's CPU over the wake-up, per woken pod (older reports: absent). */
+    readonly workerCpuMsPerWake?: Num;
     readonly maxWatchesPerNamespace: Num;
     /** API requests until every pod was parked, per pod. */
     readonly requestsPerPod: Num;
@@ -239,6 +241,7 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(row(['Redis bytes per parked pod, everything (ledger, queue job, parked entry)', pk.redisBytesPerPod]));
   lines.push(row(['Redis bytes per parked pod, the parked entry alone', pk.parkEntryBytesPerPod]));
   lines.push(row([`wake-up reaction p50 / p99 (ms), ${pk.reactionPods} pods coming up`, `${pk.reactionP50Ms ?? 'n/a'} / ${pk.reactionP99Ms ?? 'n/a'}`]));
+  lines.push(row(['worker CPU per woken pod (ms), over the wake-up', pk.workerCpuMsPerWake ?? null]));
   lines.push(row(['max watches per namespace', pk.maxWatchesPerNamespace]));
   lines.push(row(['API requests per pod until all were parked', pk.requestsPerPod]));
   lines.push('');

@@ -13,6 +13,7 @@ import { prefixBytes } from '../redis-keys.ts';
 import { BENCH_CONTAINER } from '../sim/protocol.ts';
 import { percentiles, reactionSamples, type Percentiles, type ReactionSample } from '../stats.ts';
 import { startHookdPair, type BenchContext } from '../context.ts';
+import { cpuBetween, processCpuMs } from '../cpu.ts';
 import { loadFigures } from './load-figures.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
 
@@ -27,6 +28,8 @@ export interface ParkedOutcome {
   readonly parkEntryBytesPerPod: number;
   readonly parkedAfterSec: number;
   readonly reaction: Percentiles;
+  /** The worker's CPU from the first pod set running until every woken pod's exec had arrived, per woken pod (null: unreadable). */
+  readonly workerCpuMsPerWake: number | null;
   readonly maxWatchesPerNamespace: number;
   /** API requests until every pod was parked, per pod. */
   readonly requestsPerPod: number;
@@ -98,6 +101,7 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
     const wake = Math.min(opts.reactionPods, total);
     progress.step(`waking ${wake} pods, one every ${opts.reactionIntervalMs} ms across the namespaces`, wake);
     const woken = new Map<string, string[]>();
+    const cpuAtWake = processCpuMs(pair.worker.pid);
     for (let i = 0; i < wake; i++) {
       const namespace = namespaces[i % namespaces.length] ?? '';
       const name = `p-${Math.floor(i / namespaces.length)}`;
@@ -120,8 +124,10 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
         }
       }
     }
+    const cpuSpent = cpuBetween([cpuAtWake], [processCpuMs(pair.worker.pid)]);
     const reaction = percentiles(samples.map((r) => r.ms));
-    progress.done(`wake-up reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms`);
+    const workerCpuMsPerWake = cpuSpent === null ? null : round(cpuSpent / wake, 2);
+    progress.done(`wake-up reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker CPU ${workerCpuMsPerWake ?? 'n/a'} ms per woken pod`);
     // Where the tail is: a burst at the start (code not yet optimised, first connections) or
     // stalls spread over the run read differently.
     const first = Math.min(...samples.map((r) => r.runningAtMs));
@@ -136,6 +142,7 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
       parkEntryBytesPerPod: Math.round(entries / total),
       parkedAfterSec,
       reaction,
+      workerCpuMsPerWake,
       maxWatchesPerNamespace: loadFigures(await sim.call('counters'), total).maxWatchesPerNamespace,
       requestsPerPod: beforeWake.requestsPerPod,
     };

@@ -116,6 +116,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
   assert.equal(r.parked.namespaces, 4);
   assert.equal(r.parked.reactionPods, 20);
   ordered({ p50Ms: r.parked.reactionP50Ms, p99Ms: r.parked.reactionP99Ms }, 'parked reaction');
+  num(r.parked.workerCpuMsPerWake ?? null, 'parked.workerCpuMsPerWake');
   assert.equal(r.parked.maxWatchesPerNamespace, 1, 'one watch per namespace, whatever the pods parked in it');
   num(r.parked.workerPeakRssMiB, 'parked.workerPeakRssMiB');
   num(r.parked.parkEntryBytesPerPod, 'parked.parkEntryBytesPerPod');
