@@ -36,6 +36,7 @@ export interface ParkedOutcome {
 }
 
 const POD_CONCURRENCY = 200;
+const NO_PROGRESS_MS = 60_000;
 
 async function parkedCount(redis: Redis, prefix: string, namespaces: readonly string[]): Promise<number> {
   const p = redis.pipeline();
@@ -81,12 +82,22 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
     let failure: unknown = null;
     pair.crashed.catch((err: unknown) => (failure = err));
     const deadline = Date.now() + 30 * 60_000;
+    // A worker that stops parking (seen: one spinning a core, its event loop never coming back)
+    // fails the phase after a minute instead of holding the run for half an hour.
+    let progressAt = { parked: -1, atMs: Date.now(), cpuMs: processCpuMs(pair.worker.pid) };
     for (;;) {
       if (failure !== null) throw failure;
       const parked = await parkedCount(redis, pair.prefix, namespaces);
       progress.update(parked);
       if (parked >= total) break;
       if (Date.now() > deadline) throw new Error(`only ${parked} of ${total} pods were parked within 30 minutes`);
+      if (parked !== progressAt.parked) progressAt = { parked, atMs: Date.now(), cpuMs: processCpuMs(pair.worker.pid) };
+      else if (Date.now() - progressAt.atMs > NO_PROGRESS_MS) {
+        const spent = cpuBetween([progressAt.cpuMs], [processCpuMs(pair.worker.pid)]);
+        throw new Error(
+          `parking made no progress for ${NO_PROGRESS_MS / 1000} s at ${parked} of ${total} pods; the worker (pid ${pair.worker.pid}) used ${spent === null ? 'an unknown amount of' : `${(spent / 1000).toFixed(1)} s of`} CPU meanwhile`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     const parkedAfterSec = round((performance.now() - started) / 1000, 1);
@@ -102,6 +113,7 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
     progress.step(`waking ${wake} pods, one every ${opts.reactionIntervalMs} ms across the namespaces`, wake);
     const woken = new Map<string, string[]>();
     const cpuAtWake = processCpuMs(pair.worker.pid);
+    await sim.call('simPauses', { reset: true });
     for (let i = 0; i < wake; i++) {
       const namespace = namespaces[i % namespaces.length] ?? '';
       const name = `p-${Math.floor(i / namespaces.length)}`;
@@ -125,6 +137,7 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
       }
     }
     const cpuSpent = cpuBetween([cpuAtWake], [processCpuMs(pair.worker.pid)]);
+    const simPauses = await sim.call('simPauses', { reset: false });
     const reaction = percentiles(samples.map((r) => r.ms));
     const workerCpuMsPerWake = cpuSpent === null ? null : round(cpuSpent / wake, 2);
     progress.done(`wake-up reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker CPU ${workerCpuMsPerWake ?? 'n/a'} ms per woken pod`);
@@ -132,7 +145,13 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
     // stalls spread over the run read differently.
     const first = Math.min(...samples.map((r) => r.runningAtMs));
     const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 12);
-    progress.note(`  slowest wake-ups (ms, at s into the wake-up): ${slowest.map((r) => `${Math.round(r.ms)}@${((r.runningAtMs - first) / 1000).toFixed(1)}`).join(' ')}`);
+    // A wake-up during which the sim itself collected garbage is marked `*`: that pause is in its reaction time.
+    const simGcDuring = (r: ReactionSample): boolean => simPauses.gcPauses.some((g) => g.atMs < r.runningAtMs + r.ms && g.atMs + g.ms > r.runningAtMs);
+    progress.note(`  slowest wake-ups (ms, at s into the wake-up; * the sim collected garbage meanwhile): ${slowest.map((r) => `${Math.round(r.ms)}@${((r.runningAtMs - first) / 1000).toFixed(1)}${simGcDuring(r) ? '*' : ''}`).join(' ')}`);
+    const longestGc = Math.max(0, ...simPauses.gcPauses.map((g) => g.ms));
+    progress.note(
+      `  the sim meanwhile: event-loop delay p99 ${simPauses.loopDelayP99Ms.toFixed(1)} ms, max ${simPauses.loopDelayMaxMs.toFixed(1)} ms; ${simPauses.gcPauses.length} collections of 5 ms or more (longest ${longestGc.toFixed(1)} ms); ${samples.filter(simGcDuring).length} of ${samples.length} wake-ups overlapped one`,
+    );
     return {
       pods: total,
       namespaces: namespaces.length,

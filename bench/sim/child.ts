@@ -3,7 +3,29 @@
 // watches and exec sessions, killing processes) when the parent says so or goes away.
 
 import { LIFECYCLE_ANNOTATION, startSimCluster, type SimCluster } from '@hookd/kube-sim';
-import { BENCH_CONTAINER, type SimChildOptions, type SimOps, type SimReply, type SimRequest } from './protocol.ts';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { BENCH_CONTAINER, type SimChildOptions, type SimOps, type SimPauses, type SimReply, type SimRequest } from './protocol.ts';
+
+/** Collections shorter than this are left out of simPauses. */
+const GC_PAUSE_MS = 5;
+
+/** The sim's own pauses: event-loop delay (1 ms resolution) and its longer collections. */
+function watchPauses(): (reset: boolean) => SimPauses {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  let gcPauses: Array<{ atMs: number; ms: number }> = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration >= GC_PAUSE_MS) gcPauses.push({ atMs: performance.timeOrigin + e.startTime, ms: e.duration });
+  }).observe({ entryTypes: ['gc'] });
+  return (reset) => {
+    const out = { loopDelayP99Ms: delay.percentile(99) / 1e6, loopDelayMaxMs: delay.max / 1e6, gcPauses };
+    if (reset) {
+      delay.reset();
+      gcPauses = [];
+    }
+    return out;
+  };
+}
 
 const SLICE = 100;
 
@@ -36,7 +58,7 @@ function paced(names: readonly string[], intervalMs: number, each: (name: string
   });
 }
 
-function operations(sim: SimCluster): SimOps {
+function operations(sim: SimCluster, pauses: (reset: boolean) => SimPauses): SimOps {
   const running = (namespace: string) => (name: string) => sim.setContainerState(namespace, name, BENCH_CONTAINER, 'running', { ready: true });
   return {
     createNamespace: ({ name }) => sim.createNamespace(name),
@@ -59,13 +81,14 @@ function operations(sim: SimCluster): SimOps {
         execArrived: t.execArrived.filter((e) => e.namespace === namespace),
       };
     },
+    simPauses: ({ reset }) => pauses(reset),
   };
 }
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SimChildOptions;
   const sim = await startSimCluster({ port: 0, kubeconfigPath: options.kubeconfigPath, bookmarkIntervalMs: options.bookmarkIntervalMs });
-  const ops = operations(sim);
+  const ops = operations(sim, watchPauses());
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -39,6 +39,18 @@ export interface SimOps {
   resetCounters(): void;
   /** The timeline, only the entries of one namespace. */
   timeline(args: { namespace: string }): SimTimeline;
+  /**
+   * The sim's own pauses since the last `reset`: its event loop's delay and its garbage
+   * collections of 5 ms or more (start on the timeline's clock, duration). A pause of the sim
+   * delays the exec arrivals it records, so a reaction time holds it too.
+   */
+  simPauses(args: { reset: boolean }): SimPauses;
+}
+
+export interface SimPauses {
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  readonly gcPauses: ReadonlyArray<{ readonly atMs: number; readonly ms: number }>;
 }
 
 export type SimOpName = keyof SimOps;
