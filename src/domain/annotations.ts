@@ -53,6 +53,14 @@ function looksLikeMisspeltPrefix(key: string): boolean {
   return /hooks?\.restore\.velero\.io\//.test(lower) || lower.startsWith('post.hook.restore.');
 }
 
+/**
+ * Whether readAnnotationHook reads this key at all: a hook key, or one that looks like a
+ * misspelt one (it is warned about). Every other annotation can be left out of a pod's view.
+ */
+export function isHookAnnotationKey(key: string): boolean {
+  return key.startsWith(ANNOTATION_PREFIX) || looksLikeMisspeltPrefix(key);
+}
+
 /** Reads `post.hook.restore.velero.io/*` from a pod's annotations. */
 export function readAnnotationHook(annotations: Readonly<Record<string, string>>): AnnotationReading {
   const warnings: string[] = [];
