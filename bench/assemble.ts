@@ -44,7 +44,9 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
   // Pods only wait (and hookd only watches) in the in-flight run; without its reading the figure
   // is unknown, not the zero of the throughput runs, whose pods were running from the start.
   const inFlightWatches = m.memory.maxWatchesPerNamespace;
-  const maxWatches = inFlightWatches === null ? null : Math.max(inFlightWatches, ...m.runs.map((r) => r.maxWatchesPerNamespace), m.real?.maxWatchesPerNamespace ?? 0);
+  // The target is per worker process: runs of several workers (each with its own watch) are left out.
+  const oneWorker = [...m.runs, ...(m.real ? [m.real] : [])].filter((r) => (r.workers ?? 1) === 1);
+  const maxWatches = inFlightWatches === null ? null : Math.max(inFlightWatches, ...oneWorker.map((r) => r.maxWatchesPerNamespace));
   const partial: Omit<BenchReport, 'targets'> = {
     startedAt: m.startedAt,
     finishedAt: new Date().toISOString(),

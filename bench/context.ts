@@ -32,8 +32,10 @@ export interface BenchOptions {
   readonly workerNodeArgs: readonly string[];
   /** MALLOC_ARENA_MAX of hookd's worker processes, '' for glibc's default (default: the Helm chart's worker.mallocArenaMax). */
   readonly workerMallocArenaMax: string;
-  /** Worker processes of the throughput runs. */
+  /** Worker processes of the throughput runs the targets judge. */
   readonly throughputWorkers: number;
+  /** The large throughput size once more with this many workers (shown, not judged); null: not. */
+  readonly alsoWorkers: number | null;
   /** The parked phase: pods waiting on one worker, spread over namespaces. */
   readonly parkedPods: number;
   readonly parkedNamespaces: number;

@@ -121,12 +121,13 @@ export async function runBench(opts: BenchOptions, progress: Progress, signal?: 
         });
       }
     }
-    // One worker process alone at the large size, next to the deployment's figure.
+    // The large size again with another worker count (the chart's), shown next to the judged figure.
     const largestSize = sizes[sizes.length - 1];
-    if (wanted('throughput') && workers > 1 && largestSize !== undefined) {
-      progress.note(`throughput: ${largestSize} pods, scripted execs, 1 worker`);
-      const one = await attempt(`throughput ${largestSize}, 1 worker`, () => runThroughput(ctx, { pods: largestSize, execs: 'scripted', keep: false, workers: 1 }));
-      if (one !== null) runs.push(one.run);
+    const also = opts.alsoWorkers;
+    if (wanted('throughput') && also !== null && also !== workers && largestSize !== undefined) {
+      progress.note(`throughput: ${largestSize} pods, scripted execs, ${also} workers`);
+      const other = await attempt(`throughput ${largestSize}, ${also} workers`, () => runThroughput(ctx, { pods: largestSize, execs: 'scripted', keep: false, workers: also }));
+      if (other !== null) runs.push(other.run);
     }
     const realPods = Math.min(1000, opts.pods);
     if (wanted('real')) progress.note(`throughput: ${realPods} pods, real processes`);

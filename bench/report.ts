@@ -179,6 +179,10 @@ export function judge(r: Omit<BenchReport, 'targets'>): Target[] {
   ];
 }
 
+function workersText(n: number): string {
+  return n === 1 ? 'one worker process' : `${n} worker processes`;
+}
+
 function row(cells: readonly (string | number | null)[]): string {
   return `| ${cells.map((c) => c ?? 'n/a').join(' | ')} |`;
 }
@@ -205,7 +209,7 @@ export function renderMarkdown(r: BenchReport): string {
   for (const x of tpRuns) {
     lines.push(row([x.pods, x.execs === 'scripted' ? 'scripted' : `process \`${x.command.join(' ')}\``, x.workers ?? 1, x.hookdHooksPerSec, x.baselineHooksPerSec, x.ratio, x.hookdSeconds, x.baselineSeconds, x.requestsPerPod, x.execRequestsPerHook, x.maxWatchesPerNamespace]));
   }
-  lines.push('', 'Each side runs on the same machine as the sim and Redis. The baseline is one process and one thread; hookd is its API and its workers, as many as the chart installs by default, with one worker alone at the large size for comparison.', '');
+  lines.push('', `Each side runs on the same machine as the sim and Redis. The baseline is one process and one thread; hookd is its API and ${workersText(r.settings.throughputWorkers ?? 1)}, and at the large size once more with more workers (the chart's default count), shown, not judged. Max watches per namespace counts every worker's watch.`, '');
   lines.push('CPU per hook (ms, medians of the rounds; the Redis server counts all its clients):', '');
   lines.push(row(['pods', 'execs', 'hookd workers', 'hookd (API + workers)', 'Redis server', 'sim, hookd rounds', 'baseline loop', 'sim, baseline rounds']));
   lines.push(row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:']));

@@ -27,8 +27,10 @@ const USAGE = `usage: npm run bench -- [options]
   --node-args "FLAGS"      extra node flags for hookd's processes, e.g. "--max-old-space-size=256"
   --worker-node-args=FLAGS node flags of the workers only (default: the Helm chart's worker.nodeOptions,
                            "${CHART_WORKER_NODE_OPTIONS}"; "" for none)
-  --throughput-workers N   worker processes of the throughput runs (default: the Helm chart's worker.replicas,
-                           ${CHART_WORKER_REPLICAS}); with more than one, the large size also runs on one worker
+  --throughput-workers N   worker processes of the judged throughput runs (default 1: one worker process
+                           against the baseline's one loop)
+  --also-workers N         the large size once more with N workers, shown next to them (default: the Helm
+                           chart's worker.replicas, ${CHART_WORKER_REPLICAS}; "" for none)
   --worker-malloc-arena-max=N  MALLOC_ARENA_MAX of the workers (default: the Helm chart's worker.mallocArenaMax,
                            "${CHART_WORKER_MALLOC_ARENA_MAX}"; "" for glibc's default)
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
@@ -76,6 +78,7 @@ function options(argv: string[]): BenchOptions | null {
       'worker-node-args': { type: 'string' },
       'worker-malloc-arena-max': { type: 'string' },
       'throughput-workers': { type: 'string' },
+      'also-workers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -99,7 +102,8 @@ function options(argv: string[]): BenchOptions | null {
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
     workerMallocArenaMax: arenaMax(values['worker-malloc-arena-max'] ?? CHART_WORKER_MALLOC_ARENA_MAX),
-    throughputWorkers: int(values['throughput-workers'], 'throughput-workers', CHART_WORKER_REPLICAS, 1),
+    throughputWorkers: int(values['throughput-workers'], 'throughput-workers', 1, 1),
+    alsoWorkers: values['also-workers'] === '' ? null : int(values['also-workers'], 'also-workers', CHART_WORKER_REPLICAS, 1),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }
