@@ -9,15 +9,24 @@ import { BENCH_CONTAINER, type SimChildOptions, type SimOps, type SimPauses, typ
 /** Collections shorter than this are left out of simPauses. */
 const GC_PAUSE_MS = 5;
 
-/** The sim's own pauses: event-loop delay (1 ms resolution) and its longer collections. */
+/**
+ * The sim's own pauses: event-loop delay (1 ms resolution) and its longer collections. Watched
+ * only from the first reset on (the phase that asks for them), so no other phase pays for it.
+ */
 function watchPauses(): (reset: boolean) => SimPauses {
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
   let gcPauses: Array<{ atMs: number; ms: number }> = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.duration >= GC_PAUSE_MS) gcPauses.push({ atMs: performance.timeOrigin + e.startTime, ms: e.duration });
-  }).observe({ entryTypes: ['gc'] });
+  let watching = false;
+  const start = (): void => {
+    if (watching) return;
+    watching = true;
+    delay.enable();
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.duration >= GC_PAUSE_MS) gcPauses.push({ atMs: performance.timeOrigin + e.startTime, ms: e.duration });
+    }).observe({ entryTypes: ['gc'] });
+  };
   return (reset) => {
+    if (reset) start();
     const out = { loopDelayP99Ms: delay.percentile(99) / 1e6, loopDelayMaxMs: delay.max / 1e6, gcPauses };
     if (reset) {
       delay.reset();
