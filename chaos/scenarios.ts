@@ -81,18 +81,34 @@ async function withWorld(
 export const SCENARIOS: Record<string, (o: RunOptions) => Promise<ScenarioResult>> = {
   kill9: (o) =>
     withWorld('kill9', 'kill -9 of one of two workers mid-job; the other takes its pods over', o, 1000, async (w) => {
-      const victim = w.workers[0];
-      const other = w.workers[1];
-      if (!victim || !other) throw new Error('two workers expected');
-      await until('a quarter of the hooks to start', () => started(w) >= o.pods / 2);
-      const mine = logLines(join(w.dir, 'worker-1.log'));
+      if (w.workers.length !== 2) throw new Error('two workers expected');
+      // Pods planned and not finished, per worker, from its log.
+      const heldBy = (i: number): Set<string | undefined> => {
+        const lines = logLines(join(w.dir, `worker-${i + 1}.log`));
+        const finished = new Set(lines.filter((l) => l.msg === 'pod finished').map((l) => l.pod));
+        return new Set(lines.filter((l) => l.msg === 'pod planned' && !finished.has(l.pod)).map((l) => l.pod));
+      };
+      // The victim is a worker that holds pods when it dies: one worker can take every pod of
+      // a small job before the other fetches any, and killing that other would test nothing.
+      let victimIndex = -1;
+      let held = new Set<string | undefined>();
+      await until('a quarter of the hooks to start on a worker that holds pods', () => {
+        if (started(w) < o.pods / 2) return false;
+        for (const i of [0, 1]) {
+          held = heldBy(i);
+          victimIndex = i;
+          if (held.size > 0) return true;
+        }
+        return false;
+      });
+      const victim = w.workers[victimIndex];
+      const otherIndex = 1 - victimIndex;
+      if (!victim) throw new Error('no victim');
       process.kill(victim.pid, 'SIGKILL');
       const killedAt = Date.now();
-      const finished = new Set(mine.filter((l) => l.msg === 'pod finished').map((l) => l.pod));
-      const held = new Set(mine.filter((l) => l.msg === 'pod planned' && !finished.has(l.pod)).map((l) => l.pod));
       let takeoverMs = -1;
       await until('the other worker to touch the killed worker\'s pods', () => {
-        const touched = logLines(join(w.dir, 'worker-2.log')).find((l) => l.pod !== undefined && held.has(l.pod) && l.time !== undefined && Date.parse(l.time) > killedAt);
+        const touched = logLines(join(w.dir, `worker-${otherIndex + 1}.log`)).find((l) => l.pod !== undefined && held.has(l.pod) && l.time !== undefined && Date.parse(l.time) > killedAt);
         if (touched?.time) takeoverMs = Date.parse(touched.time) - killedAt;
         return touched !== undefined || held.size === 0;
       }, 60_000);
