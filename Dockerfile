@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --workspaces=false --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+# The build bundles the part of @kubernetes/client-node hookd uses (tools/bundle-client-node.ts).
+COPY tools/bundle-client-node.ts ./tools/
 RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime

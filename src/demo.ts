@@ -2,7 +2,8 @@
 // cluster (never on a real one), through the Kubernetes API like any client would.
 // Exec on the simulated cluster runs real processes on this host, in a folder per container.
 
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from './kube/client-node.ts';
 
 export const DEMO_NAMESPACE = 'demo';
 export const DEMO_RESTORE = 'demo-restore';

@@ -53,7 +53,7 @@ interface Loaded {
 
 async function load(files: readonly string[]): Promise<Loaded> {
   // Loaded only when a kubeconfig is asked for: client-node takes a while to import.
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('../kube/client-node.ts');
   const merged = new KubeConfig();
   const clusters = new Map<string, unknown>();
   const users = new Map<string, User>();
@@ -111,7 +111,7 @@ export async function kubeconfigToken(files: readonly string[], contextName: str
     }
   }
   if (user.exec || user.authProvider) {
-    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { KubeConfig } = await import('../kube/client-node.ts');
     const one = new KubeConfig();
     // Only the user: hookd is not that cluster, and its TLS settings do not concern us.
     one.loadFromClusterAndUser({ name: 'hookd', server: 'https://hookd.invalid', skipTLSVerify: false }, user);

@@ -14,7 +14,8 @@
 // EventsV1Api, whose fetch, streams and model (de)serialization cost several times the CPU
 // of the request itself on every hook that ends.
 
-import { EventsV1Api, setHeaderOptions, type EventsV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { EventsV1Event, KubeConfig } from '@kubernetes/client-node';
+import { EventsV1Api, setHeaderOptions } from './client-node.ts';
 import { aggregationKey, HOOK_EVENT_CONTROLLER, type HookEventSpec } from '../domain/hook-event.ts';
 import type { Logger } from '../log.ts';
 import { KubeError } from './errors.ts';

@@ -1,7 +1,7 @@
 // Is the Kubernetes API server reachable with our credentials? GET /version with a short
 // timeout, for /readyz. Never throws: the answer is data.
 
-import { VersionApi } from '@kubernetes/client-node';
+import { VersionApi } from './client-node.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { callKube } from './request.ts';
 

@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './client-node.ts';
 import { KubeError } from './errors.ts';
 import { applyTokenFiles, kubeconfigDir, tokenFilesOf } from './token-file-auth.ts';
 

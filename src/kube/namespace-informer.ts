@@ -10,7 +10,7 @@
 // (TimeoutError: a normal reconnect here); our own watchdog is the backstop.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, Watch } from './client-node.ts';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { KubeError, codeForStatus, statusMessage, toKubeError } from './errors.ts';

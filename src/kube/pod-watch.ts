@@ -5,7 +5,7 @@
 // leaves. Each wait also GETs its pod once: client-node's informer has been seen to lag
 // tens of seconds after a relist, so the wait must not trust the watch alone.
 
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from './client-node.ts';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PodRef, PodState } from '../domain/types.ts';

@@ -3,7 +3,7 @@
 // does not depend on the API server's. A dry run reads the pods themselves (their
 // annotations and containers) from the same lists, and explicit pods with one GET each.
 
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from './client-node.ts';
 import type { ConfigurationOptions, KubeConfig, V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { PodRef, PodView } from '../domain/types.ts';
 import { KubeError } from './errors.ts';

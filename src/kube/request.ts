@@ -10,7 +10,7 @@
 // Not for exec-plugin users: their plugin may rotate client certificates, which live in
 // the dispatcher (bearer tokens live in headers and are applied per request either way).
 
-import { Observable } from '@kubernetes/client-node';
+import { Observable } from './client-node.ts';
 import type { ConfigurationOptions, KubeConfig, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { KubeError, toKubeError } from './errors.ts';
 import { API_RETRY, RETRYABLE_STATUS, retryDelayMs, sleep, type RetryPolicy } from './retry.ts';

@@ -1,7 +1,7 @@
 // Reading a Velero Restore (velero.io/v1) for its spec.hooks. The hooks are returned as the
 // cluster holds them; the caller validates them against the Velero schema before use.
 
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from './client-node.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RestoreHooks } from '../domain/types.ts';
 import { callKube } from './request.ts';

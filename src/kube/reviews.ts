@@ -4,7 +4,7 @@
 // hookd's own ServiceAccount needs `create` on both (the ClusterRole system:auth-delegator).
 // Caching lives with the callers (src/auth/kube-access.ts); this file only asks.
 
-import { AuthenticationV1Api, AuthorizationV1Api } from '@kubernetes/client-node';
+import { AuthenticationV1Api, AuthorizationV1Api } from './client-node.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { callKube } from './request.ts';
 

@@ -58,6 +58,20 @@ describe('the Dockerfile', () => {
     assert.match(runtime, /^HEALTHCHECK .*\/healthz/m);
   });
 
+  it('gives the build stage every file of the repository that `npm run build` runs, before it runs', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const used = [...(pkg.scripts.build ?? '').matchAll(/\btools\/[\w./-]+/g)].map((m) => m[0]);
+    assert.ok(used.length > 0, 'the build script runs the client-library bundler from tools/');
+    const build = stage('build');
+    const runAt = build.findIndex((l) => /^RUN npm run build$/.test(l.trim()));
+    assert.ok(runAt > 0, 'the build stage runs npm run build');
+    for (const file of used) {
+      const copiedAt = build.findIndex((l) => new RegExp(`^COPY (\\S+ )*${file.replace(/[.]/g, '\\.')} `).test(l.trim()));
+      assert.ok(copiedAt >= 0 && copiedAt < runAt, `${file} is copied before npm run build`);
+      assert.match(dockerignore, new RegExp(`^!${file.replace(/[.]/g, '\\.')}$`, 'm'), `${file} is let into the build context`);
+    }
+  });
+
   it('keeps secrets and local state out of the build context', () => {
     const lines = dockerignore.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     assert.equal(lines[0], '*', 'everything is excluded first');

@@ -48,6 +48,8 @@ test('a production install has no sim, and HOOKD_KUBE=sim exits 2 saying so', as
 
   // Build with the development toolchain into the production tree, as the image's build stage does.
   await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.json'), '--outDir', join(app, 'dist')], { cwd: ROOT });
+  // ...and bundles the client library from the production install's own copy of it.
+  await run(process.execPath, [join(ROOT, 'tools', 'bundle-client-node.ts'), join(app, 'dist')], { cwd: ROOT });
   assert.ok(!readdirSync(join(app, 'dist')).includes('sim'));
 
   const { code, output: out } = await runToExit(['dist/main.js'], {

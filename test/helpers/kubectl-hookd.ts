@@ -51,14 +51,23 @@ export function spawnCollect(file: string, args: readonly string[], env: Record<
   });
 }
 
-export async function buildPlugin(): Promise<BuiltPlugin> {
-  const dir = mkdtempSync(join(tmpdir(), 'hookd-plugin-'));
+/**
+ * A copy of the project (its package.json, tsconfig.json, src and the build's own tools) built
+ * by `npm run build` in `dir`/app, with the project's node_modules linked in.
+ */
+export async function buildApp(prefix: string): Promise<{ dir: string; app: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const app = join(dir, 'app');
   mkdirSync(app);
-  for (const f of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, f), join(app, f));
+  for (const f of ['package.json', 'tsconfig.json', 'tools/bundle-client-node.ts']) cpSync(join(ROOT, f), join(app, f));
   cpSync(join(ROOT, 'src'), join(app, 'src'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
   await run('npm', ['run', '--silent', 'build'], { cwd: app, maxBuffer: 16 << 20, timeout: 180_000 });
+  return { dir, app };
+}
+
+export async function buildPlugin(): Promise<BuiltPlugin> {
+  const { dir, app } = await buildApp('hookd-plugin-');
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { bin: Record<string, string> };
   const binPath = pkg.bin['kubectl-hookd'];
   if (binPath === undefined) throw new Error('package.json has no kubectl-hookd bin');
