@@ -10,6 +10,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { api, startHookd, waitForJobEnd, type TestHookd } from '../helpers/hookd.ts';
+import { collectJsonLines } from '../helpers/json-lines.ts';
 import { buildApp } from '../helpers/kubectl-hookd.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 import { startSim, type StartedSim } from '../helpers/start-sim.ts';
@@ -35,7 +36,7 @@ const env: StartedSim = await startSim({ lifecycle: { scheduleMs: 5, startMs: 5,
 let hookd: TestHookd;
 let built: { dir: string; app: string };
 let worker: ChildProcess;
-const lines: Array<Record<string, unknown>> = [];
+let lines: Array<Record<string, unknown>> = [];
 let loadedLog = '';
 
 before(async () => {
@@ -70,16 +71,7 @@ before(async () => {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let buf = '';
-  worker.stdout?.on('data', (chunk: Buffer) => {
-    buf += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
+  lines = collectJsonLines(worker.stdout);
   const deadline = Date.now() + 30_000;
   while (!lines.some((l) => l.msg === 'workers started')) {
     if (worker.exitCode !== null) throw new Error(`the built worker exited with ${worker.exitCode}`);

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { api, startHookd, waitForJobEnd, type TestHookd } from '../helpers/hookd.ts';
+import { collectJsonLines } from '../helpers/json-lines.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 import { startSim, type StartedSim } from '../helpers/start-sim.ts';
 
@@ -35,18 +36,7 @@ function startWorker(prefix: string, kubeconfigPath: string): WorkerProc {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buf += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  return { child, lines };
+  return { child, lines: collectJsonLines(child.stdout) };
 }
 
 async function untilLine(w: WorkerProc, msg: string): Promise<void> {
