@@ -101,7 +101,7 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(worker.volumes, ['./kubeconfig-worker:/kube/config:ro']);
     assert.equal(worker.deploy?.replicas, 2);
     // Heap bounds as the chart sets them, on node's command line (as the chart runs them).
-    assert.deepEqual(worker.command, ['node', '--max-old-space-size=128', '--max-semi-space-size=4', '--expose-gc', 'dist/main.js']);
+    assert.deepEqual(worker.command, ['node', '--max-old-space-size=128', '--max-semi-space-size=4', '--expose-gc', '--no-turboshaft-string-concat-escape-analysis', 'dist/main.js']);
     assert.equal(worker.environment?.['NODE_OPTIONS'], undefined);
     for (const s of [api, worker]) {
       assert.match(s.environment?.['REDIS_PASSWORD'] ?? '', /^\$\{REDIS_PASSWORD:\?/);

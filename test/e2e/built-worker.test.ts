@@ -1,7 +1,8 @@
 // The worker as production runs it: `npm run build`'s dist/main.js on plain Node, whose
 // client library is the bundle the build makes (only the part of @kubernetes/client-node
-// hookd names). It lists and watches pods, reads its credentials and execs hooks through
-// that bundle, and never loads the library's own files.
+// hookd names), with the node flags the Helm chart gives a worker (node refuses to start on a
+// flag it does not know). It lists and watches pods, reads its credentials and execs hooks
+// through that bundle, and never loads the library's own files.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +10,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_NODE_OPTIONS } from '../../bench/chart-defaults.ts';
 import { api, startHookd, waitForJobEnd, type TestHookd } from '../helpers/hookd.ts';
 import { collectJsonLines } from '../helpers/json-lines.ts';
 import { buildApp } from '../helpers/kubectl-hookd.ts';
@@ -52,7 +54,8 @@ before(async () => {
       spec: { containers: [{ name: 'c', image: 'x' }] },
     });
   }
-  worker = spawn(process.execPath, ['--import', recorder, 'dist/main.js'], {
+  const flags = CHART_WORKER_NODE_OPTIONS.split(' ').filter((f) => f !== '');
+  worker = spawn(process.execPath, [...flags, '--import', recorder, 'dist/main.js'], {
     cwd: built.app,
     env: {
       PATH: process.env.PATH ?? '',
@@ -68,6 +71,7 @@ before(async () => {
       KUBECONFIG: env.kubeconfigPath,
       HOOKD_LOG_LEVEL: 'info',
       HOOKD_SHUTDOWN_TIMEOUT: '5s',
+      MALLOC_ARENA_MAX: CHART_WORKER_MALLOC_ARENA_MAX,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
