@@ -58,6 +58,10 @@ describe('the Dockerfile', () => {
     assert.match(runtime, /^HEALTHCHECK .*\/healthz/m);
   });
 
+  it('runs hookd with the V8 optimization that stopped workers turned off', () => {
+    assert.match(stage('runtime').join('\n'), /^CMD \["node", "--no-turboshaft-string-concat-escape-analysis", "dist\/main\.js"\]$/m);
+  });
+
   it('gives the build stage every file of the repository that `npm run build` runs, before it runs', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     const used = [...(pkg.scripts.build ?? '').matchAll(/\btools\/[\w./-]+/g)].map((m) => m[0]);
