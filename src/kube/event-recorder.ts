@@ -19,7 +19,7 @@ import { EventsV1Api, setHeaderOptions } from './client-node.ts';
 import { aggregationKey, HOOK_EVENT_CONTROLLER, type HookEventSpec } from '../domain/hook-event.ts';
 import type { Logger } from '../log.ts';
 import { KubeError } from './errors.ts';
-import { createJsonWriter } from './json-request.ts';
+import { createJsonClient } from './json-request.ts';
 import { createLimiter } from './limiter.ts';
 import { callKube } from './request.ts';
 
@@ -146,7 +146,7 @@ const eventsPath = (namespace: string): string => `/apis/events.k8s.io/v1/namesp
  * hundreds of hooks a second.
  */
 function leanWriter(kc: KubeConfig, instance: string, timeoutMs: number, maxSockets: number): EventWriter {
-  const http = createJsonWriter(kc, { timeoutMs, maxSockets });
+  const http = createJsonClient(kc, { timeoutMs, maxSockets });
   return {
     create: (s, what) => http.send('POST', eventsPath(s.namespace), 'application/json', JSON.stringify(eventOf(s, instance, microTime)), what),
     patch: (s, what) => http.send('PATCH', `${eventsPath(s.namespace)}/${encodeURIComponent(s.name)}`, MERGE_PATCH, JSON.stringify(seriesPatch(s)), what),

@@ -1,9 +1,13 @@
-// A lean JSON writer for the API server, for hot write paths (the hooks' Events) where
-// client-node's generated API costs more than the request: its undici fetch, web streams
-// and ObjectSerializer (media-type parsing, model (de)serialization of the whole answer)
-// took about 0.4 ms of CPU per Event write. Here a write is node:http(s) `request` over a
-// keep-alive agent, a body the caller made with JSON.stringify, and an answer read only as
-// far as needed: the status code, and on an error the Status message (a few KiB at most).
+// A lean JSON client for the API server, for hot paths where client-node's generated API
+// costs more than the request: its undici fetch, web streams and ObjectSerializer
+// (media-type parsing, model (de)serialization of the whole answer). Writes (the hooks'
+// Events): about 0.4 ms of CPU per Event write through client-node. Reads (pod lists and
+// GETs of the pod watch): ObjectSerializer turns every pod of a list into model objects,
+// ~0.07 ms of CPU per pod, and the pod views hookd keeps read the plain JSON just as well.
+// Here a request is node:http(s) `request` over a keep-alive agent, a body the caller made
+// with JSON.stringify, and an answer read only as far as needed: for a write the status
+// code, for a read the JSON (bounded in size), and on an error the Status message (a few
+// KiB at most).
 //
 // Credentials and TLS are those client-node applies to its own calls (the bearer token:
 // static, exec plugin or our tokenFile authenticator; client certificate, CA, server name),
@@ -22,7 +26,7 @@ import { keepCredentials, type AppliedOptions } from './credentials.ts';
 import { codeForStatus, KubeError, statusMessage, toKubeError } from './errors.ts';
 import { createTlsAgents } from './tls-agents.ts';
 
-export interface JsonWriteOptions {
+export interface JsonClientOptions {
   /** Deadline of one write, from send() to the end of its answer: waiting for credentials included. */
   readonly timeoutMs?: number;
   /** Sockets per TLS identity (writes beyond it wait for one). */
@@ -30,9 +34,11 @@ export interface JsonWriteOptions {
   /** How long applied credentials are reused before KubeConfig is asked again. */
   readonly credentialsTtlMs?: number;
   readonly clock?: () => number;
+  /** The largest answer get() reads. Default 32 MiB (a page of 500 pods is a few MiB). */
+  readonly maxReadBytes?: number;
 }
 
-export interface JsonWriter {
+export interface JsonClient {
   /**
    * Sends `body` (JSON text) with `method` to `path` (below the server URL's own path) and
    * resolves once the API server answered 2xx. Rejects with a KubeError: the code of the
@@ -41,6 +47,13 @@ export interface JsonWriter {
    * of credentials that could not be applied.
    */
   send(method: 'POST' | 'PATCH' | 'PUT', path: string, contentType: string, body: string, what: string): Promise<void>;
+  /**
+   * GETs `path` and resolves with its JSON answer, parsed, once the API server answered 2xx.
+   * Rejects as send() does (the deadline is opts.timeoutMs, else the client's), with a
+   * KubeError KUBE_ERROR for an answer over maxReadBytes or not JSON, and with the signal's
+   * reason when `signal` aborts.
+   */
+  get(path: string, what: string, opts?: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number }): Promise<unknown>;
   /** Closes the kept sockets; later sends open new ones. */
   close(): void;
 }
@@ -49,6 +62,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CREDENTIALS_TTL_MS = 1_000;
 /** An error answer is read this far for its Status message; the rest is drained unread. */
 const MAX_ERROR_BODY = 4096;
+const DEFAULT_MAX_READ_BYTES = 32 * 1024 * 1024;
 /**
  * Idle kept sockets are closed after this long, as undici does by default (4 s): an API
  * server or load balancer that drops idle connections first would make the next write on
@@ -63,6 +77,17 @@ interface Target {
   readonly port: number;
   /** The server URL's path without a trailing slash ('' for none): API paths go below it. */
   readonly prefix: string;
+}
+
+interface Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly what: string;
+  readonly timeoutMs: number;
+  readonly read: boolean;
+  readonly contentType?: string;
+  readonly body?: string;
+  readonly signal?: AbortSignal | undefined;
 }
 
 interface Credentials {
@@ -91,7 +116,7 @@ function headerValues(headers: unknown): Record<string, string> {
   return out;
 }
 
-export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): JsonWriter {
+export function createJsonClient(kc: KubeConfig, opts: JsonClientOptions = {}): JsonClient {
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new KubeError('KUBE_ERROR', 'the kubeconfig has no current cluster');
   const target = targetOf(cluster.server);
@@ -99,6 +124,7 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
   const maxSockets = opts.maxSockets ?? 4;
   const ttlMs = opts.credentialsTtlMs ?? DEFAULT_CREDENTIALS_TTL_MS;
   const clock = opts.clock ?? Date.now;
+  const maxReadBytes = opts.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
   const send = target.https ? httpsRequest : httpRequest;
   const base = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
   let plain: HttpAgent | null = null;
@@ -127,9 +153,9 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
    * The credentials, waited for within the write's deadline: a credential plugin that hangs
    * must not hold the write, and the caller's slot for it, for good.
    */
-  const credentialsFor = (what: string): Promise<Credentials> =>
+  const credentialsFor = (what: string, ms: number): Promise<Credentials> =>
     new Promise<Credentials>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new KubeError('KUBE_TIMEOUT', `${what}: no credentials within ${timeoutMs} ms (the kubeconfig's credential plugin has not answered)`)), timeoutMs);
+      const timer = setTimeout(() => reject(new KubeError('KUBE_TIMEOUT', `${what}: no credentials within ${ms} ms (the kubeconfig's credential plugin has not answered)`)), ms);
       credentials.get().then(
         (c) => {
           clearTimeout(timer);
@@ -142,32 +168,64 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
       );
     });
 
-  const exchange = (c: Credentials, ms: number, method: string, path: string, contentType: string, body: string, what: string): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
+  /** One request. `read`: the 2xx answer is parsed and resolved; else drained and undefined. */
+  const exchange = (c: Credentials, ms: number, r: Exchange): Promise<unknown> =>
+    new Promise<unknown>((resolve, reject) => {
+      const { what, signal } = r;
       let settled = false;
       let req: ClientRequest | null = null;
-      const finish = (err: KubeError | null): void => {
+      const finish = (err: unknown, value?: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (err === null) resolve();
+        signal?.removeEventListener('abort', onAbort);
+        if (err === null) resolve(value);
         else reject(err);
       };
       const timer = setTimeout(() => {
-        finish(new KubeError('KUBE_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`));
+        finish(new KubeError('KUBE_TIMEOUT', `${what}: no answer within ${r.timeoutMs} ms`));
         req?.destroy();
       }, ms);
+      const onAbort = (): void => {
+        finish(signal?.reason);
+        req?.destroy();
+      };
+      if (signal?.aborted === true) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       const onResponse = (res: IncomingMessage): void => {
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300 && !r.read) {
           // The created or patched object is not needed: drained unread so the socket is reused.
           res.on('end', () => finish(null));
           res.on('error', (err) => finish(toKubeError(err, what)));
           res.resume();
           return;
         }
-        // A rotated token: the next write applies credentials again, unless a 401 before this
-        // one already did (every write sent with the old token answers 401).
+        if (status >= 200 && status < 300) {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxReadBytes) {
+              finish(new KubeError('KUBE_ERROR', `${what}: the answer is larger than ${maxReadBytes} bytes`, status));
+              res.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            if (settled) return;
+            try {
+              finish(null, JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
+            } catch {
+              finish(new KubeError('KUBE_ERROR', `${what}: the answer is not JSON`, status));
+            }
+          });
+          res.on('error', (err) => finish(toKubeError(err, what)));
+          return;
+        }
+        // A rotated token: the next request applies credentials again, unless a 401 before this
+        // one already did (every request sent with the old token answers 401).
         if (status === 401) credentials.invalidate(c);
         const chunks: Buffer[] = [];
         let size = 0;
@@ -183,8 +241,12 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
         res.on('end', fail);
         res.on('error', fail);
       };
-      const headers: Record<string, string | number> = { ...c.headers, Accept: 'application/json', 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) };
-      const options: RequestOptions = { hostname: target.hostname, port: target.port, path: target.prefix + path, method, headers, agent: c.agent };
+      const headers: Record<string, string | number> = { ...c.headers, Accept: 'application/json' };
+      if (r.body !== undefined) {
+        headers['Content-Type'] = r.contentType ?? 'application/json';
+        headers['Content-Length'] = Buffer.byteLength(r.body);
+      }
+      const options: RequestOptions = { hostname: target.hostname, port: target.port, path: target.prefix + r.path, method: r.method, headers, agent: c.agent };
       if (c.auth !== undefined) options.auth = c.auth;
       try {
         req = send(options, onResponse);
@@ -193,14 +255,23 @@ export function createJsonWriter(kc: KubeConfig, opts: JsonWriteOptions = {}): J
         return;
       }
       req.on('error', (err) => finish(toKubeError(err, what)));
-      req.end(body);
+      req.end(r.body);
     });
+
+  /** Credentials, then the request, both within one deadline. */
+  const request = async (r: Exchange): Promise<unknown> => {
+    const started = performance.now();
+    const c = await credentialsFor(r.what, r.timeoutMs);
+    r.signal?.throwIfAborted();
+    return exchange(c, Math.max(0, r.timeoutMs - (performance.now() - started)), r);
+  };
 
   return {
     async send(method, path, contentType, body, what) {
-      const started = performance.now();
-      const c = await credentialsFor(what);
-      return exchange(c, Math.max(0, timeoutMs - (performance.now() - started)), method, path, contentType, body, what);
+      await request({ method, path, contentType, body, what, timeoutMs, read: false });
+    },
+    get(path, what, o = {}) {
+      return request({ method: 'GET', path, what, timeoutMs: o.timeoutMs ?? timeoutMs, read: true, signal: o.signal });
     },
     close() {
       tlsAgents.destroy();

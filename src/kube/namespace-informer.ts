@@ -10,11 +10,11 @@
 // (TimeoutError: a normal reconnect here); our own watchdog is the backstop.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, Watch } from './client-node.ts';
+import { Watch } from './client-node.ts';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { KubeError, codeForStatus, statusMessage, toKubeError } from './errors.ts';
-import { callKube } from './request.ts';
+import type { PodLists } from './pod-lists.ts';
 
 export interface NamespaceInformerHandlers {
   upsert(pod: V1Pod): void;
@@ -26,6 +26,8 @@ export interface NamespaceInformerOptions {
   readonly namespace: string;
   readonly log: Logger;
   readonly handlers: NamespaceInformerHandlers;
+  /** How the pods are listed (plain JSON; shared by the informers of one process). */
+  readonly lists: PodLists;
   /** Server-side watch timeout. Default: random in [240, 360) s so informers do not reconnect in step. */
   readonly timeoutSeconds?: number;
   /** A watch with no data for this long is treated as half-open and restarted. Default 90 s. */
@@ -55,7 +57,6 @@ const MIN_HEALTHY_WATCH_MS = 1_000;
 export class NamespaceInformer {
   readonly namespace: string;
   private readonly opts: NamespaceInformerOptions;
-  private readonly api: CoreV1Api;
   private readonly watch: Watch;
   /** name -> resourceVersion of every pod seen: enough to emit a relist's differences, and small. */
   private readonly versions = new Map<string, string>();
@@ -71,7 +72,6 @@ export class NamespaceInformer {
   constructor(opts: NamespaceInformerOptions) {
     this.opts = opts;
     this.namespace = opts.namespace;
-    this.api = opts.kc.makeApiClient(CoreV1Api);
     this.watch = new Watch(opts.kc);
   }
 
@@ -168,15 +168,13 @@ export class NamespaceInformer {
     let rv = '';
     this.counts.lists++;
     do {
-      const page = await callKube(
-        this.opts.kc,
-        what,
-        (o) => this.api.listNamespacedPod({ namespace: this.namespace, limit: this.opts.pageSize ?? 500, _continue: cont }, o),
-        { signal: this.stopController.signal, timeoutMs: 60_000 },
-      );
+      const page = await this.opts.lists.page({ namespace: this.namespace, limit: this.opts.pageSize ?? 500, continue: cont }, what, {
+        signal: this.stopController.signal,
+        timeoutMs: 60_000,
+      });
       for (const pod of page.items) items.set(pod.metadata?.name ?? '', pod);
-      cont = page.metadata?._continue || undefined;
-      rv = page.metadata?.resourceVersion ?? '';
+      cont = page.continue;
+      rv = page.resourceVersion;
     } while (cont !== undefined);
     if (this.stopped) return;
     for (const name of [...this.versions.keys()]) {

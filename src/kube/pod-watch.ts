@@ -5,7 +5,6 @@
 // leaves. Each wait also GETs its pod once: client-node's informer has been seen to lag
 // tens of seconds after a relist, so the wait must not trust the watch alone.
 
-import { CoreV1Api } from './client-node.ts';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { PodRef, PodState } from '../domain/types.ts';
@@ -14,8 +13,9 @@ import { KubeError } from './errors.ts';
 import { createLimiter } from './limiter.ts';
 import { NamespaceInformer } from './namespace-informer.ts';
 import type { NamespaceInformerOptions } from './namespace-informer.ts';
+import { podListsFor } from './pod-lists.ts';
 import { toPodView } from './pod-view.ts';
-import { readKube } from './request.ts';
+import { retryRead } from './request.ts';
 
 export interface PodWatchHubDeps {
   readonly kc: KubeConfig;
@@ -70,8 +70,10 @@ const EXPECT_MS = 120_000;
 export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const { kc, log } = deps;
   const lingerMs = deps.lingerMs ?? 30_000;
-  const api = kc.makeApiClient(CoreV1Api);
-  const limiter = createLimiter(deps.maxConcurrentGets ?? 32);
+  const maxGets = deps.maxConcurrentGets ?? 32;
+  const limiter = createLimiter(maxGets);
+  // One client for the lists of every namespace's informer and for the GETs (sockets enough for those).
+  const lists = podListsFor(kc, { maxSockets: maxGets });
   const entries = new Map<string, NamespaceEntry>();
   const stopping = new Set<Promise<void>>();
   let subscribers = 0;
@@ -110,6 +112,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
           kc,
           namespace,
           log,
+          lists,
           handlers: {
             upsert: (pod: V1Pod) => dispatch(created, pod.metadata?.name ?? '', () => ({ kind: 'present', pod: toPodView(pod) })),
             delete: (podName: string) => dispatch(created, podName, () => DELETED),
@@ -174,10 +177,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
 
   const get = async (ref: PodRef, signal: AbortSignal): Promise<PodState> => {
     try {
-      const pod = await limiter.run(
-        () => readKube(kc, `read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }),
-        signal,
-      );
+      const pod = await limiter.run(() => retryRead(() => lists.get(ref, `read pod ${ref.namespace}/${ref.name}`, { signal }), { signal }), signal);
       return { kind: 'present', pod: toPodView(pod) };
     } catch (err) {
       if (err instanceof KubeError && err.code === 'KUBE_NOT_FOUND') return DELETED;
@@ -273,13 +273,14 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const listFor = async (namespace: string, entry: NamespaceEntry): Promise<void> => {
     let cont: string | undefined;
     do {
-      const page = await readKube(kc, `list pods in ${namespace}`, (o) => api.listNamespacedPod({ namespace, limit: 500, _continue: cont }, o), {});
+      const what = `list pods in ${namespace}`;
+      const page = await retryRead(() => lists.page({ namespace, limit: 500, continue: cont }, what));
       for (const pod of page.items) {
         const e = entry.expected.get(pod.metadata?.name ?? '');
         // Only a pod no event has shown yet: an event that came meanwhile is newer than this page.
         if (e !== undefined && e.state === null) e.state = { kind: 'present', pod: toPodView(pod) };
       }
-      cont = page.metadata?._continue || undefined;
+      cont = page.continue;
     } while (cont !== undefined && !stopped);
   };
 
@@ -340,6 +341,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       }
       entries.clear();
       await Promise.all([...stopping]);
+      lists.close();
     },
   };
 }

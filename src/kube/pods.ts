@@ -3,12 +3,12 @@
 // does not depend on the API server's. A dry run reads the pods themselves (their
 // annotations and containers) from the same lists, and explicit pods with one GET each.
 
-import { CoreV1Api } from './client-node.ts';
-import type { ConfigurationOptions, KubeConfig, V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { PodRef, PodView } from '../domain/types.ts';
 import { KubeError } from './errors.ts';
+import { podListsFor, type PodListPage, type PodLists } from './pod-lists.ts';
 import { toPodView } from './pod-view.ts';
-import { readKube } from './request.ts';
+import { retryRead } from './request.ts';
 
 export interface PodReader {
   list(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<PodRef[]>;
@@ -26,17 +26,17 @@ const PAGE_SIZE = 500;
 // An expired continue token (410) means the snapshot is gone: start the list again.
 const ATTEMPTS = 3;
 
-type Page = (cont: string | undefined, options: ConfigurationOptions) => Promise<V1PodList>;
+type Page = (cont: string | undefined) => Promise<PodListPage>;
 
-async function collect<T extends PodRef>(kc: KubeConfig, what: string, page: Page, map: (pod: V1Pod) => T, signal: AbortSignal | undefined): Promise<T[]> {
+async function collect<T extends PodRef>(page: Page, map: (pod: V1Pod) => T, signal: AbortSignal | undefined): Promise<T[]> {
   for (let attempt = 1; ; attempt++) {
     const found: T[] = [];
     let cont: string | undefined;
     try {
       do {
-        const list = await readKube(kc, what, (o) => page(cont, o), { signal });
+        const list = await retryRead(() => page(cont), { signal });
         for (const pod of list.items) found.push(map(pod));
-        cont = list.metadata?._continue || undefined;
+        cont = list.continue;
       } while (cont !== undefined);
     } catch (err) {
       if (err instanceof KubeError && err.code === 'KUBE_GONE' && attempt < ATTEMPTS) continue;
@@ -52,39 +52,28 @@ function cmp(a: string, b: string): number {
 
 const toRef = (pod: V1Pod): PodRef => ({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
 
-function lists<T extends PodRef>(kc: KubeConfig, map: (pod: V1Pod) => T) {
-  const api = kc.makeApiClient(CoreV1Api);
+function lists<T extends PodRef>(pods: PodLists, map: (pod: V1Pod) => T) {
+  const listed = (namespace: string | null, labelSelector: string, signal: AbortSignal | undefined): Promise<T[]> => {
+    const what = `list pods in ${namespace ?? 'all namespaces'} (${labelSelector || 'all'})`;
+    return collect((cont) => pods.page({ namespace, labelSelector, limit: PAGE_SIZE, continue: cont }, what, { signal }), map, signal);
+  };
   return {
-    list: (namespace: string, labelSelector: string, signal?: AbortSignal) =>
-      collect(
-        kc,
-        `list pods in ${namespace} (${labelSelector || 'all'})`,
-        (cont, o) => api.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue: cont }, o),
-        map,
-        signal,
-      ),
-    listAll: (labelSelector: string, signal?: AbortSignal) =>
-      collect(
-        kc,
-        `list pods in all namespaces (${labelSelector || 'all'})`,
-        (cont, o) => api.listPodForAllNamespaces({ labelSelector, limit: PAGE_SIZE, _continue: cont }, o),
-        map,
-        signal,
-      ),
+    list: (namespace: string, labelSelector: string, signal?: AbortSignal) => listed(namespace, labelSelector, signal),
+    listAll: (labelSelector: string, signal?: AbortSignal) => listed(null, labelSelector, signal),
   };
 }
 
 export function createPodReader(kc: KubeConfig): PodReader {
-  return lists(kc, toRef);
+  return lists(podListsFor(kc), toRef);
 }
 
 export function createPodViewReader(kc: KubeConfig): PodViewReader {
-  const api = kc.makeApiClient(CoreV1Api);
+  const pods = podListsFor(kc);
   return {
-    ...lists(kc, toPodView),
+    ...lists(pods, toPodView),
     async get(ref, signal) {
       try {
-        return toPodView(await readKube(kc, `read pod ${ref.namespace}/${ref.name}`, (o) => api.readNamespacedPod({ namespace: ref.namespace, name: ref.name }, o), { signal }));
+        return toPodView(await retryRead(() => pods.get(ref, `read pod ${ref.namespace}/${ref.name}`, { signal }), { signal }));
       } catch (err) {
         if (err instanceof KubeError && err.code === 'KUBE_NOT_FOUND') return null;
         throw err;

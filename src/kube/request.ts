@@ -82,21 +82,16 @@ export async function callKube<T>(
 }
 
 /**
- * callKube for reads (GET, LIST), tried again on 429, 5xx and connection failures by
- * API_RETRY: a read changes nothing, so a pod's attempt is not spent on an API server that
- * hiccups for a moment.
+ * Runs `read` again on 429, 5xx and connection failures, by the policy (default API_RETRY):
+ * a read changes nothing, so a pod's attempt is not spent on an API server that hiccups for
+ * a moment.
  */
-export async function readKube<T>(
-  kc: KubeConfig,
-  what: string,
-  call: (options: ConfigurationOptions) => Promise<T>,
-  opts: { signal?: AbortSignal | undefined; timeoutMs?: number; policy?: RetryPolicy } = {},
-): Promise<T> {
+export async function retryRead<T>(read: () => Promise<T>, opts: { signal?: AbortSignal | undefined; policy?: RetryPolicy } = {}): Promise<T> {
   const policy = opts.policy ?? API_RETRY;
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await callKube(kc, what, call, opts);
+      return await read();
     } catch (err) {
       const retryable = err instanceof KubeError && ((err.statusCode !== null && RETRYABLE_STATUS.has(err.statusCode)) || err.code === 'KUBE_UNAVAILABLE');
       if (!retryable) throw err;

@@ -15,9 +15,10 @@ import { after, before, describe, test } from 'node:test';
 import { EventsV1Api } from '@kubernetes/client-node';
 import { selfSignedCertificate } from '@hookd/kube-sim';
 import { KubeError } from '../../src/kube/errors.ts';
-import { createJsonWriter } from '../../src/kube/json-request.ts';
+import { createJsonClient } from '../../src/kube/json-request.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
-import { countApplies, kubeConfigWithToken, rogueKubeConfig, startSim, until, type SimEnv } from './support.ts';
+import { createPodLists } from '../../src/kube/pod-lists.ts';
+import { countApplies, kubeConfigWithToken, manualPod, rogueKubeConfig, startSim, until, type SimEnv } from './support.ts';
 
 const NS = 'lean';
 const EVENTS = `/apis/events.k8s.io/v1/namespaces/${NS}/events`;
@@ -56,9 +57,9 @@ const kubeError = (code: string, status: number | null, message?: RegExp) => (er
   return true;
 };
 
-describe('createJsonWriter on the sim', () => {
+describe('createJsonClient on the sim', () => {
   test('a POST and a merge PATCH land; the answers need nothing more', async () => {
-    const w = createJsonWriter(env.kc);
+    const w = createJsonClient(env.kc);
     await w.send('POST', EVENTS, 'application/json', event('e-ok'), 'create e-ok');
     await w.send('PATCH', `${EVENTS}/e-ok`, 'application/merge-patch+json', JSON.stringify({ series: { count: 2, lastObservedTime: '2026-01-02T03:04:06.000000Z' } }), 'patch e-ok');
     const e = await env.kc.makeApiClient(EventsV1Api).readNamespacedEvent({ namespace: NS, name: 'e-ok' });
@@ -69,7 +70,7 @@ describe('createJsonWriter on the sim', () => {
   });
 
   test('an error answer is a KubeError with the code of its status and the Status message', async () => {
-    const w = createJsonWriter(env.kc);
+    const w = createJsonClient(env.kc);
     await assert.rejects(w.send('PATCH', `${EVENTS}/nothing-here`, 'application/merge-patch+json', '{}', 'patch nothing-here'), kubeError('KUBE_NOT_FOUND', 404, /^patch nothing-here: .*"nothing-here" not found/));
     await w.send('POST', EVENTS, 'application/json', event('e-twice'), 'create e-twice');
     await assert.rejects(w.send('POST', EVENTS, 'application/json', event('e-twice'), 'create e-twice'), kubeError('KUBE_ERROR', 409, /already exists/));
@@ -84,7 +85,7 @@ describe('createJsonWriter on the sim', () => {
   });
 
   test('no answer within the deadline is KUBE_TIMEOUT; the next write goes through', async () => {
-    const w = createJsonWriter(env.kc, { timeoutMs: 100 });
+    const w = createJsonClient(env.kc, { timeoutMs: 100 });
     const fault = env.sim.faults.add({ kind: 'latency', ms: 1000, match: { resource: 'events', verb: 'create' }, times: 1 });
     const started = Date.now();
     await assert.rejects(w.send('POST', EVENTS, 'application/json', event('e-slow'), 'create e-slow'), kubeError('KUBE_TIMEOUT', null, /^create e-slow: no answer within 100 ms$/));
@@ -95,10 +96,10 @@ describe('createJsonWriter on the sim', () => {
   });
 
   test("the kubeconfig's credentials are sent: a token without rights is refused, an unknown one unauthorized", async () => {
-    const limited = createJsonWriter(kubeConfigWithToken(env.sim, 'only-other-namespace-token'));
+    const limited = createJsonClient(kubeConfigWithToken(env.sim, 'only-other-namespace-token'));
     await assert.rejects(limited.send('POST', EVENTS, 'application/json', event('e-limited'), 'create e-limited'), kubeError('KUBE_FORBIDDEN', 403));
     limited.close();
-    const unknown = createJsonWriter(kubeConfigWithToken(env.sim, 'not-a-known-token-0123456789'));
+    const unknown = createJsonClient(kubeConfigWithToken(env.sim, 'not-a-known-token-0123456789'));
     await assert.rejects(unknown.send('POST', EVENTS, 'application/json', event('e-unknown'), 'create e-unknown'), kubeError('KUBE_UNAUTHORIZED', 401));
     unknown.close();
   });
@@ -126,7 +127,7 @@ current-context: sim
     );
     const { kc } = loadKubeConfig({ kind: 'kubeconfig', path });
     let now = 0;
-    const w = createJsonWriter(kc, { credentialsTtlMs: 1000, clock: () => now });
+    const w = createJsonClient(kc, { credentialsTtlMs: 1000, clock: () => now });
     await w.send('POST', EVENTS, 'application/json', event('e-file-1'), 'create e-file-1');
     // The file's mtime must change for the authenticator to read it again.
     await new Promise((r) => setTimeout(r, 20));
@@ -142,7 +143,57 @@ current-context: sim
   });
 });
 
-describe('createJsonWriter on the wire', () => {
+describe('createJsonClient reads on the sim', () => {
+  test('a GET resolves with the JSON answer; pod lists come in pages with their continue token, by label, in one or all namespaces', async () => {
+    env.sim.createNamespace('lean-read');
+    for (let i = 0; i < 7; i++) env.sim.createPod('lean-read', manualPod(`r-${i}`, ['app'], { tier: i % 2 === 0 ? 'even' : 'odd' }) as never);
+    const c = createJsonClient(env.kc);
+    const lists = createPodLists(c);
+    const names: string[] = [];
+    let cont: string | undefined;
+    let pages = 0;
+    do {
+      const page = await lists.page({ namespace: 'lean-read', limit: 3, continue: cont }, 'list r');
+      pages++;
+      for (const p of page.items) names.push(p.metadata?.name ?? '');
+      assert.match(page.resourceVersion, /^\d+$/);
+      cont = page.continue;
+    } while (cont !== undefined);
+    assert.equal(pages, 3);
+    assert.deepEqual(names.sort(), ['r-0', 'r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6']);
+    const even = await lists.page({ namespace: 'lean-read', labelSelector: 'tier=even', limit: 500 }, 'list even');
+    assert.deepEqual(even.items.map((p) => p.metadata?.name).sort(), ['r-0', 'r-2', 'r-4', 'r-6']);
+    assert.equal(even.continue, undefined);
+    const everywhere = await lists.page({ namespace: null, labelSelector: 'tier=odd', limit: 500 }, 'list odd');
+    assert.deepEqual(everywhere.items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).sort(), ['lean-read/r-1', 'lean-read/r-3', 'lean-read/r-5']);
+    const one = await lists.get({ namespace: 'lean-read', name: 'r-3' }, 'read r-3');
+    assert.equal(one.metadata?.labels?.['tier'], 'odd');
+    assert.equal(typeof one.metadata?.creationTimestamp, 'string', 'plain JSON: no model objects made');
+    await assert.rejects(lists.get({ namespace: 'lean-read', name: 'gone' }, 'read gone'), kubeError('KUBE_NOT_FOUND', 404, /^read gone: .*"gone" not found/));
+    c.close();
+  });
+
+  test('an answer over the bound is refused, an abort ends a read at once with its reason, and 5xx keeps its code', async () => {
+    const small = createJsonClient(env.kc, { maxReadBytes: 200 });
+    await assert.rejects(small.get('/api/v1/namespaces/lean-read/pods', 'list big'), kubeError('KUBE_ERROR', 200, /^list big: the answer is larger than 200 bytes$/));
+    small.close();
+    const c = createJsonClient(env.kc);
+    const fault = env.sim.faults.add({ kind: 'latency', ms: 2000, match: { resource: 'pods', verb: 'list' }, times: 1 });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('stopped by the caller')), 50);
+    await assert.rejects(c.get('/api/v1/namespaces/lean-read/pods', 'list slow', { signal: controller.signal }), /stopped by the caller/);
+    assert.ok(Date.now() - started < 1500, 'the abort, not the answer, ended it');
+    env.sim.faults.remove(fault);
+    const unavailable = env.sim.faults.add({ kind: 'error', status: 503, match: { resource: 'pods', verb: 'list' }, times: 1 });
+    await assert.rejects(c.get('/api/v1/namespaces/lean-read/pods', 'list 503'), kubeError('KUBE_UNAVAILABLE', 503));
+    env.sim.faults.remove(unavailable);
+    assert.ok(Array.isArray((await c.get('/api/v1/namespaces/lean-read/pods', 'list again') as { items: unknown[] }).items));
+    c.close();
+  });
+});
+
+describe('createJsonClient on the wire', () => {
   interface Seen {
     method: string | undefined;
     url: string | undefined;
@@ -188,7 +239,7 @@ current-context: plain
 
   test("the server URL's path is a prefix; token, content type, length and body are sent; sockets are kept", async () => {
     const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${port}/k8s/`) });
-    const w = createJsonWriter(kc);
+    const w = createJsonClient(kc);
     seen.length = 0;
     sockets.clear();
     const body = JSON.stringify({ note: 'é' });
@@ -207,7 +258,7 @@ current-context: plain
 
   test('an error body is read only a few KiB far; a Status message, a plain text or nothing make the message', async () => {
     const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${port}`) });
-    const w = createJsonWriter(kc);
+    const w = createJsonClient(kc);
     try {
       reply = (res) => res.writeHead(422, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'Event.events.k8s.io "x" is invalid', reason: 'Invalid', code: 422 }));
       await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), kubeError('KUBE_BAD_REQUEST', 422, /^create x: Event\.events\.k8s\.io "x" is invalid$/));
@@ -226,19 +277,36 @@ current-context: plain
     }
   });
 
+  test('a 2xx answer to a read that is not JSON is a KUBE_ERROR saying so; a read sends no body', async () => {
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${port}`) });
+    const c = createJsonClient(kc);
+    try {
+      seen.length = 0;
+      reply = (res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>a proxy page</html>');
+      await assert.rejects(c.get('/api/v1/pods', 'list pods'), kubeError('KUBE_ERROR', 200, /^list pods: the answer is not JSON$/));
+      assert.equal(seen[0]?.method, 'GET');
+      assert.equal(seen[0]?.body, '');
+      assert.equal(seen[0]?.headers['content-length'], undefined);
+      assert.equal(seen[0]?.headers['authorization'], 'Bearer plain-token');
+    } finally {
+      reply = (res) => res.writeHead(201).end();
+      c.close();
+    }
+  });
+
   test('an API server that cannot be reached is KUBE_UNAVAILABLE', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const gone = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${gone}`) });
-    const w = createJsonWriter(kc);
+    const w = createJsonClient(kc);
     await assert.rejects(w.send('POST', EVENTS, 'application/json', '{}', 'create x'), kubeError('KUBE_UNAVAILABLE', null, /^create x: API server unreachable/));
     w.close();
   });
 });
 
-describe('createJsonWriter when the TLS identity rotates', () => {
+describe('createJsonClient when the TLS identity rotates', () => {
   const { certPem, keyPem } = selfSignedCertificate({ commonName: 'rotating' });
   const server = createHttpsServer({ cert: certPem, key: keyPem }, (req, res) => {
     req.resume();
@@ -275,7 +343,7 @@ current-context: tls
 `,
     });
     // Credentials applied at every write: each server name below is a TLS identity (an agent) of its own.
-    const w = createJsonWriter(kc, { credentialsTtlMs: 0 });
+    const w = createJsonClient(kc, { credentialsTtlMs: 0 });
     const cluster = kc.getCurrentCluster() as { tlsServerName?: string };
     try {
       const slow = w.send('POST', `${EVENTS}/slow`, 'application/json', '{}', 'slow write');
@@ -291,7 +359,7 @@ current-context: tls
   });
 });
 
-describe('createJsonWriter and its credentials', () => {
+describe('createJsonClient and its credentials', () => {
   /** Answers of requests sent with the token `old`, held until the test answers them. */
   const held: ServerResponse[] = [];
   const server = createServer((req, res) => {
@@ -328,7 +396,7 @@ describe('createJsonWriter and its credentials', () => {
     const kc = rogueKubeConfig(url, 'fresh');
     const counted = countApplies(kc, (n) => n === 1);
     let now = 1_000;
-    const w = createJsonWriter(kc, { timeoutMs: 200, clock: () => now });
+    const w = createJsonClient(kc, { timeoutMs: 200, clock: () => now });
     try {
       const first = await within(w.send('POST', EVENTS, 'application/json', '{}', 'create hung-1'));
       assert.notEqual(first, 'stuck', 'a write waiting on a hung plugin ends on its deadline');
@@ -350,7 +418,7 @@ describe('createJsonWriter and its credentials', () => {
     const kc = rogueKubeConfig(url, 'old');
     const counted = countApplies(kc);
     // The clock stands still: only a 401 makes the writer apply credentials again.
-    const w = createJsonWriter(kc, { maxSockets: N + 2, clock: () => 1_000 });
+    const w = createJsonClient(kc, { maxSockets: N + 2, clock: () => 1_000 });
     try {
       let refused = 0;
       const burst = Array.from({ length: N }, (_, i) =>

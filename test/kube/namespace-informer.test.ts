@@ -5,18 +5,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
+import { createJsonClient, type JsonClient } from '../../src/kube/json-request.ts';
 import { NamespaceInformer } from '../../src/kube/namespace-informer.ts';
+import { createPodLists } from '../../src/kube/pod-lists.ts';
 import type { NamespaceInformerOptions } from '../../src/kube/namespace-informer.ts';
 import { logSink, manualPod, startSim, until } from './support.ts';
 import type { LogSink, SimEnv } from './support.ts';
 
 let env: SimEnv;
+let http: JsonClient;
 let nsCount = 0;
 
 before(async () => {
   env = await startSim({ watchHistory: 5 });
+  http = createJsonClient(env.kc);
 });
 after(async () => {
+  http.close();
   await env.sim.stop();
 });
 
@@ -50,6 +55,7 @@ function record(ns: string, opts: Partial<NamespaceInformerOptions> = {}): Recor
     kc: env.kc,
     namespace: ns,
     log: sink.log,
+    lists: createPodLists(http),
     backoff: { initialMs: 100, maxMs: 400 },
     ...opts,
     handlers: {
