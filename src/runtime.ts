@@ -170,7 +170,14 @@ async function start(
   const audit = createAuditLog(config.auditLog);
   stops.push({ what: 'audit log', stop: () => audit.close() });
 
-  const notifier = createNotifier({ subscriber, publisher: command, prefix: config.prefix, parked: config.role === 'worker' || config.role === 'all' });
+  const notifier = createNotifier({
+    subscriber,
+    publisher: command,
+    prefix: config.prefix,
+    parked: config.role === 'worker' || config.role === 'all',
+    // Job events wake SSE streams, which only the API serves.
+    jobEvents: config.role === 'api' || config.role === 'all',
+  });
   stops.push({ what: 'notifier', stop: () => notifier.close() });
   const kubeHealth = createKubeHealth(kc);
   // Without authentication anyone who reaches the port runs commands wherever hookd's

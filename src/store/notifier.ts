@@ -32,6 +32,11 @@ export function createNotifier(deps: {
   prefix: string;
   /** Also hear park changes (worker processes only: an API has no use for them). */
   parked?: boolean;
+  /**
+   * Hear job events (default true). Only SSE streams listen to them: a worker process sets
+   * false, sparing it (and Redis's fan-out) a message per hook write.
+   */
+  jobEvents?: boolean;
 }): Notifier {
   const { subscriber, publisher } = deps;
   const keys = storeKeys(deps.prefix);
@@ -73,7 +78,7 @@ export function createNotifier(deps: {
     }
   };
   subscriber.on('message', onMessage);
-  const channels = deps.parked === true ? [keys.eventsChannel, keys.stopChannel, keys.parkedChannel] : [keys.eventsChannel, keys.stopChannel];
+  const channels = [...(deps.jobEvents === false ? [] : [keys.eventsChannel]), keys.stopChannel, ...(deps.parked === true ? [keys.parkedChannel] : [])];
   const ready = subscriber.subscribe(...channels).then(() => undefined);
   // Callers that never await `ready` must not see an unhandled rejection; they find out on use.
   ready.catch(() => undefined);
