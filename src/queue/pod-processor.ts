@@ -181,8 +181,8 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   const events: PodEvents = podEvents(deps.events, jobId, ref, spec);
   if (state.kind === 'present') events.seen(state.pod.uid);
   let planned: PodPlan | null = record.plan;
-  // Read with the plan's write when there is one (sent together, answered in order: as fresh
-  // as a read after it), else right before the hooks begin.
+  // Read in the plan's write when there is one (the same step: as fresh as a read after
+  // it), else right before the hooks begin.
   let stopReadWithPlan: { readonly reason: string | null } | null = null;
   if (!planned) {
     if (state.kind === 'deleted') {
@@ -197,8 +197,7 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
       return 'done';
     }
     planned = planPodHooks(state.pod, spec.hooks);
-    const [, reason] = await Promise.all([store.recordPlan(jobId, podIndex, planned, clock()), store.stopReason(jobId)]);
-    stopReadWithPlan = { reason };
+    stopReadWithPlan = { reason: (await store.recordPlan(jobId, podIndex, planned, clock())).stopReason };
     for (const warning of planned.warnings) log.warn({ warning: quotesHidden(warning) }, 'hook configuration warning');
     log.info({ hooks: planned.hooks.length }, 'pod planned');
   }

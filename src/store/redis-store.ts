@@ -224,7 +224,10 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
         if (skip) skipped++;
         args.push(h.index, hookValue(skip ? HookPhase.Skipped : HookPhase.Pending, null), skip ? settledJson(h.skipReason ?? '', atMs) : '');
       }
-      check(await run(S.RECORD_PLAN, jobId, [podIndex, deps.sealer.seal(planContext(jobId, podIndex), plan), skipped, ...args]), `record plan of pod ${podIndex} of job ${jobId}`);
+      const reply = await run(S.RECORD_PLAN, jobId, [podIndex, deps.sealer.seal(planContext(jobId, podIndex), plan), skipped, ...args]);
+      check(Array.isArray(reply) ? reply[0] : reply, `record plan of pod ${podIndex} of job ${jobId}`);
+      const stopReason: unknown = Array.isArray(reply) ? reply[1] : null;
+      return { stopReason: typeof stopReason === 'string' ? stopReason : null };
     },
 
     async setPodStatus(jobId, podIndex, status, error) {

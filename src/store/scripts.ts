@@ -87,12 +87,17 @@ publish()
 return 'ok'
 `);
 
-/** ARGV[3] pod index, ARGV[4] plan JSON, ARGV[5] skipped count, ARGV[6..] per hook: hook index, hook value, results JSON ('' when none). */
+/**
+ * ARGV[3] pod index, ARGV[4] plan JSON, ARGV[5] skipped count, ARGV[6..] per hook: hook index, hook value, results JSON ('' when none).
+ * Returns 'missing' or 'no_pod', else { 'ok' or 'exists', the job's stop reason or nil }
+ * (read in the same step as the plan's write).
+ */
 export const RECORD_PLAN = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 local p = ARGV[3]
 if redis.call('HEXISTS', KEYS[2], p .. ':ref') == 0 then return 'no_pod' end
-if redis.call('HSETNX', KEYS[3], p, ARGV[4]) == 0 then return 'exists' end
+local function answer(outcome) return { outcome, redis.call('HGET', KEYS[1], 'stopReason') or false } end
+if redis.call('HSETNX', KEYS[3], p, ARGV[4]) == 0 then return answer('exists') end
 local n = (#ARGV - 5) / 3
 for j = 0, n - 1 do
   local f = p .. ':' .. ARGV[6 + 3 * j]
@@ -106,7 +111,7 @@ redis.call('HINCRBY', KEYS[1], 'n:total', n)
 redis.call('HINCRBY', KEYS[1], 'n:skipped', ARGV[5])
 keep_ttl()
 publish()
-return 'ok'
+return answer('ok')
 `);
 
 /**

@@ -110,8 +110,11 @@ export interface JobStore {
   getPod(jobId: string, podIndex: number): Promise<PodRecord | null>;
   /** The pods `from` .. `from + count - 1` of the job, those that exist (a worker reads ahead with it). */
   getPodRefs(jobId: string, from: number, count: number): Promise<PodRef[]>;
-  /** The pod's plan is known: its hooks are recorded pending (or skipped with their reason). Idempotent: an existing plan is kept. */
-  recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<void>;
+  /**
+   * The pod's plan is known: its hooks are recorded pending (or skipped with their reason). Idempotent: an existing plan is kept.
+   * Answers the job's stop reason, read in the same step.
+   */
+  recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<{ readonly stopReason: string | null }>;
   setPodStatus(jobId: string, podIndex: number, status: PodStatus, error: string | null, atMs: number): Promise<void>;
   markHooksWaiting(jobId: string, podIndex: number, hookIndexes: readonly number[], atMs: number): Promise<void>;
   /**
