@@ -38,6 +38,13 @@ export interface JsonClientOptions {
   readonly maxReadBytes?: number;
 }
 
+/** A read's answer was larger than the client reads (maxReadBytes): a list can ask for smaller pages. */
+export class AnswerTooLargeError extends KubeError {
+  constructor(what: string, maxBytes: number, status: number) {
+    super('KUBE_ERROR', `${what}: the answer is larger than ${maxBytes} bytes`, status);
+  }
+}
+
 export interface JsonClient {
   /**
    * Sends `body` (JSON text) with `method` to `path` (below the server URL's own path) and
@@ -50,8 +57,10 @@ export interface JsonClient {
   /**
    * GETs `path` and resolves with its JSON answer, parsed, once the API server answered 2xx.
    * Rejects as send() does (the deadline is opts.timeoutMs, else the client's), with a
-   * KubeError KUBE_ERROR for an answer over maxReadBytes or not JSON, and with the signal's
-   * reason when `signal` aborts.
+   * KubeError KUBE_ERROR for an answer over maxReadBytes (AnswerTooLargeError) or not JSON,
+   * and with the signal's reason when `signal` aborts. A 401 is tried once more: the
+   * credentials it was sent with are dropped and applied again (a token rotated within their
+   * kept second).
    */
   get(path: string, what: string, opts?: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number }): Promise<unknown>;
   /** Closes the kept sockets; later sends open new ones. */
@@ -207,7 +216,7 @@ export function createJsonClient(kc: KubeConfig, opts: JsonClientOptions = {}): 
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > maxReadBytes) {
-              finish(new KubeError('KUBE_ERROR', `${what}: the answer is larger than ${maxReadBytes} bytes`, status));
+              finish(new AnswerTooLargeError(what, maxReadBytes, status));
               res.destroy();
               return;
             }
@@ -270,8 +279,14 @@ export function createJsonClient(kc: KubeConfig, opts: JsonClientOptions = {}): 
     async send(method, path, contentType, body, what) {
       await request({ method, path, contentType, body, what, timeoutMs, read: false });
     },
-    get(path, what, o = {}) {
-      return request({ method: 'GET', path, what, timeoutMs: o.timeoutMs ?? timeoutMs, read: true, signal: o.signal });
+    async get(path, what, o = {}) {
+      const r: Exchange = { method: 'GET', path, what, timeoutMs: o.timeoutMs ?? timeoutMs, read: true, signal: o.signal };
+      try {
+        return await request(r);
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 'KUBE_UNAUTHORIZED')) throw err;
+        return request(r);
+      }
     },
     close() {
       tlsAgents.destroy();

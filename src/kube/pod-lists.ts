@@ -9,7 +9,7 @@ import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { PodRef } from '../domain/types.ts';
 import { CoreV1Api } from './client-node.ts';
 import { KubeError } from './errors.ts';
-import { createJsonClient, type JsonClient } from './json-request.ts';
+import { AnswerTooLargeError, createJsonClient, type JsonClient } from './json-request.ts';
 import { callKube, DEFAULT_REQUEST_TIMEOUT_MS } from './request.ts';
 
 export interface PodListPage {
@@ -82,11 +82,20 @@ export function createPodLists(client: JsonClient): PodLists {
   return {
     close: () => client.close(),
     async page(q, what, opts) {
-      const params = new URLSearchParams({ limit: String(q.limit) });
-      if (q.labelSelector !== undefined && q.labelSelector !== '') params.set('labelSelector', q.labelSelector);
-      if (q.continue !== undefined) params.set('continue', q.continue);
       const base = q.namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods`;
-      return pageOf(await client.get(`${base}?${params.toString()}`, what, opts), what);
+      // Pods can be large (managed fields, big annotations): a page over the client's bound is
+      // asked for again from the same place in halves, down to one pod (the API server stores
+      // none larger than its request limit, ~1.5 MiB).
+      for (let limit = q.limit; ; limit = Math.max(1, Math.floor(limit / 2))) {
+        const params = new URLSearchParams({ limit: String(limit) });
+        if (q.labelSelector !== undefined && q.labelSelector !== '') params.set('labelSelector', q.labelSelector);
+        if (q.continue !== undefined) params.set('continue', q.continue);
+        try {
+          return pageOf(await client.get(`${base}?${params.toString()}`, what, opts), what);
+        } catch (err) {
+          if (!(err instanceof AnswerTooLargeError) || limit === 1) throw err;
+        }
+      }
     },
     async get(ref, what, opts) {
       const body = await client.get(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.name)}`, what, opts);

@@ -64,6 +64,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 // A failed initial GET with one of these will not get better by waiting for the watch.
 const PERMANENT = new Set(['KUBE_UNAUTHORIZED', 'KUBE_FORBIDDEN', 'KUBE_BAD_REQUEST']);
 const DELETED: PodState = { kind: 'deleted' };
+/** Sockets for the namespaces' lists (informers' relists and the read-ahead's). */
+const LIST_SOCKETS = 16;
 /** How long a pod expected by a read-ahead is kept waiting for its run. */
 const EXPECT_MS = 120_000;
 
@@ -72,8 +74,11 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const lingerMs = deps.lingerMs ?? 30_000;
   const maxGets = deps.maxConcurrentGets ?? 32;
   const limiter = createLimiter(maxGets);
-  // One client for the lists of every namespace's informer and for the GETs (sockets enough for those).
-  const lists = podListsFor(kc, { maxSockets: maxGets });
+  // The GETs of waits have sockets of their own: a relist of every namespace at once (after an
+  // API server restart) holds the list client's for seconds, and a request's deadline runs
+  // while it waits for a socket.
+  const lists = podListsFor(kc, { maxSockets: LIST_SOCKETS });
+  const reads = podListsFor(kc, { maxSockets: maxGets });
   const entries = new Map<string, NamespaceEntry>();
   const stopping = new Set<Promise<void>>();
   let subscribers = 0;
@@ -177,7 +182,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
 
   const get = async (ref: PodRef, signal: AbortSignal): Promise<PodState> => {
     try {
-      const pod = await limiter.run(() => retryRead(() => lists.get(ref, `read pod ${ref.namespace}/${ref.name}`, { signal }), { signal }), signal);
+      const pod = await limiter.run(() => retryRead(() => reads.get(ref, `read pod ${ref.namespace}/${ref.name}`, { signal }), { signal }), signal);
       return { kind: 'present', pod: toPodView(pod) };
     } catch (err) {
       if (err instanceof KubeError && err.code === 'KUBE_NOT_FOUND') return DELETED;
@@ -342,6 +347,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       entries.clear();
       await Promise.all([...stopping]);
       lists.close();
+      reads.close();
     },
   };
 }

@@ -64,11 +64,11 @@ function lists<T extends PodRef>(pods: PodLists, map: (pod: V1Pod) => T) {
 }
 
 export function createPodReader(kc: KubeConfig): PodReader {
-  return lists(podListsFor(kc), toRef);
+  return lists(podListsFor(kc, { maxSockets: 16 }), toRef);
 }
 
 export function createPodViewReader(kc: KubeConfig): PodViewReader {
-  const pods = podListsFor(kc);
+  const pods = podListsFor(kc, { maxSockets: 16 });
   return {
     ...lists(pods, toPodView),
     async get(ref, signal) {

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { EventsV1Api } from '@kubernetes/client-node';
 import { selfSignedCertificate } from '@hookd/kube-sim';
 import { KubeError } from '../../src/kube/errors.ts';
-import { createJsonClient } from '../../src/kube/json-request.ts';
+import { AnswerTooLargeError, createJsonClient } from '../../src/kube/json-request.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { createPodLists } from '../../src/kube/pod-lists.ts';
 import { countApplies, kubeConfigWithToken, manualPod, rogueKubeConfig, startSim, until, type SimEnv } from './support.ts';
@@ -173,6 +173,33 @@ describe('createJsonClient reads on the sim', () => {
     c.close();
   });
 
+  test('a list page over the read bound is asked for again in halves from the same place, so large pods still list', async () => {
+    const c = createJsonClient(env.kc);
+    const onePod = JSON.stringify(await c.get('/api/v1/namespaces/lean-read/pods/r-0', 'read r-0')).length;
+    c.close();
+    // Room for about two pods a page: 500, 250, ... are refused until the page fits.
+    const tight = createJsonClient(env.kc, { maxReadBytes: Math.round(onePod * 2.5) });
+    const lists = createPodLists(tight);
+    const names: string[] = [];
+    let cont: string | undefined;
+    let pages = 0;
+    do {
+      const page = await lists.page({ namespace: 'lean-read', limit: 500, continue: cont }, 'list r tight');
+      pages++;
+      assert.ok(page.items.length >= 1 && page.items.length <= 2, `a page of ${page.items.length}`);
+      for (const p of page.items) names.push(p.metadata?.name ?? '');
+      cont = page.continue;
+    } while (cont !== undefined);
+    assert.ok(pages >= 4, `${pages} pages`);
+    assert.deepEqual(names.sort(), ['r-0', 'r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6']);
+    await assert.rejects(
+      createPodLists(createJsonClient(env.kc, { maxReadBytes: 100 })).page({ namespace: 'lean-read', limit: 500 }, 'list r tiny'),
+      (err: unknown) => err instanceof AnswerTooLargeError && /larger than 100 bytes/.test(err.message),
+      'not even one pod fits: refused',
+    );
+    tight.close();
+  });
+
   test('an answer over the bound is refused, an abort ends a read at once with its reason, and 5xx keeps its code', async () => {
     const small = createJsonClient(env.kc, { maxReadBytes: 200 });
     await assert.rejects(small.get('/api/v1/namespaces/lean-read/pods', 'list big'), kubeError('KUBE_ERROR', 200, /^list big: the answer is larger than 200 bytes$/));
@@ -288,6 +315,27 @@ current-context: plain
       assert.equal(seen[0]?.body, '');
       assert.equal(seen[0]?.headers['content-length'], undefined);
       assert.equal(seen[0]?.headers['authorization'], 'Bearer plain-token');
+    } finally {
+      reply = (res) => res.writeHead(201).end();
+      c.close();
+    }
+  });
+
+  test('a read answered 401 is sent once more with credentials applied again; a second 401 is the answer', async () => {
+    const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: kubeconfig(`http://127.0.0.1:${port}`) });
+    const applied = countApplies(kc);
+    const c = createJsonClient(kc);
+    try {
+      seen.length = 0;
+      let answers = 0;
+      reply = (res) => (answers++ === 0 ? res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"kind":"Status","message":"Unauthorized","code":401}') : res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"items":[]}'));
+      assert.deepEqual(await c.get('/api/v1/pods', 'list pods'), { items: [] });
+      assert.equal(seen.length, 2, 'sent twice');
+      assert.equal(applied.applied, 2, 'the credentials were applied again for the second');
+      seen.length = 0;
+      reply = (res) => res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"kind":"Status","message":"Unauthorized","code":401}');
+      await assert.rejects(c.get('/api/v1/pods', 'list pods'), kubeError('KUBE_UNAUTHORIZED', 401));
+      assert.equal(seen.length, 2, 'once more, not again and again');
     } finally {
       reply = (res) => res.writeHead(201).end();
       c.close();
