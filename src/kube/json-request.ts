@@ -27,9 +27,9 @@ import { codeForStatus, KubeError, statusMessage, toKubeError } from './errors.t
 import { createTlsAgents } from './tls-agents.ts';
 
 export interface JsonClientOptions {
-  /** Deadline of one write, from send() to the end of its answer: waiting for credentials included. */
+  /** Deadline of one request, from send() or get() to the end of its answer: waiting for credentials included (get() may set its own). */
   readonly timeoutMs?: number;
-  /** Sockets per TLS identity (writes beyond it wait for one). */
+  /** Sockets per TLS identity (requests beyond it wait for one, within their deadline). */
   readonly maxSockets?: number;
   /** How long applied credentials are reused before KubeConfig is asked again. */
   readonly credentialsTtlMs?: number;
@@ -159,8 +159,8 @@ export function createJsonClient(kc: KubeConfig, opts: JsonClientOptions = {}): 
   );
 
   /**
-   * The credentials, waited for within the write's deadline: a credential plugin that hangs
-   * must not hold the write, and the caller's slot for it, for good.
+   * The credentials, waited for within the request's deadline: a credential plugin that hangs
+   * must not hold the request, and the caller's slot for it, for good.
    */
   const credentialsFor = (what: string, ms: number): Promise<Credentials> =>
     new Promise<Credentials>((resolve, reject) => {

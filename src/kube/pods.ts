@@ -23,6 +23,8 @@ export interface PodViewReader {
 }
 
 const PAGE_SIZE = 500;
+/** Sockets of a reader's client: job selections and dry runs list a few namespaces at once. */
+const SOCKETS = 16;
 // An expired continue token (410) means the snapshot is gone: start the list again.
 const ATTEMPTS = 3;
 
@@ -64,11 +66,11 @@ function lists<T extends PodRef>(pods: PodLists, map: (pod: V1Pod) => T) {
 }
 
 export function createPodReader(kc: KubeConfig): PodReader {
-  return lists(podListsFor(kc, { maxSockets: 16 }), toRef);
+  return lists(podListsFor(kc, { maxSockets: SOCKETS }), toRef);
 }
 
 export function createPodViewReader(kc: KubeConfig): PodViewReader {
-  const pods = podListsFor(kc, { maxSockets: 16 });
+  const pods = podListsFor(kc, { maxSockets: SOCKETS });
   return {
     ...lists(pods, toPodView),
     async get(ref, signal) {
