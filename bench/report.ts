@@ -25,12 +25,14 @@ export interface ThroughputRun {
   readonly maxWatchesPerNamespace: number;
   /**
    * CPU per hook (ms, medians of the rounds; null where a process could not be read):
-   * hookd's processes (API and workers), the Redis server and the sim in hookd's rounds;
-   * the baseline's loop and the sim in the baseline's. The Redis server's figure holds all
+   * hookd's processes (API and workers), its workers alone (the one thread each that bounds
+   * hookd's rate, as the loop's thread bounds the baseline's), the Redis server and the sim in
+   * hookd's rounds; the baseline's loop and the sim in the baseline's. The Redis server's figure holds all
    * its clients (other users of a shared Redis too).
    */
   readonly cpuMsPerHook?: {
     readonly hookd: number | null;
+    readonly hookdWorkers: number | null;
     readonly hookdRedis: number | null;
     readonly hookdSim: number | null;
     readonly baseline: number | null;
@@ -211,11 +213,11 @@ export function renderMarkdown(r: BenchReport): string {
   }
   lines.push('', `Each side runs on the same machine as the sim and Redis. The baseline is one process and one thread; hookd is its API and ${workersText(r.settings.throughputWorkers ?? 1)}, and at the large size once more with more workers (the chart's default count), shown, not judged. Max watches per namespace counts every worker's watch.`, '');
   lines.push('CPU per hook (ms, medians of the rounds; the Redis server counts all its clients):', '');
-  lines.push(row(['pods', 'execs', 'hookd workers', 'hookd (API + workers)', 'Redis server', 'sim, hookd rounds', 'baseline loop', 'sim, baseline rounds']));
-  lines.push(row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  lines.push(row(['pods', 'execs', 'hookd workers', 'hookd (API + workers)', 'hookd workers alone', 'Redis server', 'sim, hookd rounds', 'baseline loop', 'sim, baseline rounds']));
+  lines.push(row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const x of tpRuns) {
     const c = x.cpuMsPerHook;
-    lines.push(row([x.pods, x.execs, x.workers ?? 1, c?.hookd ?? null, c?.hookdRedis ?? null, c?.hookdSim ?? null, c?.baseline ?? null, c?.baselineSim ?? null]));
+    lines.push(row([x.pods, x.execs, x.workers ?? 1, c?.hookd ?? null, c?.hookdWorkers ?? null, c?.hookdRedis ?? null, c?.hookdSim ?? null, c?.baseline ?? null, c?.baselineSim ?? null]));
   }
   const rc = r.reaction;
   lines.push('', `## Reaction time (container running -> exec arrives, sim clock)`, '');

@@ -41,6 +41,8 @@ interface RoundCpu {
   readonly sim: number | null;
   /** The baseline's loop (this process) or hookd's processes (API and workers). */
   readonly client: number | null;
+  /** hookd's rounds only: its worker processes alone. */
+  readonly workers: number | null;
   /** hookd's rounds only (the baseline does not use Redis). */
   readonly redis: number | null;
 }
@@ -76,7 +78,8 @@ export async function runThroughput(ctx: BenchContext, o: { pods: number; execs:
     { HOOKD_EXEC_CONCURRENCY: String(opts.concurrency), HOOKD_POD_CONCURRENCY: String(podConcurrency) },
     o.workers,
   );
-  const hookdPids = [pair.api.pid, ...pair.workers.map((w) => w.pid)];
+  const workerPids = pair.workers.map((w) => w.pid);
+  const hookdPids = [pair.api.pid, ...workerPids];
   try {
     // hookd's processes start cold: warm them on the same pods as the baseline was, so its
     // first timed round pays no more JIT, first TLS handshake or namespace list than the
@@ -108,12 +111,12 @@ export async function runThroughput(ctx: BenchContext, o: { pods: number; execs:
       if (baseExecs !== o.pods) throw new Error(`baseline: the sim saw ${baseExecs} execs for ${o.pods} pods`);
       baseSecs.push(base.seconds);
       const self = process.cpuUsage(baseStart.self);
-      baseCpu.push({ sim: perHook(cpuBetween([baseStart.sim], [processCpuMs(sim.pid)])), client: perHook((self.user + self.system) / 1000), redis: null });
+      baseCpu.push({ sim: perHook(cpuBetween([baseStart.sim], [processCpuMs(sim.pid)])), client: perHook((self.user + self.system) / 1000), workers: null, redis: null });
       progress.done(`${base.hooksPerSec.toFixed(0)} hooks/s (${base.seconds.toFixed(2)} s)`);
 
       await sim.call('resetCounters');
       progress.step(`hookd${of} (${label})`, o.pods);
-      const cpuStart = { sim: processCpuMs(sim.pid), hookd: hookdPids.map(processCpuMs), redis: await redisCpuMs(opts.redisUrl) };
+      const cpuStart = { sim: processCpuMs(sim.pid), hookd: hookdPids.map(processCpuMs), workers: workerPids.map(processCpuMs), redis: await redisCpuMs(opts.redisUrl) };
       const t0 = Date.now();
       jobId = await postJob(pair.url, {
         restore: `bench-${namespace}`,
@@ -127,6 +130,7 @@ export async function runThroughput(ctx: BenchContext, o: { pods: number; execs:
       hookdCpu.push({
         sim: perHook(cpuBetween([cpuStart.sim], [processCpuMs(sim.pid)])),
         client: perHook(cpuBetween(cpuStart.hookd, hookdPids.map(processCpuMs))),
+        workers: perHook(cpuBetween(cpuStart.workers, workerPids.map(processCpuMs))),
         redis: perHook(cpuBetween([cpuStart.redis], [await redisCpuMs(opts.redisUrl)])),
       });
       progress.done(`${(o.pods / seconds).toFixed(0)} hooks/s (${seconds.toFixed(2)} s); ratio ${(base.seconds / seconds).toFixed(2)}`);
@@ -151,6 +155,7 @@ export async function runThroughput(ctx: BenchContext, o: { pods: number; execs:
       maxWatchesPerNamespace: load.maxWatchesPerNamespace,
       cpuMsPerHook: {
         hookd: medianOrNull(hookdCpu.map((c) => c.client)),
+        hookdWorkers: medianOrNull(hookdCpu.map((c) => c.workers)),
         hookdRedis: medianOrNull(hookdCpu.map((c) => c.redis)),
         hookdSim: medianOrNull(hookdCpu.map((c) => c.sim)),
         baseline: medianOrNull(baseCpu.map((c) => c.client)),

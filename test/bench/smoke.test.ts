@@ -76,7 +76,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
   assert.deepEqual(r.throughput.runs.map((x) => x.hookdRounds.length), [1, 1], 'one round at --repeat 1, per run');
   assert.deepEqual(r.throughput.runs.map((x) => x.workers), [1, 2], 'one worker (judged), then two for comparison');
   for (const [i, run] of r.throughput.runs.entries()) {
-    assert.equal(Object.keys(run.cpuMsPerHook ?? {}).length, 5, `throughput.runs[${i}].cpuMsPerHook has every figure`);
+    assert.equal(Object.keys(run.cpuMsPerHook ?? {}).length, 6, `throughput.runs[${i}].cpuMsPerHook has every figure`);
     for (const [k, v] of Object.entries(run.cpuMsPerHook ?? {})) num(v, `throughput.runs[${i}].cpuMsPerHook.${k}`);
   }
   assert.equal(r.realProcesses?.pods, PODS);
