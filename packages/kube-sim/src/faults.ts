@@ -1,6 +1,7 @@
 // Fault injection for reliability tests: added latency, injected errors (500, 429 with
-// Retry-After, 503) at a rate, watch streams cut after N events or T milliseconds, and
-// exec sessions that hang or never send their status. Rules match on verb, resource,
+// Retry-After, 503) at a rate, watch streams cut after N events or T milliseconds, continue
+// tokens of paginated lists that have expired (410), and exec sessions that hang or never
+// send their status. Rules match on verb, resource,
 // namespace, name and container; `rate` draws from a seedable generator so a failing run
 // can be replayed, and `times` bounds how often a rule fires.
 
@@ -43,11 +44,13 @@ export function validateFault(spec: unknown): FaultSpec {
     case 'watch-cut':
       if (s['afterEvents'] === undefined && s['afterMs'] === undefined) throw new Error('watch-cut needs afterEvents or afterMs');
       break;
+    case 'continue-expired':
+      break;
     case 'exec':
       if (s['mode'] !== 'hang' && s['mode'] !== 'no-status') throw new Error("exec mode must be 'hang' or 'no-status'");
       break;
     default:
-      throw new Error("kind must be 'latency', 'error', 'watch-cut' or 'exec'");
+      throw new Error("kind must be 'latency', 'error', 'watch-cut', 'continue-expired' or 'exec'");
   }
   return spec as FaultSpec;
 }
@@ -105,6 +108,11 @@ export class FaultInjector implements SimFaults {
   watchCut(f: RequestFacts): { afterEvents: number | undefined; afterMs: number | undefined } | null {
     const r = this.fire('watch-cut', f);
     return r ? { afterEvents: r.afterEvents, afterMs: r.afterMs } : null;
+  }
+
+  /** Whether this list's continue token has expired; asked only of lists that carry one. */
+  continueExpired(f: RequestFacts): boolean {
+    return this.fire('continue-expired', f) !== null;
   }
 
   exec(f: RequestFacts): 'hang' | 'no-status' | null {

@@ -39,6 +39,31 @@ export class SimError extends Error {
   }
 }
 
+/**
+ * A list's continue token that has expired. As the API server (the etcd3 store's answer to
+ * a compacted revision while paging): 410 Expired, and in the Status's list metadata a
+ * token that continues from the same place at the current state, for a client that accepts
+ * an inconsistent list.
+ */
+export class ExpiredContinueError extends SimError {
+  readonly continueToken: string;
+
+  constructor(continueToken: string) {
+    super(
+      410,
+      'Expired',
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+        'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+        'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    );
+    this.continueToken = continueToken;
+  }
+
+  override toStatus(): JsonObject {
+    return { ...super.toStatus(), metadata: { continue: this.continueToken } };
+  }
+}
+
 export function failureStatus(code: number, reason: string, message: string, details?: StatusDetails): JsonObject {
   const status: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   if (details) status['details'] = details;

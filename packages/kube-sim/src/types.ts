@@ -99,6 +99,11 @@ export type FaultSpec =
       times?: number;
     }
   | { kind: 'watch-cut'; match?: FaultMatch; afterEvents?: number; afterMs?: number; rate?: number; times?: number }
+  /**
+   * A list given a continue token answers 410 Expired, as an API server does once etcd has
+   * compacted the revision the token's list was read at. Lists without a token are not hit.
+   */
+  | { kind: 'continue-expired'; match?: FaultMatch; rate?: number; times?: number }
   | { kind: 'exec'; match?: FaultMatch; mode: 'hang' | 'no-status'; rate?: number; times?: number };
 
 export type ActiveFault = FaultSpec & { id: string; hits: number };

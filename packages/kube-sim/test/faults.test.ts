@@ -1,12 +1,12 @@
-// Fault injection (latency, 500/429/503 at a rate or a number of times, watch cuts, exec
-// hangs and missing status), the counters, and the admin endpoint that controls both
-// from another process.
+// Fault injection (latency, 500/429/503 at a rate or a number of times, watch cuts, expired
+// continue tokens, exec hangs and missing status), the counters, and the admin endpoint
+// that controls both from another process.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startSim } from '../../../test/helpers/start-sim.ts';
-import { apiError, collectWatch, podManifest, rawRequest, runExec } from './support.ts';
+import { apiError, collectWatch, podManifest, rawRequest, runExec, type RawResponse, type StatusBody } from './support.ts';
 
 const LIMITED = 'limited-faults-token';
 const { sim, kc } = await startSim({ faultSeed: 42, extraTokens: [{ token: LIMITED, namespaces: ['f'] }] });
@@ -76,6 +76,49 @@ describe('faults', () => {
     assert.equal(await byTime.done, null);
     assert.ok(Date.now() - t >= 140 && Date.now() - t < 2000);
     sim.faults.clear();
+  });
+
+  it("expires a list's continue token: 410 Expired with the API server's Status, lists without a token untouched", async () => {
+    for (const name of ['c1', 'c2', 'c3']) sim.createPod('f', podManifest(name, { manual: true }));
+    try {
+      const added = await rawRequest(sim, 'POST', '/sim/v1/faults', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'continue-expired', match: { verb: 'list', resource: 'pods', namespace: 'f' }, times: 1 }),
+      });
+      assert.equal(added.status, 201, 'the admin endpoint takes the fault, for tests driving the sim from another process');
+      const first = await rawRequest(sim, 'GET', '/api/v1/namespaces/f/pods?limit=2');
+      assert.equal(first.status, 200, 'a list without a token is not hit');
+      const page = first.json() as { metadata: { continue?: string }; items: Array<{ metadata: { name: string } }> };
+      const token = page.metadata.continue;
+      assert.ok(token !== undefined && token !== '');
+
+      const gone = await rawRequest(sim, 'GET', `/api/v1/namespaces/f/pods?limit=2&continue=${encodeURIComponent(token)}`);
+      assert.equal(gone.status, 410);
+      const status = gone.json() as StatusBody & { apiVersion?: string; metadata?: { continue?: string } };
+      assert.equal(status.kind, 'Status');
+      assert.equal(status.apiVersion, 'v1');
+      assert.equal(status.status, 'Failure');
+      assert.equal(status.reason, 'Expired');
+      assert.equal(status.code, 410);
+      assert.match(status.message ?? '', /^The provided continue parameter is too old to display a consistent list result\./);
+      // As the API server: a token that goes on from the same place, for an inconsistent remainder.
+      const inconsistent = status.metadata?.continue;
+      assert.ok(inconsistent !== undefined && inconsistent !== '' && inconsistent !== token);
+
+      const again = await rawRequest(sim, 'GET', `/api/v1/namespaces/f/pods?limit=2&continue=${encodeURIComponent(token)}`);
+      assert.equal(again.status, 200, '`times` bounds it');
+      const rest = await rawRequest(sim, 'GET', `/api/v1/namespaces/f/pods?limit=100&continue=${encodeURIComponent(inconsistent)}`);
+      const names = (p: RawResponse): string[] => (p.json() as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name);
+      assert.deepEqual(names(rest), names(again), 'the new token goes on from where the expired one stopped');
+      assert.deepEqual([...page.items.map((i) => i.metadata.name), ...names(rest)], ['c1', 'c2', 'c3', 'p']);
+      // Through client-node too: an ApiException with code 410 and the same Status.
+      sim.faults.add({ kind: 'continue-expired', match: { namespace: 'f' }, times: 1 });
+      const e = await apiError(() => core.listNamespacedPod({ namespace: 'f', limit: 2, _continue: token }));
+      assert.deepEqual([e.code, e.body.reason], [410, 'Expired']);
+    } finally {
+      sim.faults.clear();
+      for (const name of ['c1', 'c2', 'c3']) sim.deletePod('f', name);
+    }
   });
 
   it('makes an exec hang or end without its status', async () => {

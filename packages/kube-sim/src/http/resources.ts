@@ -9,7 +9,7 @@ import type { Kubelet } from '../kubelet.ts';
 import type { ObjectStore, StoredObject } from '../object-store.ts';
 import { applyPatch, isObject, patchTypeOf } from '../patch.ts';
 import { matches, parseSelector, type Selector } from '../selectors.ts';
-import { badRequest, methodNotAllowed, notFound, SimError } from '../status.ts';
+import { badRequest, ExpiredContinueError, methodNotAllowed, notFound, SimError } from '../status.ts';
 import type { JsonObject } from '../types.ts';
 import { Watcher } from '../watch.ts';
 import { isTrue, type ResourceRoute } from './routes.ts';
@@ -20,6 +20,8 @@ export interface ResourceDeps {
   kubelet: Kubelet;
   bookmarkIntervalMs: number;
   watchCut: () => { afterEvents: number | undefined; afterMs: number | undefined } | null;
+  /** Whether a continue token given to this list has expired (a fault). */
+  continueExpired: () => boolean;
 }
 
 export interface Reply {
@@ -84,13 +86,16 @@ export function list(deps: ResourceDeps, route: ResourceRoute, q: URLSearchParam
   const cont = q.get('continue');
   if (cont) {
     const after = decodeContinue(cont);
+    // A token that does not decode is a 400 first, as on an API server. The sim keeps no
+    // old revisions, so the token's own resourceVersion never expires by itself.
+    if (deps.continueExpired()) throw new ExpiredContinueError(encodeContinue('-1', after));
     items = items.filter((o) => keyOf(o) > after);
   }
   if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
     const last = items[limit - 1];
     metadata['remainingItemCount'] = items.length - limit;
     items = items.slice(0, limit);
-    if (last) metadata['continue'] = Buffer.from(JSON.stringify({ v: 1, rv, after: keyOf(last) })).toString('base64url');
+    if (last) metadata['continue'] = encodeContinue(rv, keyOf(last));
   }
   items = items.map(viewOf(route));
   if (wantsTable(accept)) return { status: 200, body: renderTable(store.info.resource, items, metadata, q.get('includeObject')) };
@@ -108,6 +113,11 @@ export function list(deps: ResourceDeps, route: ResourceRoute, q: URLSearchParam
 
 function keyOf(o: StoredObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+/** rv '-1': the API server's mark for a token that continues at the latest state (after an expired one). */
+function encodeContinue(rv: string, after: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, rv, after })).toString('base64url');
 }
 
 function decodeContinue(token: string): string {

@@ -172,6 +172,7 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
     kubelet: deps.kubelet,
     bookmarkIntervalMs: deps.bookmarkIntervalMs,
     watchCut: () => deps.faults.watchCut(p.facts),
+    continueExpired: () => deps.faults.continueExpired(p.facts),
   };
   if ((REVIEW_RESOURCES.has(route.resource) || route.subresource === 'token') && p.user) {
     if (verb !== 'create') throw methodNotAllowed();
