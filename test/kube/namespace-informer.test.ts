@@ -1,5 +1,6 @@
 // NamespaceInformer against the simulated cluster with the real client-node Watch:
-// list+watch, resume after a cut, relist on 410, backoff on 500s, the inactivity watchdog,
+// list+watch, resume after a cut, relist on 410, a list whose continue token expires
+// mid-pagination (410 through the lean client), backoff on 500s, the inactivity watchdog,
 // and that stop() leaves no watch open.
 
 import assert from 'node:assert/strict';
@@ -152,6 +153,62 @@ describe('NamespaceInformer', () => {
     assert.equal(r.informer.stats().lists, 2);
     assert.equal(r.upserts.filter((x) => x === 'kept').length, 1, 'an unchanged pod is not re-emitted by the relist');
     assert.ok(r.sink.lines.some((l) => l['namespace'] === ns && String(l['reason']).includes('410')), 'the relist is logged with its reason');
+    env.sim.createPod(ns, manualPod('after'));
+    await r.seen('upsert', 'after');
+  });
+
+  test('a first list whose continue token expires mid-pagination (410) is listed again: synced with every pod once', async (t) => {
+    const ns = namespace();
+    const names = Array.from({ length: 7 }, (_, i) => `p${i}`);
+    for (const name of names) env.sim.createPod(ns, manualPod(name));
+    // Pages of 2: the second page's request is the first to carry a continue token.
+    const id = env.sim.faults.add({ kind: 'continue-expired', match: { verb: 'list', resource: 'pods', namespace: ns }, times: 1 });
+    t.after(() => env.sim.faults.remove(id));
+    const r = record(ns, { pageSize: 2 });
+    t.after(() => r.informer.stop());
+    r.informer.start();
+    await r.informer.whenSynced();
+    assert.equal(env.sim.faults.list().find((f) => f.id === id)?.hits, 1, 'a continued page was answered 410');
+    assert.deepEqual([...r.upserts].sort(), names, 'each pod once: nothing of the broken list was emitted');
+    assert.deepEqual(r.deletes, []);
+    assert.equal(r.informer.stats().lists, 2);
+    assert.ok(
+      r.sink.lines.some((l) => l['namespace'] === ns && l['level'] === 40 && /continue parameter is too old/.test(String(l['reason']))),
+      "the failed list is logged with the API server's reason",
+    );
+  });
+
+  test('a relist whose continue token expires mid-pagination emits no delete for pods it had not reached, and ends with the full set', async (t) => {
+    const ns = namespace();
+    const names = Array.from({ length: 9 }, (_, i) => `p${i}`);
+    for (const name of names) env.sim.createPod(ns, manualPod(name));
+    // The first watch fails once, so the informer is away while history rolls past its resourceVersion.
+    const watchFault = env.sim.faults.add({ kind: 'error', status: 500, match: { verb: 'watch', namespace: ns }, times: 1 });
+    t.after(() => env.sim.faults.remove(watchFault));
+    const r = record(ns, { pageSize: 2, backoff: { initialMs: 300, maxMs: 300 } });
+    t.after(() => r.informer.stop());
+    r.informer.start();
+    await r.informer.whenSynced();
+    assert.equal(r.informer.stats().lists, 1);
+    // The relist that the watch's 410 brings is cut at its second page: it had seen p0 and p1 only.
+    const expire = env.sim.faults.add({ kind: 'continue-expired', match: { verb: 'list', namespace: ns }, times: 1 });
+    t.after(() => env.sim.faults.remove(expire));
+    env.sim.deletePod(ns, 'p4');
+    const added = Array.from({ length: 6 }, (_, i) => `q${i}`); // more than watchHistory (5)
+    for (const name of added) env.sim.createPod(ns, manualPod(name));
+    // A relist emits its deletes together, before its upserts.
+    await r.seen('delete', 'p4');
+    assert.deepEqual(r.deletes, ['p4'], 'only the pod that went is deleted');
+    for (const name of added) await r.seen('upsert', name);
+    assert.equal(env.sim.faults.list().find((f) => f.id === expire)?.hits, 1, "the relist's continued page was answered 410");
+    assert.equal(r.informer.stats().lists, 3, 'the first list, the one cut by the 410, and the one after it');
+    const live = [...names.filter((n) => n !== 'p4'), ...added];
+    for (const name of live) assert.ok(r.informer.versionOf(name) !== undefined, `${name} is known`);
+    assert.equal(r.informer.versionOf('p4'), undefined);
+    assert.equal(r.informer.stats().pods, live.length);
+    for (const name of names.filter((n) => n !== 'p4')) assert.equal(r.upserts.filter((x) => x === name).length, 1, `${name}, unchanged, is not emitted again`);
+    for (const name of added) assert.equal(r.upserts.filter((x) => x === name).length, 1, `${name} once`);
+    // Still watching from the good list's resourceVersion.
     env.sim.createPod(ns, manualPod('after'));
     await r.seen('upsert', 'after');
   });

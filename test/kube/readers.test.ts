@@ -1,5 +1,5 @@
-// Pod listing (selector, pagination, order), Velero Restore reading (found, 404, 403) and
-// the health check, over the simulated cluster.
+// Pod listing (selector, pagination, order, a continue token that expires), Velero Restore
+// reading (found, 404, 403) and the health check, over the simulated cluster.
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -62,6 +62,48 @@ describe('createPodReader', () => {
     assert.equal((await reader.list(nsA, 'velero.io/restore-name=r2')).length, 1);
     await assert.rejects(reader.list(nsB, ''), (e) => e instanceof KubeError && e.code === 'KUBE_FORBIDDEN' && e.statusCode === 403);
     await assert.rejects(reader.listAll(''), (e) => e instanceof KubeError && e.code === 'KUBE_FORBIDDEN');
+  });
+
+  test('a continue token that expires (410) mid-list starts the selection again: each pod exactly once, sorted; past the attempts the 410 is the answer', async (t) => {
+    const ns = `rc-${process.pid}`;
+    env.sim.createNamespace(ns);
+    const selector = 'velero.io/restore-name=r410';
+    // Three pages of 500, created out of order, and pods the selector leaves out.
+    const names = Array.from({ length: 1_001 }, (_, i) => `e-${String(i).padStart(4, '0')}`).reverse();
+    for (const name of names) env.sim.createPod(ns, manualPod(name, ['app'], { 'velero.io/restore-name': 'r410' }));
+    for (const name of ['x-1', 'x-2']) env.sim.createPod(ns, manualPod(name, ['app'], { 'velero.io/restore-name': 'other' }));
+    const listRoute = 'list /api/v1/namespaces/{namespace}/pods';
+    const lists = (): number => env.sim.counters().requests.byRoute[listRoute] ?? 0;
+    const reader = createPodReader(env.kc);
+    t.after(() => env.sim.faults.clear());
+
+    // The first two attempts are each cut at their second page; the third lists all three.
+    const twice = env.sim.faults.add({ kind: 'continue-expired', match: { verb: 'list', resource: 'pods', namespace: ns }, times: 2 });
+    const before = lists();
+    const refs = await reader.list(ns, selector);
+    assert.equal(env.sim.faults.list().find((f) => f.id === twice)?.hits, 2);
+    assert.equal(refs.length, names.length);
+    assert.equal(new Set(refs.map((r) => r.name)).size, names.length, 'no pod twice');
+    assert.deepEqual(refs.map((r) => r.name), [...names].sort());
+    assert.ok(refs.every((r) => r.namespace === ns));
+    assert.equal(lists() - before, 2 + 2 + 3, 'each attempt starts again from the first page, not from the answered token');
+    env.sim.faults.remove(twice);
+
+    // Across namespaces the same (the all-namespaces list has no namespace to match).
+    const once = env.sim.faults.add({ kind: 'continue-expired', match: { verb: 'list', resource: 'pods' }, times: 1 });
+    assert.deepEqual(await reader.listAll(selector), refs);
+    assert.equal(env.sim.faults.list().find((f) => f.id === once)?.hits, 1);
+    env.sim.faults.remove(once);
+
+    // A token that keeps expiring: the attempts are bounded and the 410 comes out with its reason.
+    const always = env.sim.faults.add({ kind: 'continue-expired', match: { verb: 'list', namespace: ns } });
+    const start = lists();
+    await assert.rejects(
+      reader.list(ns, selector),
+      (e) => e instanceof KubeError && e.code === 'KUBE_GONE' && e.statusCode === 410 && /continue parameter is too old/.test(e.message),
+    );
+    assert.equal(lists() - start, 3 * 2, 'three attempts of two pages each');
+    env.sim.faults.remove(always);
   });
 });
 
