@@ -13,7 +13,8 @@
 // static, exec plugin or our tokenFile authenticator; client certificate, CA, server name),
 // kept by credentials.ts: applied again after a short time, so rotated tokens and
 // certificates are picked up, and at once after a 401 on the kept ones; a credential plugin
-// that hangs is given up, and a write waits for credentials only within its own deadline.
+// that hangs is given up, and a request waits for credentials only within its own deadline
+// and until its abort signal fires.
 // One agent per TLS identity (tls-agents.ts) keeps sockets and TLS sessions; an identity
 // that rotates away gets a new agent and the old one's sockets close once their writes are
 // done and they are idle.
@@ -58,9 +59,9 @@ export interface JsonClient {
    * GETs `path` and resolves with its JSON answer, parsed, once the API server answered 2xx.
    * Rejects as send() does (the deadline is opts.timeoutMs, else the client's), with a
    * KubeError KUBE_ERROR for an answer over maxReadBytes (AnswerTooLargeError) or not JSON,
-   * and with the signal's reason when `signal` aborts. A 401 is tried once more: the
-   * credentials it was sent with are dropped and applied again (a token rotated within their
-   * kept second).
+   * and with the signal's reason when `signal` aborts (also while the request still waits
+   * for credentials). A 401 is tried once more: the credentials it was sent with are dropped
+   * and applied again (a token rotated within their kept second).
    */
   get(path: string, what: string, opts?: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number }): Promise<unknown>;
   /** Closes the kept sockets; later sends open new ones. */
@@ -159,19 +160,38 @@ export function createJsonClient(kc: KubeConfig, opts: JsonClientOptions = {}): 
   );
 
   /**
-   * The credentials, waited for within the request's deadline: a credential plugin that hangs
-   * must not hold the request, and the caller's slot for it, for good.
+   * The credentials, waited for within the request's deadline and until its signal aborts: a
+   * credential plugin that hangs must not hold the request, and the caller's slot for it, for
+   * good, nor a stop (an informer's) that aborts the request until that deadline. An abort
+   * rejects with the signal's reason, as one while the request is in flight does; a request
+   * aborted before it starts runs no plugin.
    */
-  const credentialsFor = (what: string, ms: number): Promise<Credentials> =>
+  const credentialsFor = (what: string, ms: number, signal: AbortSignal | undefined): Promise<Credentials> =>
     new Promise<Credentials>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new KubeError('KUBE_TIMEOUT', `${what}: no credentials within ${ms} ms (the kubeconfig's credential plugin has not answered)`)), ms);
+      if (signal?.aborted === true) {
+        reject(signal.reason);
+        return;
+      }
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        settle();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new KubeError('KUBE_TIMEOUT', `${what}: no credentials within ${ms} ms (the kubeconfig's credential plugin has not answered)`));
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
       credentials.get().then(
         (c) => {
-          clearTimeout(timer);
+          settle();
           resolve(c);
         },
         (err: unknown) => {
-          clearTimeout(timer);
+          settle();
           reject(toKubeError(err, what));
         },
       );
@@ -270,8 +290,7 @@ export function createJsonClient(kc: KubeConfig, opts: JsonClientOptions = {}): 
   /** Credentials, then the request, both within one deadline. */
   const request = async (r: Exchange): Promise<unknown> => {
     const started = performance.now();
-    const c = await credentialsFor(r.what, r.timeoutMs);
-    r.signal?.throwIfAborted();
+    const c = await credentialsFor(r.what, r.timeoutMs, r.signal);
     return exchange(c, Math.max(0, r.timeoutMs - (performance.now() - started)), r);
   };
 

@@ -2,7 +2,8 @@
 // lands, an error answer's Status message and code, the deadline, the credentials it sends
 // (a rotated tokenFile token picked up), and, against a plain HTTP server, the server URL's
 // path prefix, the headers and body on the wire, an error body read only a few KiB far, a
-// credential plugin that hangs, and a burst of 401s on credentials already replaced.
+// credential plugin that hangs (its wait ends on the deadline or on an abort), and a burst
+// of 401s on credentials already replaced.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -458,6 +459,33 @@ describe('createJsonClient and its credentials', () => {
       assert.equal(counted.applied, 2);
     } finally {
       w.close();
+    }
+  });
+
+  test('an abort ends a read waiting on a hung credential plugin at once, with the reason an abort in flight gives; an aborted one runs no plugin', async () => {
+    const kc = rogueKubeConfig(url, 'fresh');
+    const counted = countApplies(kc, () => true);
+    // A deadline far beyond the test's patience: only the abort can end the wait in time.
+    const c = createJsonClient(kc, { timeoutMs: 5_000 });
+    const other = createJsonClient(kc, { timeoutMs: 5_000 });
+    try {
+      const controller = new AbortController();
+      const reason = new Error('informer stopped');
+      const read = c.get('/api/v1/namespaces/x/pods', 'list waiting', { signal: controller.signal });
+      await until('the plugin to be running', () => counted.applied === 1);
+      const started = Date.now();
+      controller.abort(reason);
+      const outcome = await within(read.then(() => undefined), 1_000);
+      assert.equal(outcome, reason, 'rejected with the signal reason itself, as an abort of a request in flight is');
+      assert.ok(Date.now() - started < 500, `ended ${Date.now() - started} ms after the abort`);
+
+      // Another client: it would run the plugin anew rather than join the first one's run.
+      const stopped = AbortSignal.abort(reason);
+      assert.equal(await within(other.get('/api/v1/namespaces/x/pods', 'list stopped', { signal: stopped }).then(() => undefined), 500), reason);
+      assert.equal(counted.applied, 1, 'a read aborted before it starts runs no credential plugin');
+    } finally {
+      c.close();
+      other.close();
     }
   });
 

@@ -1,7 +1,7 @@
 // NamespaceInformer against the simulated cluster with the real client-node Watch:
 // list+watch, resume after a cut, relist on 410, a list whose continue token expires
 // mid-pagination (410 through the lean client), backoff on 500s, the inactivity watchdog,
-// and that stop() leaves no watch open.
+// and that stop() leaves no watch open and is not held by a credential plugin that hangs.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { createJsonClient, type JsonClient } from '../../src/kube/json-request.t
 import { NamespaceInformer } from '../../src/kube/namespace-informer.ts';
 import { createPodLists } from '../../src/kube/pod-lists.ts';
 import type { NamespaceInformerOptions } from '../../src/kube/namespace-informer.ts';
-import { logSink, manualPod, startSim, until } from './support.ts';
+import { countApplies, kubeConfigWithToken, logSink, manualPod, startSim, until } from './support.ts';
 import type { LogSink, SimEnv } from './support.ts';
 
 let env: SimEnv;
@@ -284,5 +284,22 @@ describe('NamespaceInformer', () => {
     } finally {
       env.sim.faults.remove(id);
     }
+  });
+
+  test("stop() returns promptly while the list waits on a credential plugin that hangs (not at the list's deadline)", async (t) => {
+    const ns = namespace();
+    const kc = kubeConfigWithToken(env.sim, env.sim.token);
+    const counted = countApplies(kc, () => true);
+    const client = createJsonClient(kc);
+    t.after(() => client.close());
+    const r = record(ns, { kc, lists: createPodLists(client) });
+    r.informer.start();
+    await until('the list to wait on the plugin', () => counted.applied === 1);
+    const started = Date.now();
+    const stopped = await Promise.race([r.informer.stop().then(() => 'stopped'), new Promise((resolve) => setTimeout(resolve, 2_000, 'stuck').unref())]);
+    assert.equal(stopped, 'stopped', 'the list waits 60 s for credentials unless the stop ends the wait');
+    assert.ok(Date.now() - started < 500, `stopped ${Date.now() - started} ms after stop()`);
+    assert.equal(r.informer.stats().lists, 1);
+    assert.equal(r.informer.synced, false);
   });
 });
