@@ -1,12 +1,21 @@
 // The exec WebSockets' agents (tls-agents.ts, one per TLS identity): without one of our own,
 // each exec would pay a full TLS handshake and parse the cluster CA into a new SecureContext.
-// Each agent holds one SecureContext and caches TLS sessions, so later execs resume the
-// session instead of a full handshake. Keep-alive is off: an exec's socket is its WebSocket,
-// never reused, so an agent forgotten from the bounded cache holds no idle sockets and goes
-// once its last exec has ended.
+// Keep-alive is off: an exec's socket is its WebSocket, never reused, so an agent forgotten
+// from the bounded cache holds no idle sockets and goes once its last exec has ended.
+//
+// Each agent keeps the last TLS session per server, and later execs resume it instead of a
+// full handshake. A full handshake offers the default key exchange groups, post-quantum
+// X25519MLKEM768 first; a resumed one offers classical groups only. A TLS 1.3 resumption
+// still runs a fresh key exchange (for forward secrecy), but its keys also come from the
+// session's secret, which the full handshake's hybrid exchange protects: so leaving ML-KEM
+// out of resumptions keeps their traffic as safe against a later quantum attacker, and saves
+// an ML-KEM key pair and decapsulation on every exec (on the API server, an encapsulation).
+// A resumed handshake that fails (a server that takes none of those groups) drops the session,
+// and that server gets full handshakes with the default groups from then on.
 
-import { Agent, type RequestOptions } from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { Agent, type AgentOptions, type RequestOptions } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { createTlsAgents, type TlsIdentity } from './tls-agents.ts';
 
 /** The TLS part of what KubeConfig.applyToHTTPSOptions fills in, with client-node's own agent. */
@@ -20,17 +29,77 @@ export interface ExecAgents {
   forOptions(o: ExecTlsOptions): Agent | null;
 }
 
+/** The groups a resumed handshake offers: X25519's key share, P-256 and P-384 for a server that asks for another. */
+export const RESUMPTION_GROUPS = 'X25519:P-256:P-384';
+
+/** Servers an agent keeps a session for (one in practice: the cluster's API server). */
+const MAX_SERVERS = 16;
+
+type ConnectOptions = Parameters<Agent['createConnection']>[0] & { session?: Buffer; secureContext?: SecureContext };
+type ConnectCallback = Parameters<Agent['createConnection']>[1];
+
+interface ServerSessions {
+  session: Buffer | null;
+  /** A resumed handshake failed here: full handshakes only, sessions resumed with the default groups. */
+  resumptionGroupsRefused: boolean;
+}
+
+/** An https agent whose resumed handshakes use RESUMPTION_GROUPS (see the top of the file). */
+export class ResumingAgent extends Agent {
+  private readonly servers = new Map<string, ServerSessions>();
+
+  constructor(
+    options: AgentOptions & { readonly secureContext: SecureContext },
+    private readonly full: SecureContext,
+    private readonly resumed: SecureContext,
+  ) {
+    // Sessions are kept here, not in node's cache, so the context can follow whether one is used.
+    super({ ...options, maxCachedSessions: 0 });
+  }
+
+  override createConnection(options: ConnectOptions, callback?: ConnectCallback): Duplex | null | undefined {
+    const key = `${options.host ?? ''}:${options.port ?? ''}:${options.servername ?? ''}`;
+    let server = this.servers.get(key);
+    if (server === undefined) {
+      if (this.servers.size >= MAX_SERVERS) this.servers.delete(this.servers.keys().next().value ?? '');
+      server = { session: null, resumptionGroupsRefused: false };
+      this.servers.set(key, server);
+    }
+    const session = server.session;
+    const light = session !== null && !server.resumptionGroupsRefused;
+    const connect: ConnectOptions = { ...options, ...(session !== null ? { session } : {}), secureContext: light ? this.resumed : this.full };
+    const socket = super.createConnection(connect, callback) as TLSSocket | null | undefined;
+    if (!socket) return socket;
+    const known = server;
+    let secured = false;
+    socket.once('secureConnect', () => (secured = true));
+    socket.on('session', (s: Buffer) => (known.session = s));
+    // At the error itself, not at the close after it: a retry may start in between.
+    socket.once('error', () => {
+      if (secured) return;
+      if (known.session === session) known.session = null;
+      if (light) known.resumptionGroupsRefused = true;
+    });
+    return socket;
+  }
+}
+
 function execAgent(o: TlsIdentity): Agent {
-  const secureContext = createSecureContext({ ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase });
+  const material = { ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase };
+  const full = createSecureContext(material);
+  const resumed = createSecureContext({ ...material, ecdhCurve: RESUMPTION_GROUPS });
   // The material itself stays out of the agent's options: the SecureContext carries it,
   // and the agent would otherwise stringify it into every request's pool name.
-  return new Agent({
-    secureContext,
-    ...(o.servername !== undefined ? { servername: o.servername } : {}),
-    ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
-    keepAlive: false,
-    maxCachedSessions: 256,
-  });
+  return new ResumingAgent(
+    {
+      secureContext: full,
+      ...(o.servername !== undefined ? { servername: o.servername } : {}),
+      ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+      keepAlive: false,
+    },
+    full,
+    resumed,
+  );
 }
 
 export function createExecAgents(maxAgents = 8): ExecAgents {

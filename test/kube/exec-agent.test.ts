@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Agent, createServer, request, type RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { test } from 'node:test';
 import { selfSignedCertificate } from '@hookd/kube-sim';
 import { createExecAgents } from '../../src/kube/exec-agent.ts';
@@ -47,6 +48,73 @@ test('an agent dropped from the cache (more identities than kept) does not cut t
     assert.equal(await body, 'started;ended');
   } finally {
     server.closeAllConnections();
+    server.close();
+  }
+});
+
+interface Handshake {
+  readonly reused: boolean;
+  readonly group: string | undefined;
+}
+
+/** One request through `agent`: how its TLS handshake went, or the error that ended it. */
+function handshake(agent: Agent, port: number, ca: string): Promise<Handshake> {
+  return new Promise<Handshake>((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, path: '/', agent, ca }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(seen ?? { reused: false, group: undefined }));
+    });
+    let seen: Handshake | undefined;
+    r.on('socket', (s) => {
+      const tls = s as TLSSocket;
+      tls.once('secureConnect', () => (seen = { reused: tls.isSessionReused(), group: tls.getEphemeralKeyInfo() ? (tls.getEphemeralKeyInfo() as { name?: string }).name : undefined }));
+    });
+    r.on('error', reject);
+    r.end();
+  });
+}
+
+async function tlsServer(ecdhCurve?: string): Promise<{ port: number; ca: string; close(): void }> {
+  const cert = selfSignedCertificate();
+  const server = createServer({ cert: cert.certPem, key: cert.keyPem, ...(ecdhCurve !== undefined ? { ecdhCurve } : {}) }, (_q, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    ca: cert.certPem,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+test('an exec agent resumes its TLS session, the full handshake with the default (post-quantum) groups, resumptions with classical ones', async () => {
+  const server = await tlsServer();
+  try {
+    const agent = createExecAgents(2).forOptions({ agent: new Agent(), ca: server.ca });
+    assert.ok(agent !== null);
+    const first = await handshake(agent, server.port, server.ca);
+    assert.equal(first.reused, false);
+    assert.match(String(first.group), /MLKEM/, 'the full handshake offers X25519MLKEM768 and the server takes it');
+    for (let i = 0; i < 3; i++) {
+      const next = await handshake(agent, server.port, server.ca);
+      assert.deepEqual(next, { reused: true, group: 'X25519' }, `exec ${i + 2} resumes the session with X25519`);
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('a server that takes none of the resumption groups fails one resumed handshake; then full handshakes and resumptions with the default groups', async () => {
+  const server = await tlsServer('P-521');
+  try {
+    const agent = createExecAgents(2).forOptions({ agent: new Agent(), ca: server.ca });
+    assert.ok(agent !== null);
+    assert.deepEqual(await handshake(agent, server.port, server.ca), { reused: false, group: 'secp521r1' });
+    await assert.rejects(handshake(agent, server.port, server.ca), /handshake failure|alert/i, 'the resumption offering X25519, P-256 and P-384 only is refused');
+    assert.deepEqual(await handshake(agent, server.port, server.ca), { reused: false, group: 'secp521r1' }, 'then a full handshake');
+    assert.deepEqual(await handshake(agent, server.port, server.ca), { reused: true, group: 'secp521r1' }, 'and its session resumed with the default groups');
+  } finally {
     server.close();
   }
 });
