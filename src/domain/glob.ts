@@ -325,10 +325,26 @@ export function parseGlob(pattern: string): { readonly ok: true; readonly root: 
   }
 }
 
+/**
+ * Compiled patterns, by pattern: a hook entry's namespace patterns are matched for every pod
+ * of a job, and compiling one costs more than matching it. Bounded (patterns come from
+ * callers); a compiled glob holds no state, so one serves every caller.
+ */
+const compiled = new Map<string, CompiledGlobResult>();
+const MAX_COMPILED = 256;
+
 /** glob.Compile(pattern) with no separators. */
 export function compileGlob(pattern: string): CompiledGlobResult {
+  const known = compiled.get(pattern);
+  if (known !== undefined) return known;
   const parsed = parseGlob(pattern);
-  if (!parsed.ok) return parsed;
-  const nfa = buildNfa(parsed.root);
-  return { ok: true, glob: { match: (s: string): boolean => runNfa(nfa, s) } };
+  let result: CompiledGlobResult;
+  if (!parsed.ok) result = parsed;
+  else {
+    const nfa = buildNfa(parsed.root);
+    result = { ok: true, glob: { match: (s: string): boolean => runNfa(nfa, s) } };
+  }
+  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value ?? '');
+  compiled.set(pattern, result);
+  return result;
 }
