@@ -1,6 +1,10 @@
 // One API call with a deadline and an abort signal. client-node 2.0.1's generated APIs
 // have no timeout and take no AbortSignal directly; they do accept per-call middleware,
 // and a middleware can set the request's signal, which undici's fetch honours.
+// The middleware runs only once client-node has applied the credentials, which may mean
+// running the kubeconfig's credential plugin, with no time limit of its own: a plugin that
+// hangs would hold the call past its deadline and its abort. So the call is also raced
+// against both, and a plugin answer that comes after them sends nothing.
 //
 // The same middleware fixes a cost client-node 2.0.1 hides: for a TLS cluster it builds a
 // new undici Agent for every request (KubeConfig.applySecurityAuthentication), so every
@@ -36,9 +40,13 @@ function reuseDispatcher(kc: KubeConfig, ctx: RequestContext): void {
 /** Default bound on one plain API request (not a watch, not an exec). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-function callMiddleware(kc: KubeConfig, signal: AbortSignal): ObservableMiddleware {
+/** `applied`: called once the credentials are applied and the request is about to be sent. */
+function callMiddleware(kc: KubeConfig, signal: AbortSignal, applied: () => void): ObservableMiddleware {
   return {
     pre: (ctx: RequestContext) => {
+      // The call was given up while its credentials were applied: it is not sent late.
+      if (signal.aborted) return new Observable<RequestContext>(Promise.reject(signal.reason));
+      applied();
       reuseDispatcher(kc, ctx);
       ctx.setSignal(signal);
       return new Observable(Promise.resolve(ctx));
@@ -49,8 +57,9 @@ function callMiddleware(kc: KubeConfig, signal: AbortSignal): ObservableMiddlewa
 
 /**
  * Runs `call` with options that abort the HTTP request on `signal` or after `timeoutMs`.
- * Outer abort: rejects with the signal's reason. Own deadline: KubeError KUBE_TIMEOUT.
- * Anything else: toKubeError(err, what).
+ * Outer abort: rejects with the signal's reason. Own deadline: KubeError KUBE_TIMEOUT. Both
+ * also while client-node still applies the credentials (a credential plugin that has not
+ * answered). Anything else: toKubeError(err, what).
  */
 export async function callKube<T>(
   kc: KubeConfig,
@@ -63,17 +72,34 @@ export async function callKube<T>(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const controller = new AbortController();
   let timedOut = false;
+  let sent = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new KubeError('KUBE_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`));
+    controller.abort(
+      new KubeError(
+        'KUBE_TIMEOUT',
+        sent ? `${what}: no answer within ${timeoutMs} ms` : `${what}: no credentials within ${timeoutMs} ms (the kubeconfig's credential plugin has not answered)`,
+      ),
+    );
   }, timeoutMs);
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
+  // Settles only on the deadline or the abort: what ends a call still applying credentials.
+  const ended = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  const options: ConfigurationOptions = {
+    middleware: [callMiddleware(kc, controller.signal, () => (sent = true))],
+    middlewareMergeStrategy: 'append',
+  };
   try {
-    return await call({ middleware: [callMiddleware(kc, controller.signal)], middlewareMergeStrategy: 'append' });
+    // The race handles the call's own end too: a call given up still fails later (the plugin
+    // answers, the middleware refuses to send) and that rejection is not left unhandled.
+    return await Promise.race([call(options), ended]);
   } catch (err) {
     if (signal?.aborted === true) throw signal.reason;
-    if (timedOut) throw new KubeError('KUBE_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`, null, { cause: err });
+    // The deadline's KubeError KUBE_TIMEOUT: `ended` settles the race with it at once.
+    if (timedOut) throw controller.signal.reason;
     throw toKubeError(err, what);
   } finally {
     clearTimeout(timer);
