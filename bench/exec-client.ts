@@ -23,7 +23,13 @@ export function execOnce(kc: KubeConfig, t: ExecTarget, timeoutMs: number): Prom
     const stdout = sink();
     const stderr = sink();
     const exec = new Exec(kc, new WebSocketHandler(kc, undefined, { stdin: new PassThrough(), stdout, stderr }));
-    const timer = setTimeout(() => reject(new Error(`exec in ${t.namespace}/${t.pod}: no status within ${timeoutMs} ms`)), timeoutMs);
+    const t0 = Date.now();
+    // Whether the WebSocket opened tells a server that never answered from one that never finished.
+    let openedAfterMs: number | null = null;
+    const timer = setTimeout(() => {
+      const socket = openedAfterMs === null ? 'the WebSocket never opened' : `the WebSocket opened after ${openedAfterMs} ms`;
+      reject(new Error(`exec in ${t.namespace}/${t.pod}: no status within ${timeoutMs} ms (${socket})`));
+    }, timeoutMs);
     const onStatus = (s: V1Status): void => {
       clearTimeout(timer);
       if (s.status === 'Success') return resolve(0);
@@ -31,9 +37,12 @@ export function execOnce(kc: KubeConfig, t: ExecTarget, timeoutMs: number): Prom
       if (Number.isInteger(code)) resolve(code);
       else reject(new Error(`exec in ${t.namespace}/${t.pod}: ${s.message ?? s.reason ?? 'failed'}`));
     };
-    exec.exec(t.namespace, t.pod, t.container, [...t.command], stdout, stderr, null, false, onStatus).catch((err: unknown) => {
-      clearTimeout(timer);
-      reject(err instanceof Error ? err : new Error(String(err)));
-    });
+    exec.exec(t.namespace, t.pod, t.container, [...t.command], stdout, stderr, null, false, onStatus).then(
+      () => (openedAfterMs = Date.now() - t0),
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
   });
 }

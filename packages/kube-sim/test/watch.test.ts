@@ -77,6 +77,34 @@ describe('watch', () => {
     assert.equal(running.object.status?.phase, 'Running');
   });
 
+  it("a watch for one pod by name (metadata.name=, as Velero's per-pod informers) sees that pod only, next to unfiltered and all-namespace watches", async () => {
+    const list = await core.listNamespacedPod({ namespace: 'w1' });
+    const rv = list.metadata?.resourceVersion ?? '';
+    const one = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { fieldSelector: 'metadata.name=named-a', resourceVersion: rv });
+    const other = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { fieldSelector: 'metadata.name=named-b', resourceVersion: rv });
+    const everywhere = await collectWatch(kc, '/api/v1/pods', { fieldSelector: 'metadata.name=named-a', resourceVersion: rv });
+    const all = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { resourceVersion: rv });
+    // Two watches for the same name (Velero's informer relisting beside its old watch).
+    const twice = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { fieldSelector: 'metadata.name=named-a,status.phase=Running', resourceVersion: rv });
+    for (const name of ['named-a', 'named-b', 'named-c']) sim.createPod('w1', podManifest(name, { manual: true }));
+    sim.createPod('w2', podManifest('named-a', { manual: true }));
+    await core.patchNamespacedPodStatus({ namespace: 'w1', name: 'named-a', body: [{ op: 'add', path: '/status/phase', value: 'Running' }] });
+    await core.deleteNamespacedPod({ namespace: 'w1', name: 'named-a', gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPod({ namespace: 'w1', name: 'named-b', gracePeriodSeconds: 0 });
+    await one.next((e) => e.type === 'DELETED');
+    await other.next((e) => e.type === 'DELETED');
+    await all.next((e) => e.type === 'DELETED' && e.object.metadata?.name === 'named-b');
+    await twice.next((e) => e.type === 'DELETED');
+    await everywhere.next((e) => e.type === 'DELETED');
+    for (const w of [one, other, everywhere, all, twice]) w.abort();
+    const seen = (w: typeof one): string[] => w.events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata?.namespace}/${e.object.metadata?.name}`);
+    assert.deepEqual(seen(one), ['ADDED w1/named-a', 'MODIFIED w1/named-a', 'DELETED w1/named-a']);
+    assert.deepEqual(seen(other), ['ADDED w1/named-b', 'DELETED w1/named-b']);
+    assert.deepEqual(seen(everywhere), ['ADDED w1/named-a', 'ADDED w2/named-a', 'MODIFIED w1/named-a', 'DELETED w1/named-a']);
+    assert.deepEqual(seen(twice), ['ADDED w1/named-a', 'DELETED w1/named-a'], 'entering the second requirement is an ADDED');
+    assert.deepEqual(seen(all), ['ADDED w1/named-a', 'ADDED w1/named-b', 'ADDED w1/named-c', 'MODIFIED w1/named-a', 'DELETED w1/named-a', 'DELETED w1/named-b']);
+  });
+
   it('answers a resourceVersion older than the retained history with a 410 Expired ERROR and ends the stream', async () => {
     const old = sim.createPod('w2', podManifest('old', { manual: true })) as V1Pod;
     for (let i = 0; i < 25; i++) sim.patchPodStatus('w2', 'old', { message: `churn ${i}` });
