@@ -48,37 +48,44 @@ interface ServerSessions {
 export class ResumingAgent extends Agent {
   private readonly servers = new Map<string, ServerSessions>();
 
+  private readonly full: SecureContext;
+
+  /** `options.secureContext` serves full handshakes; `resumed`, the same material with RESUMPTION_GROUPS. */
   constructor(
     options: AgentOptions & { readonly secureContext: SecureContext },
-    private readonly full: SecureContext,
     private readonly resumed: SecureContext,
   ) {
     // Sessions are kept here, not in node's cache, so the context can follow whether one is used.
     super({ ...options, maxCachedSessions: 0 });
+    this.full = options.secureContext;
+  }
+
+  private serverOf(key: string): ServerSessions {
+    const known = this.servers.get(key);
+    if (known !== undefined) return known;
+    if (this.servers.size >= MAX_SERVERS) this.servers.delete(this.servers.keys().next().value ?? '');
+    const server: ServerSessions = { session: null, resumptionGroupsRefused: false };
+    this.servers.set(key, server);
+    return server;
   }
 
   override createConnection(options: ConnectOptions, callback?: ConnectCallback): Duplex | null | undefined {
-    const key = `${options.host ?? ''}:${options.port ?? ''}:${options.servername ?? ''}`;
-    let server = this.servers.get(key);
-    if (server === undefined) {
-      if (this.servers.size >= MAX_SERVERS) this.servers.delete(this.servers.keys().next().value ?? '');
-      server = { session: null, resumptionGroupsRefused: false };
-      this.servers.set(key, server);
-    }
+    const server = this.serverOf(`${options.host ?? ''}:${options.port ?? ''}:${options.servername ?? ''}`);
     const session = server.session;
     const light = session !== null && !server.resumptionGroupsRefused;
     const connect: ConnectOptions = { ...options, ...(session !== null ? { session } : {}), secureContext: light ? this.resumed : this.full };
     const socket = super.createConnection(connect, callback) as TLSSocket | null | undefined;
     if (!socket) return socket;
-    const known = server;
     let secured = false;
     socket.once('secureConnect', () => (secured = true));
-    socket.on('session', (s: Buffer) => (known.session = s));
-    // At the error itself, not at the close after it: a retry may start in between.
-    socket.once('error', () => {
+    socket.on('session', (s: Buffer) => (server.session = s));
+    // At the error itself, not at the close after it: a retry may start in between. Only a
+    // TLS error says the groups were refused; a connection refused or reset (an API server
+    // restarting) says nothing about them.
+    socket.once('error', (err: NodeJS.ErrnoException) => {
       if (secured) return;
-      if (known.session === session) known.session = null;
-      if (light) known.resumptionGroupsRefused = true;
+      if (server.session === session) server.session = null;
+      if (light && (err.code === 'EPROTO' || err.code?.startsWith('ERR_SSL') === true)) server.resumptionGroupsRefused = true;
     });
     return socket;
   }
@@ -97,7 +104,6 @@ function execAgent(o: TlsIdentity): Agent {
       ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
       keepAlive: false,
     },
-    full,
     resumed,
   );
 }

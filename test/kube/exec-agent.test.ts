@@ -118,3 +118,31 @@ test('a server that takes none of the resumption groups fails one resumed handsh
     server.close();
   }
 });
+
+test('a connection refused (an API server restarting) drops the session but not the resumption groups', async () => {
+  const cert = selfSignedCertificate();
+  const listen = async (port: number): Promise<ReturnType<typeof createServer>> => {
+    const s = createServer({ cert: cert.certPem, key: cert.keyPem }, (_q, res) => res.end('ok'));
+    await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
+    return s;
+  };
+  let server = await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  const stop = (): void => {
+    server.closeAllConnections();
+    server.close();
+  };
+  try {
+    const agent = createExecAgents(2).forOptions({ agent: new Agent(), ca: cert.certPem });
+    assert.ok(agent !== null);
+    assert.equal((await handshake(agent, port, cert.certPem)).reused, false);
+    assert.deepEqual(await handshake(agent, port, cert.certPem), { reused: true, group: 'X25519' });
+    stop();
+    await assert.rejects(handshake(agent, port, cert.certPem), /ECONNREFUSED/);
+    server = await listen(port);
+    assert.equal((await handshake(agent, port, cert.certPem)).reused, false, 'a full handshake after the refusal');
+    assert.deepEqual(await handshake(agent, port, cert.certPem), { reused: true, group: 'X25519' }, 'resumptions keep the classical groups');
+  } finally {
+    stop();
+  }
+});
