@@ -64,7 +64,8 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   const clock = deps.clock ?? Date.now;
   const index = new ParkedIndex();
   const listening = new Map<string, () => void>();
-  const waking = new Set<string>();
+  // A pod's promotion on its way, and whether another wake came meanwhile (see wake).
+  const waking = new Map<string, { again: boolean }>();
   const woken = new Map<string, { state: PodState; atMs: number }>();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -93,11 +94,22 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   const wake = (pod: ParkedPod, state: PodState | null): void => {
     const field = slotField(pod);
     if (state !== null) woken.set(field, { state, atMs: clock() });
-    if (waking.has(field)) return;
-    waking.add(field);
+    // One promotion at a time per pod, but a wake that comes meanwhile is kept: the event
+    // can reach this lot while the pod's run is still moving its job to delayed, so that
+    // promotion finds nothing to move, and the run's own look after the move is this second
+    // wake. Dropped, the pod would sleep to its deadline.
+    const flight = waking.get(field);
+    if (flight) {
+      flight.again = true;
+      return;
+    }
+    const mine = { again: false };
+    waking.set(field, mine);
     const log1 = { jobId: pod.jobId, namespace: pod.namespace, pod: pod.name, podIndex: pod.podIndex };
+    let moved = false;
     deps.promote(pod).then(
-      (moved) => {
+      (done) => {
+        moved = done;
         if (moved) {
           // Its run unparks it in the store; until then no event needs to wake it again.
           if (index.remove(pod)) follow();
@@ -105,7 +117,10 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
         }
       },
       (err: unknown) => log.warn({ ...log1, err: err instanceof Error ? err.message : String(err) }, 'parked pod could not be woken; its deadline or the next event wakes it'),
-    ).finally(() => waking.delete(field));
+    ).finally(() => {
+      waking.delete(field);
+      if (mine.again && !moved && !stopped) wake(pod, null);
+    });
   };
 
   const resync = async (): Promise<void> => {
