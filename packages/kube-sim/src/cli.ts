@@ -74,7 +74,6 @@ async function main(): Promise<void> {
     },
   });
   const execs = execConfinement === 'bwrap' ? 'confined by bwrap to their container folders' : 'host processes with your rights (--confine bwrap confines them)';
-  process.stdout.write(`hookd simulated cluster listening on ${sim.url}\nkubeconfig: ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\nexec commands: ${execs}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -90,6 +89,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Announced once the handlers are in: whoever reads the address may signal at once, and a
+  // signal before them would kill the process without stopping the sim.
+  process.stdout.write(`hookd simulated cluster listening on ${sim.url}\nkubeconfig: ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\nexec commands: ${execs}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -78,19 +78,22 @@ describe('watch', () => {
   });
 
   it("a watch for one pod by name (metadata.name=, as Velero's per-pod informers) sees that pod only, next to unfiltered and all-namespace watches", async () => {
-    const list = await core.listNamespacedPod({ namespace: 'w1' });
+    // Namespaces of its own: the pods other tests started are still moving through their phases.
+    sim.createNamespace('n1');
+    sim.createNamespace('n2');
+    const list = await core.listNamespacedPod({ namespace: 'n1' });
     const rv = list.metadata?.resourceVersion ?? '';
-    const one = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { fieldSelector: 'metadata.name=named-a', resourceVersion: rv });
-    const other = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { fieldSelector: 'metadata.name=named-b', resourceVersion: rv });
+    const one = await collectWatch(kc, '/api/v1/namespaces/n1/pods', { fieldSelector: 'metadata.name=named-a', resourceVersion: rv });
+    const other = await collectWatch(kc, '/api/v1/namespaces/n1/pods', { fieldSelector: 'metadata.name=named-b', resourceVersion: rv });
     const everywhere = await collectWatch(kc, '/api/v1/pods', { fieldSelector: 'metadata.name=named-a', resourceVersion: rv });
-    const all = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { resourceVersion: rv });
+    const all = await collectWatch(kc, '/api/v1/namespaces/n1/pods', { resourceVersion: rv });
     // Two watches for the same name (Velero's informer relisting beside its old watch).
-    const twice = await collectWatch(kc, '/api/v1/namespaces/w1/pods', { fieldSelector: 'metadata.name=named-a,status.phase=Running', resourceVersion: rv });
-    for (const name of ['named-a', 'named-b', 'named-c']) sim.createPod('w1', podManifest(name, { manual: true }));
-    sim.createPod('w2', podManifest('named-a', { manual: true }));
-    await core.patchNamespacedPodStatus({ namespace: 'w1', name: 'named-a', body: [{ op: 'add', path: '/status/phase', value: 'Running' }] });
-    await core.deleteNamespacedPod({ namespace: 'w1', name: 'named-a', gracePeriodSeconds: 0 });
-    await core.deleteNamespacedPod({ namespace: 'w1', name: 'named-b', gracePeriodSeconds: 0 });
+    const twice = await collectWatch(kc, '/api/v1/namespaces/n1/pods', { fieldSelector: 'metadata.name=named-a,status.phase=Running', resourceVersion: rv });
+    for (const name of ['named-a', 'named-b', 'named-c']) sim.createPod('n1', podManifest(name, { manual: true }));
+    sim.createPod('n2', podManifest('named-a', { manual: true }));
+    await core.patchNamespacedPodStatus({ namespace: 'n1', name: 'named-a', body: [{ op: 'add', path: '/status/phase', value: 'Running' }] });
+    await core.deleteNamespacedPod({ namespace: 'n1', name: 'named-a', gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPod({ namespace: 'n1', name: 'named-b', gracePeriodSeconds: 0 });
     await one.next((e) => e.type === 'DELETED');
     await other.next((e) => e.type === 'DELETED');
     await all.next((e) => e.type === 'DELETED' && e.object.metadata?.name === 'named-b');
@@ -98,11 +101,11 @@ describe('watch', () => {
     await everywhere.next((e) => e.type === 'DELETED');
     for (const w of [one, other, everywhere, all, twice]) w.abort();
     const seen = (w: typeof one): string[] => w.events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata?.namespace}/${e.object.metadata?.name}`);
-    assert.deepEqual(seen(one), ['ADDED w1/named-a', 'MODIFIED w1/named-a', 'DELETED w1/named-a']);
-    assert.deepEqual(seen(other), ['ADDED w1/named-b', 'DELETED w1/named-b']);
-    assert.deepEqual(seen(everywhere), ['ADDED w1/named-a', 'ADDED w2/named-a', 'MODIFIED w1/named-a', 'DELETED w1/named-a']);
-    assert.deepEqual(seen(twice), ['ADDED w1/named-a', 'DELETED w1/named-a'], 'entering the second requirement is an ADDED');
-    assert.deepEqual(seen(all), ['ADDED w1/named-a', 'ADDED w1/named-b', 'ADDED w1/named-c', 'MODIFIED w1/named-a', 'DELETED w1/named-a', 'DELETED w1/named-b']);
+    assert.deepEqual(seen(one), ['ADDED n1/named-a', 'MODIFIED n1/named-a', 'DELETED n1/named-a']);
+    assert.deepEqual(seen(other), ['ADDED n1/named-b', 'DELETED n1/named-b']);
+    assert.deepEqual(seen(everywhere), ['ADDED n1/named-a', 'ADDED n2/named-a', 'MODIFIED n1/named-a', 'DELETED n1/named-a']);
+    assert.deepEqual(seen(twice), ['ADDED n1/named-a', 'DELETED n1/named-a'], 'entering the second requirement is an ADDED');
+    assert.deepEqual(seen(all), ['ADDED n1/named-a', 'ADDED n1/named-b', 'ADDED n1/named-c', 'MODIFIED n1/named-a', 'DELETED n1/named-a', 'DELETED n1/named-b']);
   });
 
   it('answers a resourceVersion older than the retained history with a 410 Expired ERROR and ends the stream', async () => {
