@@ -37,6 +37,11 @@ export interface ParkingLotDeps {
    * work: it is not done often).
    */
   readonly resyncMs?: number;
+  /**
+   * After a promotion fails (Redis away), it is asked again this long later, doubling up to
+   * 30 s, while the pod is still parked here. Default 1 s.
+   */
+  readonly promoteRetryMs?: number;
 }
 
 export interface ParkingLot {
@@ -58,6 +63,7 @@ export interface ParkingLot {
 
 /** A woken pod's observation is kept this long for the run that follows. */
 const WOKEN_TTL_MS = 60_000;
+const PROMOTE_RETRY_MAX_MS = 30_000;
 
 export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   const { log } = deps;
@@ -69,6 +75,14 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   const woken = new Map<string, { state: PodState; atMs: number }>();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  const retryMs = deps.promoteRetryMs ?? 1000;
+  const retries = new Set<NodeJS.Timeout>();
+  // Changes to the index seen while a full read is on its way, in order: that read may have
+  // passed the namespace or the hash before them, so they are applied again on top of it.
+  const replaying = new Set<Array<(ix: ParkedIndex) => void>>();
+  const record = (op: (ix: ParkedIndex) => void): void => {
+    for (const ops of replaying) ops.push(op);
+  };
 
   const onPod = (namespace: string) => (name: string, state: PodState): void => {
     for (const pod of index.forPod(namespace, name)) {
@@ -91,7 +105,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     }
   };
 
-  const wake = (pod: ParkedPod, state: PodState | null): void => {
+  const wake = (pod: ParkedPod, state: PodState | null, attempt = 0): void => {
     const field = slotField(pod);
     if (state !== null) woken.set(field, { state, atMs: clock() });
     // One promotion at a time per pod, but a wake that comes meanwhile is kept: the event
@@ -107,6 +121,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     waking.set(field, mine);
     const log1 = { jobId: pod.jobId, namespace: pod.namespace, pod: pod.name, podIndex: pod.podIndex };
     let moved = false;
+    let failed = false;
     deps.promote(pod).then(
       (done) => {
         moved = done;
@@ -116,20 +131,42 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
           log.debug(log1, 'parked pod woken');
         }
       },
-      (err: unknown) => log.warn({ ...log1, err: err instanceof Error ? err.message : String(err) }, 'parked pod could not be woken; its deadline or the next event wakes it'),
+      (err: unknown) => {
+        failed = true;
+        log.warn({ ...log1, err: err instanceof Error ? err.message : String(err) }, 'parked pod could not be woken; asking again');
+      },
     ).finally(() => {
       waking.delete(field);
-      if (mine.again && !moved && !stopped) wake(pod, null);
+      if (stopped || moved) return;
+      if (mine.again) return wake(pod, null);
+      // The event that showed the container up may be the last one the pod has: without
+      // another ask it would sleep to its deadline. Asked while it is still parked here.
+      if (failed) {
+        const t = setTimeout(() => {
+          retries.delete(t);
+          if (!stopped && index.has(pod)) wake(pod, null, attempt + 1);
+        }, Math.min(PROMOTE_RETRY_MAX_MS, retryMs * 2 ** attempt));
+        t.unref();
+        retries.add(t);
+      }
     });
   };
 
   const resync = async (): Promise<void> => {
     const seen = new Set<string>();
-    await deps.store.scan((namespace, pods) => {
-      seen.add(namespace);
-      index.replaceNamespace(namespace, pods);
-    });
-    for (const ns of index.namespaces()) if (!seen.has(ns)) index.replaceNamespace(ns, []);
+    const meanwhile: Array<(ix: ParkedIndex) => void> = [];
+    replaying.add(meanwhile);
+    try {
+      await deps.store.scan((namespace, pods) => {
+        seen.add(namespace);
+        index.replaceNamespace(namespace, pods);
+      });
+      for (const ns of index.namespaces()) if (!seen.has(ns)) index.replaceNamespace(ns, []);
+      // A park, unpark or message since the read began is newer than what it read.
+      for (const op of meanwhile) op(index);
+    } finally {
+      replaying.delete(meanwhile);
+    }
     index.compact();
     const now = clock();
     for (const [field, w] of woken) if (now - w.atMs > WOKEN_TTL_MS) woken.delete(field);
@@ -138,8 +175,9 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
 
   const unsubscribe = deps.changes.onParkChange((change) => {
     if (stopped) return;
-    if (change.kind === 'parked') index.add(change.pod);
-    else index.remove(change.slot);
+    const op = change.kind === 'parked' ? (ix: ParkedIndex) => ix.add(change.pod) : (ix: ParkedIndex) => void ix.remove(change.slot);
+    op(index);
+    record(op);
     follow();
   });
   const unsubscribeGap =
@@ -172,12 +210,14 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     async park(pod) {
       // Known here before the store has it: an event that comes meanwhile already finds it.
       index.add(pod);
+      record((ix) => ix.add(pod));
       follow();
       await deps.store.park(pod);
     },
     async unpark(slot) {
       woken.delete(slotField(slot));
       if (index.remove(slot)) follow();
+      record((ix) => void ix.remove(slot));
       await deps.store.unpark(slot);
     },
     wake,
@@ -200,6 +240,8 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
       unsubscribe();
       unsubscribeGap();
       if (timer) clearTimeout(timer);
+      for (const t of retries) clearTimeout(t);
+      retries.clear();
       for (const off of listening.values()) off();
       listening.clear();
     },
