@@ -169,11 +169,49 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const listen = (namespace: string, onPod: (name: string, state: PodState) => void): (() => void) => {
     if (stopped) return () => undefined;
     const entry = entryOf(namespace);
-    entry.listeners.add(onPod);
-    entry.count++;
+    // An informer that has listed already emits only changes from now on: a listener that
+    // joins it (the parking lot learning of a parked pod from a message or a read of the
+    // index) would never be told of a pod whose container came up before. It gets the pods
+    // as one list shows them, but not one an event has told it of since it joined (newer).
+    const catchUp = entry.informer.synced;
+    const told = new Set<string>();
     let done = false;
+    const listener = catchUp
+      ? (name: string, state: PodState): void => {
+          told.add(name);
+          onPod(name, state);
+        }
+      : onPod;
+    entry.listeners.add(listener);
+    entry.count++;
+    if (catchUp) {
+      const abort = new AbortController();
+      void (async () => {
+        let cont: string | undefined;
+        do {
+          const what = `list pods in ${namespace}`;
+          const page = await retryRead(() => lists.page({ namespace, limit: 500, continue: cont }, what, { signal: abort.signal }), { signal: abort.signal });
+          for (const pod of page.items) {
+            const name = pod.metadata?.name ?? '';
+            if (done) return;
+            if (!told.has(name)) onPod(name, { kind: 'present', pod: toPodView(pod) });
+          }
+          cont = page.continue;
+        } while (cont !== undefined && !done && !stopped);
+        told.clear();
+      })().catch((err: unknown) => {
+        if (!done) log.warn({ namespace, err: err instanceof Error ? err.message : String(err) }, 'pods could not be listed for a new listener; it hears of them at their next change');
+      });
+      return () => {
+        if (done || !entry.listeners.delete(listener)) return;
+        done = true;
+        abort.abort();
+        entry.count--;
+        lingerOut(namespace, entry);
+      };
+    }
     return () => {
-      if (done || !entry.listeners.delete(onPod)) return;
+      if (done || !entry.listeners.delete(listener)) return;
       done = true;
       entry.count--;
       lingerOut(namespace, entry);

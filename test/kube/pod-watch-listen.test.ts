@@ -1,0 +1,47 @@
+// A listener that joins a namespace whose informer already runs (another pod's run, a
+// read-ahead, or the linger after the last listener left) is told nothing of the pods as
+// they are: only later events. The parking lot listens this way when it learns of a parked
+// pod from a resync or a park message, so a pod whose container came up before that (all
+// workers restarting, a parker that died after its move to delayed) is never woken by an
+// event and sleeps to its deadline.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { PodState } from '../../src/domain/types.ts';
+import { createPodWatchHub, type PodWatchHub } from '../../src/kube/pod-watch.ts';
+import { logSink, manualPod, startSim, until } from './support.ts';
+import type { SimEnv } from './support.ts';
+
+let env: SimEnv;
+let hub: PodWatchHub;
+
+before(async () => {
+  env = await startSim({});
+  hub = createPodWatchHub({ kc: env.kc, log: logSink('warn').log, lingerMs: 200 });
+});
+after(async () => {
+  await hub.stop();
+  await env.sim.stop();
+});
+
+test('a listener that joins a running informer is told the pods as they are', async () => {
+  const ns = `pwl-${process.pid}`;
+  env.sim.createNamespace(ns);
+  env.sim.createPod(ns, manualPod('other'));
+  env.sim.createPod(ns, manualPod('parked'));
+  env.sim.setContainerState(ns, 'parked', 'app', 'running', { ready: true });
+  // Another pod's run holds the namespace's informer, which has listed it.
+  assert.ok(hub.track);
+  const other = hub.track({ namespace: ns, name: 'other' });
+  await until('the informer listed the namespace', () => other.latest() !== null);
+  const seen: Array<{ name: string; state: PodState }> = [];
+  const off = hub.listen(ns, (name, state) => seen.push({ name, state }));
+  try {
+    await until('the listener told of the parked pod', () => seen.some((s) => s.name === 'parked'), 2_000);
+    const parked = seen.find((s) => s.name === 'parked')?.state;
+    assert.equal(parked?.kind === 'present' && parked.pod.containerStatuses.find((c) => c.name === 'app')?.running, true);
+  } finally {
+    off();
+    other.release();
+  }
+});
