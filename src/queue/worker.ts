@@ -142,13 +142,22 @@ export function startWorkers(deps: WorkerDeps): Workers {
   /** The pod leaves this worker: recorded as parked, its queue job delayed until the wait's deadline. */
   const park = async (job: Job<PodPayload>, token: string | undefined, data: PodPayload, parked: PodParked, seen: () => PodState | null): Promise<void> => {
     if (!parking) throw new Error('a pod was parked without parking');
-    await parking.park(parked.pod);
-    await job.updateData({ ...data, waitStartMs: parked.waitStartMs });
-    await job.moveToDelayed(parked.pod.untilMs, token);
-    // An event that came between the decision and the move could not promote a job that was
-    // still active: the pod's own watch saw it, so look once more now that it is delayed.
-    const state = seen();
-    if (state !== null && waitOver(parked.pod.awaited, state)) parking.wake(parked.pod, state);
+    // A stop announced while the job is still active wakes it in the lot, but that promotion
+    // finds nothing delayed to move: heard here too, it wakes the pod once the move is done
+    // (else it would wait for the next look at stop reasons).
+    const stop = wakes.register(parked.pod.jobId);
+    try {
+      await parking.park(parked.pod);
+      await job.updateData({ ...data, waitStartMs: parked.waitStartMs });
+      await job.moveToDelayed(parked.pod.untilMs, token);
+      // An event that came between the decision and the move could not promote a job that was
+      // still active: the pod's own watch saw it, so look once more now that it is delayed.
+      const state = seen();
+      if (stop.signal.aborted) parking.wake(parked.pod, null);
+      else if (state !== null && waitOver(parked.pod.awaited, state)) parking.wake(parked.pod, state);
+    } finally {
+      stop.dispose();
+    }
   };
 
   const podWorker = new Worker<PodPayload>(
