@@ -35,8 +35,13 @@ export type PodWatchHub = PodWaiter & {
    * from the watch's list (or a list made for them), or could not be.
    */
   expect(namespace: string, names: readonly string[]): Promise<void>;
-  /** Every event of the namespace's pods, while the returned function has not been called. */
-  listen(namespace: string, onPod: (name: string, state: PodState) => void): () => void;
+  /**
+   * Every event of the namespace's pods, while the returned function has not been called.
+   * `catchUp` (default true): when the namespace's informer has listed already, the listener
+   * is also told the pods as one list shows them (see listen); false when the caller has the
+   * pods it cares about from a read of its own since before it listens.
+   */
+  listen(namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): () => void;
   stop(): Promise<void>;
   stats(): { namespaces: number; subscribers: number; expected: number };
 };
@@ -68,12 +73,16 @@ const DELETED: PodState = { kind: 'deleted' };
 const LIST_SOCKETS = 16;
 /** How long a pod expected by a read-ahead is kept waiting for its run. */
 const EXPECT_MS = 120_000;
+/** Lists made for listeners that join a listed namespace: at most this many at once, of pages this size. */
+const CATCH_UPS = 2;
+const CATCH_UP_PAGE = 500;
 
 export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const { kc, log } = deps;
   const lingerMs = deps.lingerMs ?? 30_000;
   const maxGets = deps.maxConcurrentGets ?? 32;
   const limiter = createLimiter(maxGets);
+  const catchUps = createLimiter(CATCH_UPS);
   // The GETs of waits have sockets of their own: a relist of every namespace at once (after an
   // API server restart) holds the list client's for seconds, and a request's deadline runs
   // while it waits for a socket.
@@ -166,15 +175,16 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     lingerOut(namespace, entry);
   };
 
-  const listen = (namespace: string, onPod: (name: string, state: PodState) => void): (() => void) => {
+  const listen = (namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): (() => void) => {
     if (stopped) return () => undefined;
     const entry = entryOf(namespace);
     // An informer that has listed already emits only changes from now on: a listener that
     // joins it (the parking lot learning of a parked pod from a message or a read of the
     // index) would never be told of a pod whose container came up before. It gets the pods
     // as one list shows them, but not one an event has told it of since it joined (newer).
-    const catchUp = entry.informer.synced;
+    const catchUp = (opts?.catchUp ?? true) && entry.informer.synced;
     const told = new Set<string>();
+    const abort = new AbortController();
     let done = false;
     const listener = catchUp
       ? (name: string, state: PodState): void => {
@@ -185,34 +195,31 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     entry.listeners.add(listener);
     entry.count++;
     if (catchUp) {
-      const abort = new AbortController();
-      void (async () => {
-        let cont: string | undefined;
-        do {
-          const what = `list pods in ${namespace}`;
-          const page = await retryRead(() => lists.page({ namespace, limit: 500, continue: cont }, what, { signal: abort.signal }), { signal: abort.signal });
-          for (const pod of page.items) {
-            const name = pod.metadata?.name ?? '';
-            if (done) return;
-            if (!told.has(name)) onPod(name, { kind: 'present', pod: toPodView(pod) });
-          }
-          cont = page.continue;
-        } while (cont !== undefined && !done && !stopped);
-        told.clear();
-      })().catch((err: unknown) => {
-        if (!done) log.warn({ namespace, err: err instanceof Error ? err.message : String(err) }, 'pods could not be listed for a new listener; it hears of them at their next change');
-      });
-      return () => {
-        if (done || !entry.listeners.delete(listener)) return;
-        done = true;
-        abort.abort();
-        entry.count--;
-        lingerOut(namespace, entry);
-      };
+      // Few at a time: every namespace may be joined at once (a read of 100,000 parked pods),
+      // and a page of pods is large until it is reduced to views.
+      catchUps
+        .run(async () => {
+          let cont: string | undefined;
+          do {
+            const what = `list pods in ${namespace}`;
+            const page = await retryRead(() => lists.page({ namespace, limit: CATCH_UP_PAGE, continue: cont }, what, { signal: abort.signal }), { signal: abort.signal });
+            for (const pod of page.items) {
+              const name = pod.metadata?.name ?? '';
+              if (done) return;
+              if (!told.has(name)) onPod(name, { kind: 'present', pod: toPodView(pod) });
+            }
+            cont = page.continue;
+          } while (cont !== undefined && !done && !stopped);
+          told.clear();
+        }, abort.signal)
+        .catch((err: unknown) => {
+          if (!done) log.warn({ namespace, err: err instanceof Error ? err.message : String(err) }, 'pods could not be listed for a new listener; it hears of them at their next change');
+        });
     }
     return () => {
       if (done || !entry.listeners.delete(listener)) return;
       done = true;
+      abort.abort();
       entry.count--;
       lingerOut(namespace, entry);
     };

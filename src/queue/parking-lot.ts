@@ -16,7 +16,8 @@ import { ParkedIndex } from './parked-index.ts';
 
 /** The namespace-wide event feed of the shared watch. */
 export interface NamespaceEvents {
-  listen(namespace: string, onPod: (name: string, state: PodState) => void): () => void;
+  /** catchUp: also tell the pods as they are now, when the watch has listed them before. */
+  listen(namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): () => void;
 }
 
 export interface ParkingLotDeps {
@@ -94,10 +95,15 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     }
   };
 
-  /** One listener per namespace with parked pods; none for the others. */
-  const follow = (): void => {
+  /**
+   * One listener per namespace with parked pods; none for the others. A listener made for a
+   * pod this process parks itself needs no catch-up: its run read the pod and looks once more
+   * after the move to delayed. One made for pods learned from a message or a read of the index
+   * does: their containers may have come up before it joined a watch already running here.
+   */
+  const follow = (catchUp = true): void => {
     const wanted = new Set(index.namespaces());
-    for (const ns of wanted) if (!listening.has(ns) && !stopped) listening.set(ns, deps.watch.listen(ns, onPod(ns)));
+    for (const ns of wanted) if (!listening.has(ns) && !stopped) listening.set(ns, deps.watch.listen(ns, onPod(ns), { catchUp }));
     for (const [ns, off] of listening) {
       if (wanted.has(ns)) continue;
       off();
@@ -211,7 +217,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
       // Known here before the store has it: an event that comes meanwhile already finds it.
       index.add(pod);
       record((ix) => ix.add(pod));
-      follow();
+      follow(false);
       await deps.store.park(pod);
     },
     async unpark(slot) {

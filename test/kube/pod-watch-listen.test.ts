@@ -45,3 +45,24 @@ test('a listener that joins a running informer is told the pods as they are', as
     other.release();
   }
 });
+
+test('a listener that asks for no catch-up hears only later changes', async () => {
+  const ns = `pwl2-${process.pid}`;
+  env.sim.createNamespace(ns);
+  env.sim.createPod(ns, manualPod('other'));
+  env.sim.createPod(ns, manualPod('up'));
+  env.sim.setContainerState(ns, 'up', 'app', 'running', { ready: true });
+  assert.ok(hub.track);
+  const other = hub.track({ namespace: ns, name: 'other' });
+  await until('the informer listed the namespace', () => other.latest() !== null);
+  const seen: string[] = [];
+  const off = hub.listen(ns, (name) => seen.push(name), { catchUp: false });
+  try {
+    env.sim.setContainerState(ns, 'other', 'app', 'running', { ready: true });
+    await until('the change is heard', () => seen.includes('other'), 2_000);
+    assert.deepEqual(seen, ['other'], 'the pod that was up before the listener joined is not told');
+  } finally {
+    off();
+    other.release();
+  }
+});

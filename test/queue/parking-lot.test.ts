@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import type { PodState } from '../../src/domain/types.ts';
 import { createParkingLot, type ParkingLot } from '../../src/queue/parking-lot.ts';
-import type { ParkedPod } from '../../src/store/parked-pods.ts';
+import type { ParkChange, ParkedPod } from '../../src/store/parked-pods.ts';
 
 const parked: ParkedPod = { jobId: 'j', podIndex: 0, namespace: 'ns', name: 'p', awaited: [{ name: 'app', ready: false }], untilMs: 10_000_000, sinceMs: 0 };
 
@@ -31,16 +31,28 @@ interface Harness {
   event(state: PodState): void;
   /** One entry per promotion asked; resolve it with whether the job was delayed. */
   promotions: Array<(moved: boolean) => void>;
+  /** Each listen asked of the watch: namespace and whether it asked for a catch-up. */
+  listens: Array<{ namespace: string; catchUp: boolean | undefined }>;
+  /** Delivers a park message as another process's park would. */
+  message(pod: ParkedPod): void;
 }
 
 async function harness(): Promise<Harness> {
   const listeners = new Map<string, (name: string, state: PodState) => void>();
   const promotions: Array<(moved: boolean) => void> = [];
+  const listens: Harness['listens'] = [];
+  let onChange: ((change: ParkChange) => void) | null = null;
   const lot = createParkingLot({
     store: { park: async () => undefined, unpark: async () => undefined, scan: async () => undefined },
-    changes: { onParkChange: () => () => undefined },
+    changes: {
+      onParkChange: (cb) => {
+        onChange = cb;
+        return () => undefined;
+      },
+    },
     watch: {
-      listen(namespace, onPod) {
+      listen(namespace, onPod, opts) {
+        listens.push({ namespace, catchUp: opts?.catchUp });
         listeners.set(namespace, onPod);
         return () => listeners.delete(namespace);
       },
@@ -49,7 +61,7 @@ async function harness(): Promise<Harness> {
     log: pino({ level: 'silent' }),
   });
   await lot.start();
-  return { lot, event: (state) => listeners.get('ns')?.('p', state), promotions };
+  return { lot, event: (state) => listeners.get('ns')?.('p', state), promotions, listens, message: (pod) => onChange?.({ kind: 'parked', pod }) };
 }
 
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -96,4 +108,17 @@ test('a wake while a promotion is on its way asks nothing more when that promoti
   h.promotions[0]?.(true);
   await settle();
   assert.equal(h.promotions.length, 1);
+});
+
+test('a namespace first wanted for a pod parked here is listened without a catch-up; one learned from a message, with one', async (t) => {
+  // The run that parks a pod read it and looks again after its move to delayed; a pod known
+  // from a message may have come up before this process listened to a watch already running.
+  const h = await harness();
+  t.after(() => h.lot.stop());
+  await h.lot.park(parked);
+  h.message({ ...parked, jobId: 'other', namespace: 'ns2' });
+  assert.deepEqual(h.listens, [
+    { namespace: 'ns', catchUp: false },
+    { namespace: 'ns2', catchUp: true },
+  ]);
 });
