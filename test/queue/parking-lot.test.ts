@@ -1,80 +1,28 @@
 // The parking lot alone, with its store, messages, watch and promotion as fakes: which
-// observations wake a parked pod, and that no wake is lost to one still on its way.
+// observations wake a parked pod, and interleavings in which a pod whose container is up
+// would otherwise sleep to its deadline (a wake during a promotion on its way, reads of the
+// whole index that overlap parks, promotions that fail).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
-import type { PodState } from '../../src/domain/types.ts';
-import { createParkingLot, type ParkingLot } from '../../src/queue/parking-lot.ts';
-import type { ParkChange, ParkedPod } from '../../src/store/parked-pods.ts';
+import { heldRead, lotHarness, parked, settle, withApp } from './parking-lot-harness.ts';
 
-const parked: ParkedPod = { jobId: 'j', podIndex: 0, namespace: 'ns', name: 'p', awaited: [{ name: 'app', ready: false }], untilMs: 10_000_000, sinceMs: 0 };
-
-const withApp = (running: boolean): PodState => ({
-  kind: 'present',
-  pod: {
-    namespace: 'ns',
-    name: 'p',
-    uid: 'u',
-    labels: {},
-    annotations: {},
-    containers: ['app'],
-    phase: 'Running',
-    containerStatuses: [{ name: 'app', running, terminated: false, ready: running }],
-    terminating: false,
-  },
-});
-
-interface Harness {
-  lot: ParkingLot;
-  /** Delivers a watch event of the namespace to whoever listens. */
-  event(state: PodState): void;
-  /** One entry per promotion asked; resolve it with whether the job was delayed. */
-  promotions: Array<(moved: boolean) => void>;
-  /** Each listen asked of the watch: namespace and whether it asked for a catch-up. */
-  listens: Array<{ namespace: string; catchUp: boolean | undefined }>;
-  /** Delivers a park message as another process's park would. */
-  message(pod: ParkedPod): void;
+/** Promotions the test answers itself, in order. */
+function heldPromotions(): { promote: () => Promise<boolean>; answers: Array<(moved: boolean) => void> } {
+  const answers: Array<(moved: boolean) => void> = [];
+  return { promote: () => new Promise<boolean>((resolve) => answers.push(resolve)), answers };
 }
-
-async function harness(): Promise<Harness> {
-  const listeners = new Map<string, (name: string, state: PodState) => void>();
-  const promotions: Array<(moved: boolean) => void> = [];
-  const listens: Harness['listens'] = [];
-  let onChange: ((change: ParkChange) => void) | null = null;
-  const lot = createParkingLot({
-    store: { park: async () => undefined, unpark: async () => undefined, scan: async () => undefined },
-    changes: {
-      onParkChange: (cb) => {
-        onChange = cb;
-        return () => undefined;
-      },
-    },
-    watch: {
-      listen(namespace, onPod, opts) {
-        listens.push({ namespace, catchUp: opts?.catchUp });
-        listeners.set(namespace, onPod);
-        return () => listeners.delete(namespace);
-      },
-    },
-    promote: () => new Promise<boolean>((resolve) => promotions.push(resolve)),
-    log: pino({ level: 'silent' }),
-  });
-  await lot.start();
-  return { lot, event: (state) => listeners.get('ns')?.('p', state), promotions, listens, message: (pod) => onChange?.({ kind: 'parked', pod }) };
-}
-
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 test('a parked pod is woken by an event that shows an awaited container up, not by one that does not', async (t) => {
-  const h = await harness();
+  const held = heldPromotions();
+  const h = await lotHarness({ promote: held.promote });
   t.after(() => h.lot.stop());
   await h.lot.park(parked);
   h.event(withApp(false));
   assert.equal(h.promotions.length, 0);
   h.event(withApp(true));
   assert.equal(h.promotions.length, 1);
-  h.promotions[0]?.(true);
+  held.answers[0]?.(true);
   await settle();
   assert.equal(h.lot.size, 0, 'woken: out of the index until its run parks it again');
   assert.deepEqual(h.lot.takeWoken(parked), withApp(true), 'the observation that woke it is handed to its run');
@@ -84,28 +32,30 @@ test('a wake that comes while an earlier promotion of the pod is on its way is n
   // The race: the event reaches the lot right after the pod parks, while the worker is still
   // moving its queue job to delayed; that promotion reaches Redis first and moves nothing.
   // The worker's own look after the move wakes the pod again while the first is unanswered.
-  const h = await harness();
+  const held = heldPromotions();
+  const h = await lotHarness({ promote: held.promote });
   t.after(() => h.lot.stop());
   await h.lot.park(parked);
   h.event(withApp(true));
   assert.equal(h.promotions.length, 1);
   h.lot.wake(parked, withApp(true));
   assert.equal(h.promotions.length, 1, 'one promotion at a time per pod');
-  h.promotions[0]?.(false);
+  held.answers[0]?.(false);
   await settle();
   assert.equal(h.promotions.length, 2, 'promoted again once the first found the job not delayed');
-  h.promotions[1]?.(true);
+  held.answers[1]?.(true);
   await settle();
   assert.equal(h.lot.size, 0);
 });
 
 test('a wake while a promotion is on its way asks nothing more when that promotion moved the job', async (t) => {
-  const h = await harness();
+  const held = heldPromotions();
+  const h = await lotHarness({ promote: held.promote });
   t.after(() => h.lot.stop());
   await h.lot.park(parked);
   h.event(withApp(true));
   h.event(withApp(true));
-  h.promotions[0]?.(true);
+  held.answers[0]?.(true);
   await settle();
   assert.equal(h.promotions.length, 1);
 });
@@ -113,12 +63,77 @@ test('a wake while a promotion is on its way asks nothing more when that promoti
 test('a namespace first wanted for a pod parked here is listened without a catch-up; one learned from a message, with one', async (t) => {
   // The run that parks a pod read it and looks again after its move to delayed; a pod known
   // from a message may have come up before this process listened to a watch already running.
-  const h = await harness();
+  const h = await lotHarness();
   t.after(() => h.lot.stop());
   await h.lot.park(parked);
-  h.message({ ...parked, jobId: 'other', namespace: 'ns2' });
+  h.message({ kind: 'parked', pod: { ...parked, jobId: 'other', namespace: 'ns2' } });
   assert.deepEqual(h.listens, [
     { namespace: 'ns', catchUp: false },
     { namespace: 'ns2', catchUp: true },
   ]);
+});
+
+test('a pod parked while a read of the whole index is on its way stays in the index and is woken', async (t) => {
+  // The read (after a gap in the messages, or on its timer) listed the namespaces before the
+  // park's SADD: it answers without the pod's namespace, and must not drop what was parked meanwhile.
+  const read = heldRead(() => undefined);
+  const h = await lotHarness({ rescan: read.rescan });
+  t.after(() => h.lot.stop());
+  h.resubscribe();
+  await settle();
+  await h.lot.park(parked);
+  read.release();
+  await settle();
+  await settle();
+  assert.equal(h.lot.size, 1, 'the pod parked during the read is still indexed');
+  h.event(withApp(true));
+  await settle();
+  assert.equal(h.promotions.length, 1, 'its container up wakes it');
+});
+
+test('a park message that comes while a read of the whole index is on its way is kept', async (t) => {
+  const read = heldRead((each) => each('ns', [])); // its hash was read before the other process's HSET
+  const h = await lotHarness({ rescan: read.rescan });
+  t.after(() => h.lot.stop());
+  h.resubscribe();
+  await settle();
+  h.message({ kind: 'parked', pod: parked });
+  read.release();
+  await settle();
+  await settle();
+  assert.equal(h.lot.size, 1);
+  h.event(withApp(true));
+  await settle();
+  assert.equal(h.promotions.length, 1);
+});
+
+test('an unpark message that comes while a read of the whole index is on its way is not undone by it', async (t) => {
+  const read = heldRead((each) => each('ns', [parked])); // read before the other process's HDEL
+  const h = await lotHarness({ rescan: read.rescan });
+  t.after(() => h.lot.stop());
+  h.message({ kind: 'parked', pod: parked });
+  h.resubscribe();
+  await settle();
+  h.message({ kind: 'unparked', slot: parked });
+  read.release();
+  await settle();
+  await settle();
+  assert.equal(h.lot.size, 0);
+});
+
+test('a promotion that fails (Redis away) is tried again while the pod is parked', async (t) => {
+  let calls = 0;
+  const h = await lotHarness({
+    promoteRetryMs: 5,
+    promote: async () => {
+      if (calls++ === 0) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return true;
+    },
+  });
+  t.after(() => h.lot.stop());
+  await h.lot.park(parked);
+  h.event(withApp(true)); // the only event: the container stays up
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(calls, 2, 'asked again after the failure');
+  assert.equal(h.lot.size, 0, 'woken');
 });
