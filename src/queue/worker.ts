@@ -226,12 +226,16 @@ export function startWorkers(deps: WorkerDeps): Workers {
       // A re-delivered pod reads its ledger: finished hooks are never run again and a hook
       // caught running is reported interrupted (delivery is at least once).
       maxStalledCount: 2,
-      // A killed worker's pods are taken over once their lock expires and a stalled check
-      // runs: at most 8 + 4 s. A worker renews its locks every 4 s; one whose event loop
-      // stalls longer than 8 s loses its pods to another worker, which finds the hook it
-      // was running marked running and reports it interrupted rather than run it twice.
+      // A killed worker's pods are taken over by the first stalled check that finds them
+      // without their lock (gone at most 8 s after the kill). Checks run every 2 s in each
+      // worker, but BullMQ lets one run per interval across all workers, so one that the dead
+      // worker made just before it died can put the next off by an interval: at most about
+      // 8 + 2 + 2 s (with checks every 4 s, chaos runs measured 11.8 s and, once, 15.8).
+      // A worker renews its locks every 4 s; one whose event loop stalls longer than 8 s
+      // loses its pods to another worker, which finds the hook it was running marked running
+      // and reports it interrupted rather than run it twice.
       lockDuration: 8_000,
-      stalledInterval: 4_000,
+      stalledInterval: 2_000,
     },
   );
 
