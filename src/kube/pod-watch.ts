@@ -73,9 +73,10 @@ const DELETED: PodState = { kind: 'deleted' };
 const LIST_SOCKETS = 16;
 /** How long a pod expected by a read-ahead is kept waiting for its run. */
 const EXPECT_MS = 120_000;
-/** Lists made for listeners that join a listed namespace: at most this many at once, of pages this size. */
+/** Lists made for listeners that join a listed namespace: at most this many at once. */
 const CATCH_UPS = 2;
-const CATCH_UP_PAGE = 500;
+/** Pods per page of the lists made here (expected pods, catch-ups). */
+const LIST_PAGE = 500;
 
 export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   const { kc, log } = deps;
@@ -175,6 +176,17 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     lingerOut(namespace, entry);
   };
 
+  /** One list of the namespace, page by page, each pod handed to `visit`; ends early when `visit` says false or the hub stops. */
+  const listEach = async (namespace: string, visit: (pod: V1Pod) => boolean, signal?: AbortSignal): Promise<void> => {
+    const what = `list pods in ${namespace}`;
+    let cont: string | undefined;
+    do {
+      const page = await retryRead(() => lists.page({ namespace, limit: LIST_PAGE, continue: cont }, what, { signal }), { signal });
+      for (const pod of page.items) if (!visit(pod)) return;
+      cont = page.continue;
+    } while (cont !== undefined && !stopped);
+  };
+
   const listen = (namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): (() => void) => {
     if (stopped) return () => undefined;
     const entry = entryOf(namespace);
@@ -199,17 +211,16 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       // and a page of pods is large until it is reduced to views.
       catchUps
         .run(async () => {
-          let cont: string | undefined;
-          do {
-            const what = `list pods in ${namespace}`;
-            const page = await retryRead(() => lists.page({ namespace, limit: CATCH_UP_PAGE, continue: cont }, what, { signal: abort.signal }), { signal: abort.signal });
-            for (const pod of page.items) {
+          await listEach(
+            namespace,
+            (pod) => {
+              if (done) return false;
               const name = pod.metadata?.name ?? '';
-              if (done) return;
               if (!told.has(name)) onPod(name, { kind: 'present', pod: toPodView(pod) });
-            }
-            cont = page.continue;
-          } while (cont !== undefined && !done && !stopped);
+              return true;
+            },
+            abort.signal,
+          );
           told.clear();
         }, abort.signal)
         .catch((err: unknown) => {
@@ -320,19 +331,13 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   };
 
   /** Lists the namespace once for expected pods not seen yet (the informer's own list came before them). */
-  const listFor = async (namespace: string, entry: NamespaceEntry): Promise<void> => {
-    let cont: string | undefined;
-    do {
-      const what = `list pods in ${namespace}`;
-      const page = await retryRead(() => lists.page({ namespace, limit: 500, continue: cont }, what));
-      for (const pod of page.items) {
-        const e = entry.expected.get(pod.metadata?.name ?? '');
-        // Only a pod no event has shown yet: an event that came meanwhile is newer than this page.
-        if (e !== undefined && e.state === null) e.state = { kind: 'present', pod: toPodView(pod) };
-      }
-      cont = page.continue;
-    } while (cont !== undefined && !stopped);
-  };
+  const listFor = (namespace: string, entry: NamespaceEntry): Promise<void> =>
+    listEach(namespace, (pod) => {
+      const e = entry.expected.get(pod.metadata?.name ?? '');
+      // Only a pod no event has shown yet: an event that came meanwhile is newer than this page.
+      if (e !== undefined && e.state === null) e.state = { kind: 'present', pod: toPodView(pod) };
+      return true;
+    });
 
   const refill = (namespace: string, entry: NamespaceEntry): Promise<void> => {
     entry.refillAgain = true;

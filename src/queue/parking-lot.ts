@@ -80,9 +80,11 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   const retries = new Set<NodeJS.Timeout>();
   // Changes to the index seen while a full read is on its way, in order: that read may have
   // passed the namespace or the hash before them, so they are applied again on top of it.
-  const replaying = new Set<Array<(ix: ParkedIndex) => void>>();
-  const record = (op: (ix: ParkedIndex) => void): void => {
+  const replaying = new Set<Array<(ix: ParkedIndex) => unknown>>();
+  /** Applies a change to the index, and again on top of every full read on its way. */
+  const change = <T>(op: (ix: ParkedIndex) => T): T => {
     for (const ops of replaying) ops.push(op);
+    return op(index);
   };
 
   const onPod = (namespace: string) => (name: string, state: PodState): void => {
@@ -160,7 +162,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
 
   const resync = async (): Promise<void> => {
     const seen = new Set<string>();
-    const meanwhile: Array<(ix: ParkedIndex) => void> = [];
+    const meanwhile: Array<(ix: ParkedIndex) => unknown> = [];
     replaying.add(meanwhile);
     try {
       await deps.store.scan((namespace, pods) => {
@@ -179,11 +181,10 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     follow();
   };
 
-  const unsubscribe = deps.changes.onParkChange((change) => {
+  const unsubscribe = deps.changes.onParkChange((c) => {
     if (stopped) return;
-    const op = change.kind === 'parked' ? (ix: ParkedIndex) => ix.add(change.pod) : (ix: ParkedIndex) => void ix.remove(change.slot);
-    op(index);
-    record(op);
+    if (c.kind === 'parked') change((ix) => ix.add(c.pod));
+    else change((ix) => ix.remove(c.slot));
     follow();
   });
   const unsubscribeGap =
@@ -215,15 +216,13 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     },
     async park(pod) {
       // Known here before the store has it: an event that comes meanwhile already finds it.
-      index.add(pod);
-      record((ix) => ix.add(pod));
+      change((ix) => ix.add(pod));
       follow(false);
       await deps.store.park(pod);
     },
     async unpark(slot) {
       woken.delete(slotField(slot));
-      if (index.remove(slot)) follow();
-      record((ix) => void ix.remove(slot));
+      if (change((ix) => ix.remove(slot))) follow();
       await deps.store.unpark(slot);
     },
     wake,
