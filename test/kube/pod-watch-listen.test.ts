@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PodState } from '../../src/domain/types.ts';
+import type { PodTrack } from '../../src/queue/ports.ts';
 import { createPodWatchHub, type PodWatchHub } from '../../src/kube/pod-watch.ts';
 import { logSink, manualPod, startSim, until } from './support.ts';
 import type { SimEnv } from './support.ts';
@@ -24,22 +25,30 @@ after(async () => {
   await env.sim.stop();
 });
 
-test('a listener that joins a running informer is told the pods as they are', async () => {
-  const ns = `pwl-${process.pid}`;
+/**
+ * A namespace with pod `other` and pod `up` (its app container running), whose informer is
+ * held by a track of `other` (another pod's run) and has listed it.
+ */
+async function listedNamespace(ns: string): Promise<PodTrack> {
   env.sim.createNamespace(ns);
   env.sim.createPod(ns, manualPod('other'));
-  env.sim.createPod(ns, manualPod('parked'));
-  env.sim.setContainerState(ns, 'parked', 'app', 'running', { ready: true });
-  // Another pod's run holds the namespace's informer, which has listed it.
+  env.sim.createPod(ns, manualPod('up'));
+  env.sim.setContainerState(ns, 'up', 'app', 'running', { ready: true });
   assert.ok(hub.track);
   const other = hub.track({ namespace: ns, name: 'other' });
   await until('the informer listed the namespace', () => other.latest() !== null);
+  return other;
+}
+
+test('a listener that joins a running informer is told the pods as they are', async () => {
+  const ns = `pwl-${process.pid}`;
+  const other = await listedNamespace(ns);
   const seen: Array<{ name: string; state: PodState }> = [];
   const off = hub.listen(ns, (name, state) => seen.push({ name, state }));
   try {
-    await until('the listener told of the parked pod', () => seen.some((s) => s.name === 'parked'), 2_000);
-    const parked = seen.find((s) => s.name === 'parked')?.state;
-    assert.equal(parked?.kind === 'present' && parked.pod.containerStatuses.find((c) => c.name === 'app')?.running, true);
+    await until('the listener told of the pod that is up', () => seen.some((s) => s.name === 'up'), 2_000);
+    const up = seen.find((s) => s.name === 'up')?.state;
+    assert.equal(up?.kind === 'present' && up.pod.containerStatuses.find((c) => c.name === 'app')?.running, true);
   } finally {
     off();
     other.release();
@@ -48,13 +57,7 @@ test('a listener that joins a running informer is told the pods as they are', as
 
 test('a listener that asks for no catch-up hears only later changes', async () => {
   const ns = `pwl2-${process.pid}`;
-  env.sim.createNamespace(ns);
-  env.sim.createPod(ns, manualPod('other'));
-  env.sim.createPod(ns, manualPod('up'));
-  env.sim.setContainerState(ns, 'up', 'app', 'running', { ready: true });
-  assert.ok(hub.track);
-  const other = hub.track({ namespace: ns, name: 'other' });
-  await until('the informer listed the namespace', () => other.latest() !== null);
+  const other = await listedNamespace(ns);
   const seen: string[] = [];
   const off = hub.listen(ns, (name) => seen.push(name), { catchUp: false });
   try {
