@@ -6,7 +6,7 @@
 import { isHookEnded } from '../domain/ended.ts';
 import { hookResultFromExec } from '../domain/exec-result.ts';
 import { hookEndOfExec } from '../domain/hook-event.ts';
-import { HookPhase, type PlannedHook } from '../domain/types.ts';
+import { HookPhase, type PlannedHook, type PodStatus } from '../domain/types.ts';
 import type { Logger } from '../log.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
 import type { PodEvents } from './hook-events.ts';
@@ -18,6 +18,15 @@ import type { ExecAudit, PodProcessorDeps, PodSignals, PodTask } from './pod-pro
 export interface PodShownRunning {
   readonly needed: boolean;
   done(): void;
+}
+
+/**
+ * Whether a hook's end ends its pod: the pod's final status, written with the hook's result in
+ * one step, or null when the pod goes on (or its end needs more than its hooks' phases).
+ */
+export interface PodEnding {
+  statusAfter(hookIndex: number, phase: HookPhase): PodStatus | null;
+  written(status: PodStatus): void;
 }
 
 /** markHookRunning's answer when the job has a stop reason. */
@@ -33,6 +42,7 @@ export async function runHook(
   deps: PodProcessorDeps,
   podLog: Logger,
   running: PodShownRunning,
+  ending: PodEnding,
   signals: PodSignals,
   who: Omit<Parameters<ExecAudit['write']>[0], 'event'>,
   events: PodEvents,
@@ -82,7 +92,13 @@ export async function runHook(
       return HANDED_BACK;
     }
     const result = hookResultFromExec(hook, outcome);
-    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock(), { execStartedAtMs: started, releaseClaim: claim !== undefined });
+    const podStatus = ending.statusAfter(hook.index, result.phase);
+    await store.recordHookResult(task.jobId, task.podIndex, hook.index, result, clock(), {
+      execStartedAtMs: started,
+      releaseClaim: claim !== undefined,
+      ...(podStatus !== null ? { podStatus } : {}),
+    });
+    if (podStatus !== null) ending.written(podStatus);
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
     events.ended(hook, hookEndOfExec(outcome, hook.execTimeoutMs));
     deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });

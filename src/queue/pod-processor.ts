@@ -30,7 +30,7 @@ import type { ParkedPod } from '../store/parked-pods.ts';
 import type { Semaphore } from './semaphore.ts';
 import type { PodJobSpec, SpecCache } from './spec-cache.ts';
 import type { WakeHandle, WakeRegistry } from './wake-registry.ts';
-import { HANDED_BACK, runHook, STOPPED, TAKEN_OVER, type PodShownRunning } from './hook-run.ts';
+import { HANDED_BACK, runHook, STOPPED, TAKEN_OVER, type PodEnding, type PodShownRunning } from './hook-run.ts';
 
 export interface PodTask {
   readonly jobId: string;
@@ -264,6 +264,18 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   };
   let authorized = deps.authorizer === undefined;
   let refusal: string | null = null;
+  // The last hook's result carries the pod's status when its phases alone decide it (no hook
+  // skipped: a skip may mean the job stopped, which the end below reads); the end then has
+  // nothing left to write.
+  const ending: PodEnding = {
+    statusAfter: (index, phase) => {
+      if (refusal !== null) return null;
+      const after = plan.hooks.map((h) => ({ phase: h.index === index ? phase : (phases.get(h.index) ?? HookPhase.Pending) }));
+      if (!after.every((h) => isHookEnded(h.phase) && h.phase !== HookPhase.Skipped)) return null;
+      return podStatusOf(after, null);
+    },
+    written: (status) => (shown = status),
+  };
 
   // Velero starts the wait when its handler begins the pod, not when the restore was queued;
   // a pod woken from its parking goes on with the wait it began then.
@@ -311,7 +323,7 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
           authorized = true;
         }
         const running: PodShownRunning = { needed: shown !== PodStatus.Running, done: () => (shown = PodStatus.Running) };
-        const phase = await runHook(task, step.hook, deps, log, running, signals, who, events);
+        const phase = await runHook(task, step.hook, deps, log, running, ending, signals, who, events);
         if (phase === HANDED_BACK) return 'interrupted';
         if (phase === TAKEN_OVER) {
           // The queue job is the same for both runs: ending ours now would tell the job
@@ -390,7 +402,8 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
       podError = stopReason;
     }
   }
-  await store.setPodStatus(jobId, podIndex, status, podError, clock());
+  // Written already with the last hook's result, unless the end found otherwise.
+  if (shown !== status || podError !== null) await store.setPodStatus(jobId, podIndex, status, podError, clock());
   log.info({ status }, 'pod finished');
   if (status === PodStatus.Failed && spec.failFast) {
     // Velero cancels the restore's hook context once a pod's hooks end with errors.

@@ -262,7 +262,16 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     async recordHookResult(jobId, podIndex, hookIndex, result: HookResult, atMs, opts) {
-      const args = [podIndex, hookIndex, result.phase, resultJson(result, atMs), opts?.onlyIfRunning === true ? 'if_running' : '', opts?.execStartedAtMs === undefined ? '' : String(Math.round(opts.execStartedAtMs))];
+      if (opts?.podStatus !== undefined && opts.onlyIfRunning === true) throw new Error('recordHookResult: podStatus with onlyIfRunning');
+      const args = [
+        podIndex,
+        hookIndex,
+        result.phase,
+        resultJson(result, atMs),
+        opts?.onlyIfRunning === true ? 'if_running' : '',
+        opts?.execStartedAtMs === undefined ? '' : String(Math.round(opts.execStartedAtMs)),
+        opts?.podStatus ?? '',
+      ];
       const claimKey = opts?.releaseClaim === true ? keys.runningClaim(jobId, podIndex, hookIndex) : undefined;
       const { first: reply } = await hookWrite(
         `result of hook ${hookIndex} of pod ${podIndex} of job ${jobId}`,

@@ -239,7 +239,9 @@ return 'ok'
 
 /**
  * ARGV[3] pod index, ARGV[4] hook index, ARGV[5] ended phase, ARGV[6] results JSON,
- * ARGV[7] 'if_running', ARGV[8] when its exec started (ms) for the result of an exec, else ''.
+ * ARGV[7] 'if_running', ARGV[8] when its exec started (ms) for the result of an exec, else '',
+ * ARGV[9] the pod's final status when this result ends the pod, else '' (the pod's status
+ * then never lags its last hook's result, and the pod's end costs no round trip of its own).
  * KEYS[7], when given, is the exec's running claim: its result ends it.
  */
 export const RECORD_RESULT = script(`
@@ -251,18 +253,29 @@ local phase, started = phase_of(v)
 -- "Interrupted" is only ever what is left of a hook still marked running: the worker that
 -- ran it may have recorded its real result in the meantime, which stays.
 if ARGV[7] == 'if_running' and phase ~= 'running' then return phase end
+local function end_pod()
+  if ARGV[9] and ARGV[9] ~= '' then
+    redis.call('HSET', KEYS[2], ARGV[3] .. ':st', ARGV[9])
+    redis.call('HDEL', KEYS[2], ARGV[3] .. ':err')
+  end
+end
 -- An exec's result on a hook not marked running: its mark was lost (a failover dropped the
 -- write), so it was never counted as attempted and has no start. It ran: say so now.
 local lost_mark = ARGV[8] ~= '' and (phase == 'pending' or phase == 'waiting' or phase == 'skipped')
 if lost_mark and started == '' then started = ARGV[8] end
 local nv = ARGV[5] .. '|' .. started
--- A retried worker recording the same result again changes nothing and emits nothing.
-if v == nv and redis.call('HGET', KEYS[5], f) == ARGV[6] then return 'same' end
+-- A retried worker recording the same result again changes nothing and emits nothing
+-- (the pod's status is written again: the same value).
+if v == nv and redis.call('HGET', KEYS[5], f) == ARGV[6] then
+  end_pod()
+  return 'same'
+end
 if ENDED[phase] then redis.call('HINCRBY', KEYS[1], 'n:' .. phase, -1) end
 if lost_mark then redis.call('HINCRBY', KEYS[1], 'n:attempted', 1) end
 redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[5], 1)
 redis.call('HSET', KEYS[4], f, nv)
 redis.call('HSET', KEYS[5], f, ARGV[6])
+end_pod()
 hook_event(f, nv)
 keep_ttl()
 publish()

@@ -87,6 +87,11 @@ export interface RecordResultOptions {
   readonly execStartedAtMs?: number;
   /** The exec's running claim ends with its result, in the same step. */
   readonly releaseClaim?: boolean;
+  /**
+   * This result ends the pod: its status becomes this (without an error) in the same step.
+   * Not with onlyIfRunning (an interrupted hook's pod goes on to its other hooks).
+   */
+  readonly podStatus?: PodStatus;
 }
 
 export interface JobStore {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { planPodHooks } from '../../src/domain/plan.ts';
-import type { PodState, PodView } from '../../src/domain/types.ts';
+import type { PodState, PodView, RestoreHooks } from '../../src/domain/types.ts';
 import type { JobSpec } from '../../src/domain/views.ts';
 import { createLogger } from '../../src/log.ts';
 import type { ExecOutcome, Executor, PodWaiter } from '../../src/queue/ports.ts';
@@ -193,4 +193,40 @@ test('a stop announced after the stop reason was read, before the pod parks: the
   assert.equal(result, 'done', 'parked although its job had stopped: only the periodic recheck would wake it');
   const job = await store.getJob(id);
   assert.equal(job?.pods[0]?.hooks[0]?.phase, 'skipped');
+});
+
+test("a pod's end is written with its last hook's result, not in a write of its own, unless a skipped hook leaves it to the end", async () => {
+  const counted = (id: string) => {
+    const writes: string[] = [];
+    const counting = {
+      ...store,
+      setPodStatus: (...a: Parameters<typeof store.setPodStatus>) => (writes.push(`status ${a[2]}`), store.setPodStatus(...a)),
+      recordHookResult: (...a: Parameters<typeof store.recordHookResult>) => (writes.push(`result ${a[2]}${a[5]?.podStatus ? ` + pod ${a[5].podStatus}` : ''}`), store.recordHookResult(...a)),
+    };
+    return { writes, id, counting };
+  };
+  const twoHooks: PodView = {
+    ...running,
+    annotations: {},
+    containers: ['c'],
+  };
+  const hooks = (onError: 'Continue' | 'Fail', containers: readonly string[]): RestoreHooks => ({
+    resources: [{ name: 'r', postHooks: containers.map((container) => ({ exec: { container, command: ['true'], onError } })) }],
+  });
+  for (const c of [
+    { id: 'jend1', spec: hooks('Continue', ['c', 'c']), exits: [1, 0], writes: ['result 0', 'result 1 + pod failed'], status: 'failed' },
+    { id: 'jend2', spec: hooks('Continue', ['c']), exits: [0], writes: ['result 0 + pod succeeded'], status: 'succeeded' },
+    // The second hook is skipped (its container is missing, settled before the first runs): the end writes the status.
+    { id: 'jend3', spec: hooks('Continue', ['c', 'ghost']), exits: [0], writes: ['result 1', 'result 0', 'status succeeded'], status: 'succeeded' },
+  ]) {
+    const { writes, counting } = counted(c.id);
+    await store.createJob({ id: c.id, restore: null, source: { kind: 'pods', pods: [{ namespace: 'ns', name: 'p' }] }, hooks: c.spec, failFast: false, warnings: [], createdAtMs: Date.now() });
+    await store.setPods(c.id, [{ namespace: 'ns', name: 'p' }], Date.now());
+    const exits = [...c.exits];
+    const executor: Executor = { exec: async () => ({ kind: 'exited', exitCode: exits.shift() ?? 99, stdout: '', stderr: '', truncated: false }) };
+    const waiter: PodWaiter = { get: async () => ({ kind: 'present', pod: twoHooks }), waitFor: () => Promise.reject(new Error('no wait expected')) };
+    assert.equal(await processPod({ jobId: c.id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, { ...deps(waiter, executor), store: counting }, signals), 'done');
+    assert.deepEqual(writes.filter((w) => !w.startsWith('status running')), c.writes, c.id);
+    assert.equal((await store.getJob(c.id))?.pods[0]?.status, c.status, c.id);
+  }
 });

@@ -184,6 +184,23 @@ describe('the ledger of a pod', () => {
     const listed = (await store.listJobs({ limit: 500 })).jobs.find((j) => j.id === s.id);
     assert.deepEqual(listed?.summary, job?.summary);
   });
+
+  test("the last hook's result can end its pod in the same step, and a replay of it keeps the pod ended", async () => {
+    const s = spec();
+    await started(s);
+    await store.recordPlan(s.id, 0, planOf(planned(0)), clock);
+    await store.markHookRunning(s.id, 0, 0, clock);
+    await store.recordHookResult(s.id, 0, 0, bad(), clock, { execStartedAtMs: clock, podStatus: 'failed' });
+    let pod = (await store.getJob(s.id))?.pods[0];
+    assert.deepEqual([pod?.status, pod?.error, pod?.hooks[0]?.phase], ['failed', null, 'failed']);
+    // A write sent again ('same') writes the status again; an error written before is gone.
+    await store.setPodStatus(s.id, 0, 'running', 'stale', clock);
+    await store.recordHookResult(s.id, 0, 0, bad(), clock, { execStartedAtMs: clock, podStatus: 'failed' });
+    pod = (await store.getJob(s.id))?.pods[0];
+    assert.deepEqual([pod?.status, pod?.error], ['failed', null]);
+    assert.equal((await store.getJob(s.id))?.summary.hooksFailed, 1, 'counted once');
+    await assert.rejects(store.recordHookResult(s.id, 0, 0, bad(), clock, { onlyIfRunning: true, podStatus: 'failed' }), /podStatus with onlyIfRunning/);
+  });
 });
 
 describe('ending a job', () => {
