@@ -151,9 +151,21 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
 
   let spec: PodJobSpec | null;
   let record: PodRecord | null;
+  // The freshest state this process has without asking: what woke the pod, or what the
+  // namespace's watch has shown of it (a pod read ahead); else one GET, below.
+  const known = deps.parking?.takeWoken(task) ?? track?.latest() ?? null;
+  // Planned from `known` in the step that reads the record (a first run), else null.
+  let plannedNow: PodPlan | null = null;
   try {
     spec = await deps.specs.get(jobId);
-    record = await store.getPod(jobId, podIndex);
+    if (spec !== null && known?.kind === 'present') {
+      const plan = planPodHooks(known.pod, spec.hooks);
+      const begun = await store.beginPod(jobId, podIndex, plan, clock());
+      record = begun.record;
+      if (begun.planned) plannedNow = plan;
+    } else {
+      record = await store.getPod(jobId, podIndex);
+    }
   } catch (err) {
     if (!(err instanceof SealBrokenError)) throw err;
     // Someone changed what this pod would run: it fails, saying so, and nothing runs.
@@ -175,16 +187,18 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
     return 'done';
   }
 
-  // The freshest state this process has without asking: what woke the pod, or what the
-  // namespace's watch has shown of it (a pod read ahead); else one GET.
-  let state: PodState = deps.parking?.takeWoken(task) ?? track?.latest() ?? (await deps.waiter.get(ref, shutdown));
+  let state: PodState = known ?? (await deps.waiter.get(ref, shutdown));
   const events: PodEvents = podEvents(deps.events, jobId, ref, spec);
   if (state.kind === 'present') events.seen(state.pod.uid);
   let planned: PodPlan | null = record.plan;
   // Read in the plan's write when there is one (the same step: as fresh as a read after
   // it), else right before the hooks begin.
   let stopReadWithPlan: { readonly reason: string | null } | null = null;
-  if (!planned) {
+  if (plannedNow !== null) {
+    planned = plannedNow;
+    stopReadWithPlan = { reason: record.jobStopReason ?? null };
+    logPlanned(planned, log);
+  } else if (!planned) {
     if (state.kind === 'deleted') {
       const stop = await store.stopReason(jobId);
       if (stop) {
@@ -198,8 +212,7 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
     }
     planned = planPodHooks(state.pod, spec.hooks);
     stopReadWithPlan = { reason: (await store.recordPlan(jobId, podIndex, planned, clock())).stopReason };
-    for (const warning of planned.warnings) log.warn({ warning: quotesHidden(warning) }, 'hook configuration warning');
-    log.info({ hooks: planned.hooks.length }, 'pod planned');
+    logPlanned(planned, log);
   }
   const plan: PodPlan = planned;
   const hookAt = (index: number): PlannedHook | undefined => plan.hooks.find((h) => h.index === index);
@@ -411,4 +424,9 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
     await deps.publishStop(jobId);
   }
   return 'done';
+}
+
+function logPlanned(plan: PodPlan, log: Logger): void {
+  for (const warning of plan.warnings) log.warn({ warning: quotesHidden(warning) }, 'hook configuration warning');
+  log.info({ hooks: plan.hooks.length }, 'pod planned');
 }

@@ -96,6 +96,36 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
   const run = (script: LuaScript, jobId: string, args: readonly (string | number)[], claimKey?: string): Promise<unknown> =>
     runLua(redis, script, claimKey === undefined ? keys.jobKeyList(jobId) : [...keys.jobKeyList(jobId), claimKey], [keys.eventsChannel, jobId, ...args]);
 
+  /** READ_POD's reply (also inside BEGIN_POD's) as a record; the stored plan's seal is checked here. */
+  async function podRecord(jobId: string, podIndex: number, raw: unknown): Promise<PodRecord | null> {
+    const reply = raw as [string, string | null, string | null, string | null, (string | null)[]] | [];
+    if (reply.length === 0) return null;
+    const [ref, status, planJson, stopReason, read] = reply;
+    const plan = planJson ? deps.sealer.open<PodPlan>(planContext(jobId, podIndex), planJson, `the plan of pod ${podIndex} of job ${jobId}`) : null;
+    // The script read indexes 0..n-1 for the n hooks it counted; a plan numbered otherwise is read here.
+    const numbered = plan !== null && read.length === plan.hooks.length && plan.hooks.every((h, i) => h.index === i);
+    const values = plan && plan.hooks.length > 0 ? (numbered ? read : await redis.hmget(keys.job(jobId).hooks, ...plan.hooks.map((h) => `${podIndex}:${h.index}`))) : [];
+    return {
+      ref: parsePodRef(ref),
+      status: podStatusValue(status),
+      plan,
+      hooks: (plan?.hooks ?? []).map((h, i) => ({ index: h.index, phase: parseHookValue(values[i] ?? `${HookPhase.Pending}|`).phase })),
+      jobStopReason: stopReason,
+    };
+  }
+
+  /** RECORD_PLAN's and BEGIN_POD's arguments after the pod index: the sealed plan and each hook's first value. */
+  function planArgs(jobId: string, podIndex: number, plan: PodPlan, atMs: number): (string | number)[] {
+    const hooks: (string | number)[] = [];
+    let skipped = 0;
+    for (const h of plan.hooks) {
+      const skip = h.skipReason !== null;
+      if (skip) skipped++;
+      hooks.push(h.index, hookValue(skip ? HookPhase.Skipped : HookPhase.Pending, null), skip ? settledJson(h.skipReason ?? '', atMs) : '');
+    }
+    return [deps.sealer.seal(planContext(jobId, podIndex), plan), skipped, ...hooks];
+  }
+
   function check(reply: unknown, what: string): void {
     if (reply === 'missing' || reply === 'no_pod') throw new StoreRecordMissingError(`${what}: ${reply === 'missing' ? 'no such job (unknown or expired)' : 'no such pod in the job'}`);
   }
@@ -200,31 +230,18 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     async getPod(jobId, podIndex): Promise<PodRecord | null> {
-      const reply = (await run(S.READ_POD, jobId, [podIndex])) as [string, string | null, string | null, string | null, (string | null)[]] | [];
-      if (reply.length === 0) return null;
-      const [ref, status, planJson, stopReason, read] = reply;
-      const plan = planJson ? deps.sealer.open<PodPlan>(planContext(jobId, podIndex), planJson, `the plan of pod ${podIndex} of job ${jobId}`) : null;
-      // The script read indexes 0..n-1 for the n hooks it counted; a plan numbered otherwise is read here.
-      const numbered = plan !== null && read.length === plan.hooks.length && plan.hooks.every((h, i) => h.index === i);
-      const values = plan && plan.hooks.length > 0 ? (numbered ? read : await redis.hmget(keys.job(jobId).hooks, ...plan.hooks.map((h) => `${podIndex}:${h.index}`))) : [];
-      return {
-        ref: parsePodRef(ref),
-        status: podStatusValue(status),
-        plan,
-        hooks: (plan?.hooks ?? []).map((h, i) => ({ index: h.index, phase: parseHookValue(values[i] ?? `${HookPhase.Pending}|`).phase })),
-        jobStopReason: stopReason,
-      };
+      return podRecord(jobId, podIndex, await run(S.READ_POD, jobId, [podIndex]));
+    },
+
+    async beginPod(jobId, podIndex, plan, atMs) {
+      const reply = await run(S.BEGIN_POD, jobId, [podIndex, ...planArgs(jobId, podIndex, plan, atMs)]);
+      if (!Array.isArray(reply) || (reply[0] !== 'planned' && reply[0] !== 'read')) throw new Error(`begin pod ${podIndex} of job ${jobId}: unexpected reply`);
+      const record = await podRecord(jobId, podIndex, reply[1]);
+      return { record, planned: reply[0] === 'planned' && record !== null };
     },
 
     async recordPlan(jobId, podIndex, plan, atMs) {
-      const args: (string | number)[] = [];
-      let skipped = 0;
-      for (const h of plan.hooks) {
-        const skip = h.skipReason !== null;
-        if (skip) skipped++;
-        args.push(h.index, hookValue(skip ? HookPhase.Skipped : HookPhase.Pending, null), skip ? settledJson(h.skipReason ?? '', atMs) : '');
-      }
-      const reply = await run(S.RECORD_PLAN, jobId, [podIndex, deps.sealer.seal(planContext(jobId, podIndex), plan), skipped, ...args]);
+      const reply = await run(S.RECORD_PLAN, jobId, [podIndex, ...planArgs(jobId, podIndex, plan, atMs)]);
       check(Array.isArray(reply) ? reply[0] : reply, `record plan of pod ${podIndex} of job ${jobId}`);
       const stopReason: unknown = Array.isArray(reply) ? reply[1] : null;
       return { stopReason: typeof stopReason === 'string' ? stopReason : null };

@@ -87,57 +87,85 @@ publish()
 return 'ok'
 `);
 
+// A pod's record: { ref, status, plan, stopReason, hook values }, or {} when the pod is
+// unknown. The hook values are those of indexes 0..n-1, n being the number of hooks the stored
+// plan lists (plans number their hooks so); the plan's seal is checked by the reader, which
+// reads the values again on its own if the plan is not what this count assumed.
+const READ_POD_FN = `
+local function read_pod(p)
+  local pod = redis.call('HMGET', KEYS[2], p .. ':ref', p .. ':st')
+  if not pod[1] then return {} end
+  local plan = redis.call('HGET', KEYS[3], p)
+  local stop = redis.call('HGET', KEYS[1], 'stopReason')
+  local values = {}
+  if plan then
+    local ok, decoded = pcall(cjson.decode, plan)
+    -- More hooks than any accepted plan holds: left to the reader (whose seal check refuses it).
+    if ok and type(decoded) == 'table' and type(decoded.hooks) == 'table' and #decoded.hooks > 0 and #decoded.hooks <= 1000 then
+      local fields = {}
+      for i = 0, #decoded.hooks - 1 do fields[#fields + 1] = p .. ':' .. i end
+      values = redis.call('HMGET', KEYS[4], unpack(fields))
+    end
+  end
+  return { pod[1], pod[2] or false, plan or false, stop or false, values }
+end
+`;
+
+// The hooks of a plan, recorded pending (or skipped with their result): ARGV[from] the plan
+// JSON, ARGV[from + 1] skipped count, then per hook: hook index, hook value, results JSON ('' when none).
+// False when the pod has a plan already (kept: nothing is written).
+const WRITE_PLAN_FN = `
+local function write_plan(p, from)
+  if redis.call('HSETNX', KEYS[3], p, ARGV[from]) == 0 then return false end
+  local n = (#ARGV - from - 1) / 3
+  for j = 0, n - 1 do
+    local f = p .. ':' .. ARGV[from + 2 + 3 * j]
+    local v = ARGV[from + 3 + 3 * j]
+    redis.call('HSET', KEYS[4], f, v)
+    local r = ARGV[from + 4 + 3 * j]
+    if r ~= '' then redis.call('HSET', KEYS[5], f, r) end
+    hook_event(f, v)
+  end
+  redis.call('HINCRBY', KEYS[1], 'n:total', n)
+  redis.call('HINCRBY', KEYS[1], 'n:skipped', ARGV[from + 1])
+  keep_ttl()
+  publish()
+  return true
+end
+`;
+
 /**
  * ARGV[3] pod index, ARGV[4] plan JSON, ARGV[5] skipped count, ARGV[6..] per hook: hook index, hook value, results JSON ('' when none).
  * Returns 'missing' or 'no_pod', else { 'ok' or 'exists', the job's stop reason or nil }
  * (read in the same step as the plan's write).
  */
-export const RECORD_PLAN = script(`
+export const RECORD_PLAN = script(WRITE_PLAN_FN + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 local p = ARGV[3]
 if redis.call('HEXISTS', KEYS[2], p .. ':ref') == 0 then return 'no_pod' end
-local function answer(outcome) return { outcome, redis.call('HGET', KEYS[1], 'stopReason') or false } end
-if redis.call('HSETNX', KEYS[3], p, ARGV[4]) == 0 then return answer('exists') end
-local n = (#ARGV - 5) / 3
-for j = 0, n - 1 do
-  local f = p .. ':' .. ARGV[6 + 3 * j]
-  local v = ARGV[7 + 3 * j]
-  redis.call('HSET', KEYS[4], f, v)
-  local r = ARGV[8 + 3 * j]
-  if r ~= '' then redis.call('HSET', KEYS[5], f, r) end
-  hook_event(f, v)
-end
-redis.call('HINCRBY', KEYS[1], 'n:total', n)
-redis.call('HINCRBY', KEYS[1], 'n:skipped', ARGV[5])
-keep_ttl()
-publish()
-return answer('ok')
+local wrote = write_plan(p, 4)
+return { wrote and 'ok' or 'exists', redis.call('HGET', KEYS[1], 'stopReason') or false }
 `);
 
+/** ARGV[3] pod index. The pod's record (READ_POD_FN) in one round trip. Reads only: no key is changed. */
+export const READ_POD = lua(READ_POD_FN + `return read_pod(ARGV[3])`);
+
 /**
- * ARGV[3] pod index. A pod's record in one round trip: { ref, status, plan, stopReason,
- * hook values }, or {} when the pod is unknown. The hook values are those of indexes 0..n-1,
- * n being the number of hooks the stored plan lists (plans number their hooks so); the
- * plan's seal is checked by the reader, which reads the values again on its own if the plan
- * is not what this count assumed. Reads only: no key is changed.
+ * The start of a pod's run when its live state is already known: its record, and its plan
+ * recorded in the same step when it has none yet and has not ended (a first run), saving the
+ * read before RECORD_PLAN. ARGV[3] pod index, ARGV[4..] as RECORD_PLAN's.
+ * Returns { 'planned', READ_POD's reply as it was before the plan's write } or { 'read', READ_POD's reply }.
  */
-export const READ_POD = lua(`
+export const BEGIN_POD = script(READ_POD_FN + WRITE_PLAN_FN + `
 local p = ARGV[3]
-local pod = redis.call('HMGET', KEYS[2], p .. ':ref', p .. ':st')
-if not pod[1] then return {} end
-local plan = redis.call('HGET', KEYS[3], p)
-local stop = redis.call('HGET', KEYS[1], 'stopReason')
-local values = {}
-if plan then
-  local ok, decoded = pcall(cjson.decode, plan)
-  -- More hooks than any accepted plan holds: left to the reader (whose seal check refuses it).
-  if ok and type(decoded) == 'table' and type(decoded.hooks) == 'table' and #decoded.hooks > 0 and #decoded.hooks <= 1000 then
-    local fields = {}
-    for i = 0, #decoded.hooks - 1 do fields[#fields + 1] = p .. ':' .. i end
-    values = redis.call('HMGET', KEYS[4], unpack(fields))
-  end
-end
-return { pod[1], pod[2] or false, plan or false, stop or false, values }
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'read', {} } end
+local before = read_pod(p)
+if #before == 0 or before[3] then return { 'read', before } end
+-- The pod's statuses that end its processing (domain/ended.ts isPodEnded).
+local st = before[2]
+if st == 'succeeded' or st == 'failed' or st == 'cancelled' then return { 'read', before } end
+write_plan(p, 4)
+return { 'planned', before }
 `);
 
 /** ARGV[3] pod index, ARGV[4] status, ARGV[5] '1' when ARGV[6] is an error to record. */

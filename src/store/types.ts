@@ -120,6 +120,13 @@ export interface JobStore {
    * Answers the job's stop reason, read in the same step.
    */
   recordPlan(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<{ readonly stopReason: string | null }>;
+  /**
+   * getPod and recordPlan in one step, for a run that knows the live pod before reading its
+   * record: the plan is recorded when the pod has none and has not ended (`planned`), and the
+   * record is then the one read just before that write (no plan, its stop reason read in the
+   * same step). Otherwise nothing is written and the record is getPod's.
+   */
+  beginPod(jobId: string, podIndex: number, plan: PodPlan, atMs: number): Promise<{ readonly record: PodRecord | null; readonly planned: boolean }>;
   setPodStatus(jobId: string, podIndex: number, status: PodStatus, error: string | null, atMs: number): Promise<void>;
   markHooksWaiting(jobId: string, podIndex: number, hookIndexes: readonly number[], atMs: number): Promise<void>;
   /**

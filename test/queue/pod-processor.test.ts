@@ -230,3 +230,28 @@ test("a pod's end is written with its last hook's result, not in a write of its 
     assert.equal((await store.getJob(c.id))?.pods[0]?.status, c.status, c.id);
   }
 });
+
+test('a pod whose live state the watch has shown starts with one store step that reads its record and records its plan; a second run only reads', async () => {
+  const id = 'jbegin1';
+  await newJob(id);
+  const calls: string[] = [];
+  const counting = {
+    ...store,
+    getPod: (...a: Parameters<typeof store.getPod>) => (calls.push('getPod'), store.getPod(...a)),
+    beginPod: (...a: Parameters<typeof store.beginPod>) => (calls.push('beginPod'), store.beginPod(...a)),
+    recordPlan: (...a: Parameters<typeof store.recordPlan>) => (calls.push('recordPlan'), store.recordPlan(...a)),
+  };
+  let gets = 0;
+  const executor: Executor = { exec: async () => ({ kind: 'exited', exitCode: 0, stdout: '', stderr: '', truncated: false }) };
+  const waiter: PodWaiter = { get: async () => (gets++, { kind: 'present', pod: running }), waitFor: () => Promise.reject(new Error('no wait expected')) };
+  const track = { latest: (): PodState => ({ kind: 'present', pod: running }), release: () => {} };
+  const task = { jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } };
+  assert.equal(await processPod(task, { ...deps(waiter, executor), store: counting }, signals, track), 'done');
+  assert.deepEqual([calls, gets], [['beginPod'], 0]);
+  assert.equal((await store.getJob(id))?.pods[0]?.status, 'succeeded');
+  // Run again (a retried queue job): the record says the pod is done, nothing more is written.
+  calls.length = 0;
+  assert.equal(await processPod(task, { ...deps(waiter, executor), store: counting }, signals, track), 'done');
+  assert.deepEqual(calls, ['beginPod']);
+  assert.equal((await store.getJob(id))?.summary.hooksSucceeded, 1);
+});

@@ -185,6 +185,29 @@ describe('the ledger of a pod', () => {
     assert.deepEqual(listed?.summary, job?.summary);
   });
 
+  test('beginPod records the plan of a pod that has none with the read of its record, and only reads one that has one or has ended', async () => {
+    const s = spec();
+    await started(s);
+    await store.tripFailFast(s.id, 'stop now');
+    const first = await store.beginPod(s.id, 0, planOf(planned(0), planned(1, { skipReason: 'container ghost not found' })), clock);
+    assert.equal(first.planned, true);
+    // The record as read before the plan's write, with the stop reason read in the same step.
+    assert.deepEqual([first.record?.plan, first.record?.hooks, first.record?.status, first.record?.jobStopReason], [null, [], 'pending', 'stop now']);
+    const again = await store.beginPod(s.id, 0, planOf(planned(0)), clock);
+    assert.equal(again.planned, false, 'a plan is kept');
+    assert.equal(again.record?.plan?.hooks.length, 2);
+    assert.deepEqual(again.record?.hooks, [{ index: 0, phase: 'pending' }, { index: 1, phase: 'skipped' }]);
+    assert.deepEqual(await store.getPod(s.id, 0), again.record);
+    const job = await store.getJob(s.id);
+    assert.deepEqual([job?.summary.hooksTotal, job?.summary.hooksSkipped], [2, 1]);
+
+    await store.setPodStatus(s.id, 1, 'cancelled', 'stopped', clock);
+    const ended = await store.beginPod(s.id, 1, planOf(planned(0)), clock);
+    assert.deepEqual([ended.planned, ended.record?.status, ended.record?.plan], [false, 'cancelled', null], 'an ended pod gets no plan');
+    assert.deepEqual(await store.beginPod(s.id, 9, planOf(planned(0)), clock), { record: null, planned: false });
+    assert.deepEqual(await store.beginPod('nope', 0, planOf(planned(0)), clock), { record: null, planned: false });
+  });
+
   test("the last hook's result can end its pod in the same step, and a replay of it keeps the pod ended", async () => {
     const s = spec();
     await started(s);
