@@ -154,11 +154,12 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   // The freshest state this process has without asking: what woke the pod, or what the
   // namespace's watch has shown of it (a pod read ahead); else one GET, below.
   const known = deps.parking?.takeWoken(task) ?? track?.latest() ?? null;
-  // Planned from `known` in the step that reads the record (a first run), else null.
+  // Planned from `known` in the step that reads the record (a first run), else null. A pod
+  // woken from its parking was planned before it parked: its record is only read.
   let plannedNow: PodPlan | null = null;
   try {
     spec = await deps.specs.get(jobId);
-    if (spec !== null && known?.kind === 'present') {
+    if (spec !== null && known?.kind === 'present' && task.waitStartMs === undefined) {
       const plan = planPodHooks(known.pod, spec.hooks);
       const begun = await store.beginPod(jobId, podIndex, plan, clock());
       record = begun.record;
