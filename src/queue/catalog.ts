@@ -28,6 +28,12 @@ export const PodPayload = Type.Object({
   mac: Type.String({ minLength: 1 }),
   /** Set when the pod was parked: when its wait began (epoch ms), so a woken run keeps its deadline. */
   waitStartMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * Set with waitStartMs: the token of the pod's park (see parked-pods.ts), so the woken run
+   * unparks that park and not a later one. Absent beside waitStartMs: parked by a version
+   * without tokens (its unpark names token 0).
+   */
+  parkToken: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type PodPayload = Static<typeof PodPayload>;
 

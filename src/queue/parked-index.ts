@@ -33,6 +33,8 @@ class ParkedEntry implements ParkedPod {
     readonly awaited: readonly AwaitedContainer[],
     untilMs: number,
     sinceMs: number,
+    /** A small integer (see ParkedPod.token): held inside the entry, no object of its own. */
+    readonly token: number,
   ) {
     this.untilSec = secOf(untilMs);
     this.untilRem = remOf(untilMs);
@@ -72,7 +74,7 @@ export class ParkedIndex {
 
   add(pod: ParkedPod): void {
     this.remove(pod);
-    const entry = new ParkedEntry(this.intern(pod.jobId), pod.podIndex, this.intern(pod.namespace), pod.name, this.shared(pod.awaited), pod.untilMs, pod.sinceMs);
+    const entry = new ParkedEntry(this.intern(pod.jobId), pod.podIndex, this.intern(pod.namespace), pod.name, this.shared(pod.awaited), pod.untilMs, pod.sinceMs, pod.token);
     let ofJob = this.byJob.get(entry.jobId);
     if (!ofJob) this.byJob.set(entry.jobId, (ofJob = new Map()));
     ofJob.set(entry.podIndex, entry);
@@ -83,10 +85,15 @@ export class ParkedIndex {
     pods.set(entry.name, there === undefined ? entry : Array.isArray(there) ? [...there, entry] : [there, entry]);
   }
 
-  remove(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>): ParkedPod | null {
+  /**
+   * Removes the slot's entry; with a token, only if the entry is that park: an unpark of an
+   * earlier park of the slot (a run that lost its job to another worker, which parked the pod
+   * again) must not drop the newer one.
+   */
+  remove(slot: Pick<ParkedSlot, 'jobId' | 'podIndex'>, token?: number): ParkedPod | null {
     const ofJob = this.byJob.get(slot.jobId);
     const entry = ofJob?.get(slot.podIndex);
-    if (!ofJob || !entry) return null;
+    if (!ofJob || !entry || (token !== undefined && entry.token !== token)) return null;
     ofJob.delete(slot.podIndex);
     if (ofJob.size === 0) this.byJob.delete(slot.jobId);
     this.entries--;
@@ -113,7 +120,7 @@ export class ParkedIndex {
     for (const ofJob of fresh.values()) {
       for (const pod of ofJob.values()) {
         const known = this.byJob.get(pod.jobId)?.get(pod.podIndex);
-        if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || known.sinceMs !== pod.sinceMs || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
+        if (known === undefined || known.namespace !== pod.namespace || known.name !== pod.name || known.untilMs !== pod.untilMs || known.sinceMs !== pod.sinceMs || known.token !== pod.token || JSON.stringify(known.awaited) !== JSON.stringify(pod.awaited)) this.add(pod);
       }
     }
   }

@@ -10,7 +10,7 @@
 import { waitOver } from '../domain/wait-over.ts';
 import type { PodState } from '../domain/types.ts';
 import type { Logger } from '../log.ts';
-import type { ParkChange, ParkedPod, ParkedPods, ParkedSlot } from '../store/parked-pods.ts';
+import type { OwnedPark, ParkChange, ParkedPod, ParkedPods, ParkedSlot } from '../store/parked-pods.ts';
 import { slotField } from '../store/parked-pods.ts';
 import { ParkedIndex } from './parked-index.ts';
 
@@ -49,7 +49,8 @@ export interface ParkingLot {
   /** Reads every parked pod and starts watching their namespaces. */
   start(): Promise<void>;
   park(pod: ParkedPod): Promise<void>;
-  unpark(slot: ParkedSlot): Promise<void>;
+  /** Removes this park (its token), not a later park of the same slot. */
+  unpark(park: OwnedPark): Promise<void>;
   /** Wakes this pod now (its wait is over, or its job stops). */
   wake(pod: ParkedPod, state: PodState | null): void;
   /** Wakes every parked pod of the job: it stops. */
@@ -135,7 +136,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
         moved = done;
         if (moved) {
           // Its run unparks it in the store; until then no event needs to wake it again.
-          if (index.remove(pod)) follow();
+          if (index.remove(pod, pod.token)) follow();
           log.debug(log1, 'parked pod woken');
         }
       },
@@ -184,7 +185,8 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   const unsubscribe = deps.changes.onParkChange((c) => {
     if (stopped) return;
     if (c.kind === 'parked') change((ix) => ix.add(c.pod));
-    else change((ix) => ix.remove(c.slot));
+    // A message without a token (an older version's) mirrors an unpark that deleted whatever was there.
+    else change((ix) => ix.remove(c.slot, c.token ?? undefined));
     follow();
   });
   const unsubscribeGap =
@@ -220,10 +222,10 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
       follow(false);
       await deps.store.park(pod);
     },
-    async unpark(slot) {
-      woken.delete(slotField(slot));
-      if (change((ix) => ix.remove(slot))) follow();
-      await deps.store.unpark(slot);
+    async unpark(park) {
+      woken.delete(slotField(park));
+      if (change((ix) => ix.remove(park, park.token))) follow();
+      await deps.store.unpark(park);
     },
     wake,
     wakeJob(jobId) {

@@ -114,7 +114,8 @@ export interface PodSignals {
 /** The pod must wait: the caller parks it (see PodParking) and its run ends here. */
 export interface PodParked {
   readonly kind: 'parked';
-  readonly pod: ParkedPod;
+  /** The caller gives the park its token, as it writes it in the job's data too. */
+  readonly pod: Omit<ParkedPod, 'token'>;
   readonly waitStartMs: number;
 }
 

@@ -12,7 +12,7 @@ import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
 import { parseJobPayload, parsePodPayload, podJobId, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
 import { waitOver } from '../domain/wait-over.ts';
-import type { ParkedPod, ParkedPods } from '../store/parked-pods.ts';
+import { newParkToken, type ParkedPod, type ParkedPods } from '../store/parked-pods.ts';
 import { createIdleCollector } from './idle-gc.ts';
 import { createParkingLot, type NamespaceEvents, type ParkingLot } from './parking-lot.ts';
 import { createReadAhead } from './read-ahead.ts';
@@ -146,15 +146,18 @@ export function startWorkers(deps: WorkerDeps): Workers {
     // finds nothing delayed to move: heard here too, it wakes the pod once the move is done
     // (else it would wait for the next look at stop reasons).
     const stop = wakes.register(parked.pod.jobId);
+    // This park's own token, in its entry and in the job's data: the run it wakes unparks this
+    // park only, not one another worker makes if it takes the job over from that run.
+    const pod: ParkedPod = { ...parked.pod, token: newParkToken() };
     try {
-      await parking.park(parked.pod);
-      await job.updateData({ ...data, waitStartMs: parked.waitStartMs });
-      await job.moveToDelayed(parked.pod.untilMs, token);
+      await parking.park(pod);
+      await job.updateData({ ...data, waitStartMs: parked.waitStartMs, parkToken: pod.token });
+      await job.moveToDelayed(pod.untilMs, token);
       // An event that came between the decision and the move could not promote a job that was
       // still active: the pod's own watch saw it, so look once more now that it is delayed.
       const state = seen();
-      if (stop.signal.aborted) parking.wake(parked.pod, null);
-      else if (state !== null && waitOver(parked.pod.awaited, state)) parking.wake(parked.pod, state);
+      if (stop.signal.aborted) parking.wake(pod, null);
+      else if (state !== null && waitOver(pod.awaited, state)) parking.wake(pod, state);
     } finally {
       stop.dispose();
     }
@@ -208,9 +211,11 @@ export function startWorkers(deps: WorkerDeps): Workers {
         track?.release();
         metrics.podEnded();
         idle.ended();
-        // Woken (or its job gone): it is no longer parked, whatever this run came to.
+        // Woken (or its job gone): it is no longer parked, whatever this run came to. Only the
+        // park this run was woken from: if it lost its lock and another worker parked the pod
+        // again meanwhile, that park stays (token 0: parked by a version without tokens).
         if (parking && data.waitStartMs !== undefined && !parkedNow) {
-          await parking.unpark({ namespace: data.namespace, jobId: data.jobId, podIndex: data.podIndex }).catch((err: unknown) =>
+          await parking.unpark({ namespace: data.namespace, jobId: data.jobId, podIndex: data.podIndex, token: data.parkToken ?? 0 }).catch((err: unknown) =>
             log.warn({ jobId: data.jobId, namespace: data.namespace, pod: data.name, err: message(err) }, 'pod could not be unparked; the next read of parked pods drops it'),
           );
         }

@@ -54,6 +54,33 @@ describe('parked pods', () => {
     assert.equal(await redis.sismember(`${hookd.prefix}:parked`, NS), 0, 'the namespace has no parked pods left');
   });
 
+  it('a woken run unparks only the park it was woken from: a park made since by another worker (another token) stays', async () => {
+    // The run that took a stalled run's job over parks the pod again with a token of its own;
+    // the stalled run's late unpark must leave that entry. Simulated by rewriting the entry's
+    // token in Redis while the pod is parked (no message: this process keeps the first park
+    // indexed, so the watch still wakes the pod).
+    const ns = 'parking-token';
+    env.sim.createNamespace(ns);
+    createPod(env.sim, ns, 'retaken', { containers: ['app'], annotations: { [`${A}command`]: JSON.stringify(sh('echo up')) } });
+    const id = await submit(hookd.url, { pods: [{ namespace: ns, name: 'retaken' }] });
+    await eventually('the pod is parked', async () => Object.keys(await parkedIn(ns)).length === 1 && (await delayedPods()) === 1);
+    const [field, value] = Object.entries(await parkedIn(ns))[0] ?? ['', '{}'];
+    const entry = JSON.parse(value) as { t: number };
+    const data = JSON.parse((await redis.hget(`${hookd.prefix}:hookd-pods:${id}_pod_0`, 'data')) ?? '{}') as { parkToken?: number };
+    assert.ok(entry.t >= 1, 'the entry carries its park token');
+    assert.equal(data.parkToken, entry.t, 'and so does the job data, for the run it wakes');
+    const newer = JSON.stringify({ ...entry, t: entry.t === 1 ? 2 : entry.t - 1 });
+    await redis.hset(`${hookd.prefix}:parked:${ns}`, field, newer);
+
+    env.sim.setContainerState(ns, 'retaken', 'app', 'running', { ready: true });
+    const done = await until(hookd.url, id, (j) => j.finishedAt !== null, 'the job ends');
+    assert.equal(done.pods[0]?.hooks[0]?.phase, 'succeeded');
+    await new Promise((r) => setTimeout(r, 200)); // the run's unpark follows its last result
+    assert.deepEqual(await parkedIn(ns), { [field]: newer }, 'the newer park is still there');
+    await redis.hdel(`${hookd.prefix}:parked:${ns}`, field);
+    await redis.srem(`${hookd.prefix}:parked`, ns);
+  });
+
   it('the wait keeps its deadline through parking: the hook expires at its waitTimeout, not later', async () => {
     createPod(env.sim, NS, 'expires', { annotations: { [`${A}command`]: JSON.stringify(sh('echo never')), [`${A}wait-timeout`]: '1s' } });
     const started = Date.now();

@@ -11,6 +11,7 @@ const pod = (jobId: string, podIndex: number, namespace: string, name: string, u
   awaited: [{ name: 'app', ready: false }],
   untilMs,
   sinceMs: 500,
+  token: 1,
 });
 
 test('parked index: found by pod and by job, one pod parked by two jobs, removed without a trace', () => {
@@ -46,6 +47,17 @@ test('parked index: re-parking a slot replaces its entry; a fresh read of a name
   assert.equal(ix.size, 2);
 });
 
+test('parked index: a removal with a token removes only that park of the slot; a fresh read takes a re-park with a new token', () => {
+  const ix = new ParkedIndex();
+  ix.add({ ...pod('j', 0, 'a', 'p'), token: 2 });
+  assert.equal(ix.remove({ jobId: 'j', podIndex: 0 }, 1), null, 'an earlier park of the slot');
+  assert.equal(ix.size, 1);
+  ix.replaceNamespace('a', [{ ...pod('j', 0, 'a', 'p'), token: 3 }]);
+  assert.equal(ix.forPod('a', 'p')[0]?.token, 3, 'same times and containers, another park');
+  assert.equal(ix.remove({ jobId: 'j', podIndex: 0 }, 3)?.token, 3);
+  assert.equal(ix.size, 0);
+});
+
 test('parked index: times read back to the millisecond, today as well as before the epoch its whole seconds count from', () => {
   const ix = new ParkedIndex();
   const cases: Array<[number, number]> = [
@@ -54,7 +66,7 @@ test('parked index: times read back to the millisecond, today as well as before 
     [1_600_000_000_000, 1_599_999_999_999],
     [4_102_444_800_999, 4_102_444_000_000],
   ];
-  cases.forEach(([untilMs, sinceMs], i) => ix.add({ jobId: 'j', podIndex: i, namespace: 'a', name: `p${i}`, awaited: [], untilMs, sinceMs }));
+  cases.forEach(([untilMs, sinceMs], i) => ix.add({ jobId: 'j', podIndex: i, namespace: 'a', name: `p${i}`, awaited: [], untilMs, sinceMs, token: i + 1 }));
   for (const [i, [untilMs, sinceMs]] of cases.entries()) {
     const [got] = ix.forPod('a', `p${i}`);
     assert.equal(got?.untilMs, untilMs);

@@ -5,9 +5,9 @@
 import pino from 'pino';
 import type { PodState } from '../../src/domain/types.ts';
 import { createParkingLot, type ParkingLot } from '../../src/queue/parking-lot.ts';
-import type { ParkChange, ParkedPod } from '../../src/store/parked-pods.ts';
+import type { OwnedPark, ParkChange, ParkedPod } from '../../src/store/parked-pods.ts';
 
-export const parked: ParkedPod = { jobId: 'j', podIndex: 0, namespace: 'ns', name: 'p', awaited: [{ name: 'app', ready: false }], untilMs: 10_000_000, sinceMs: 0 };
+export const parked: ParkedPod = { jobId: 'j', podIndex: 0, namespace: 'ns', name: 'p', awaited: [{ name: 'app', ready: false }], untilMs: 10_000_000, sinceMs: 0, token: 1 };
 
 /** Pod ns/p with its container app running (and ready) or not. */
 export const withApp = (running: boolean): PodState => ({
@@ -39,6 +39,8 @@ export interface LotHarness {
   readonly listens: Array<{ namespace: string; catchUp: boolean | undefined }>;
   /** One entry per promotion asked, in order; its outcome is the promote option's. */
   readonly promotions: ParkedPod[];
+  /** Each unpark asked of the store, in order. */
+  readonly unparks: OwnedPark[];
 }
 
 export interface LotHarnessOptions {
@@ -53,13 +55,17 @@ export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarne
   const listeners = new Map<string, (name: string, state: PodState) => void>();
   const listens: LotHarness['listens'] = [];
   const promotions: ParkedPod[] = [];
+  const unparks: OwnedPark[] = [];
   let onChange: ((change: ParkChange) => void) | null = null;
   let onGap: (() => void) | null = null;
   let scans = 0;
   const lot = createParkingLot({
     store: {
       park: async () => undefined,
-      unpark: async () => undefined,
+      unpark: async (park) => {
+        unparks.push(park);
+        return true;
+      },
       scan: async (each) => {
         if (scans++ > 0) await opts.rescan?.(each);
       },
@@ -96,6 +102,7 @@ export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarne
     resubscribe: () => (onGap as (() => void) | null)?.(),
     listens,
     promotions,
+    unparks,
   };
 }
 

@@ -114,7 +114,7 @@ test('an unpark message that comes while a read of the whole index is on its way
   h.message({ kind: 'parked', pod: parked });
   h.resubscribe();
   await settle();
-  h.message({ kind: 'unparked', slot: parked });
+  h.message({ kind: 'unparked', slot: parked, token: parked.token });
   read.release();
   await settle();
   await settle();
@@ -136,4 +136,36 @@ test('a promotion that fails (Redis away) is tried again while the pod is parked
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(calls, 2, 'asked again after the failure');
   assert.equal(h.lot.size, 0, 'woken');
+});
+
+test('an unpark message of an earlier park of the slot leaves the newer park indexed here, and it is woken', async (t) => {
+  // The run woken from the first park lost its lock in a long stall; this worker took the job
+  // over and parked the pod again; the first run's late unpark is announced with its token.
+  const h = await lotHarness();
+  t.after(() => h.lot.stop());
+  await h.lot.park({ ...parked, token: 2 });
+  h.message({ kind: 'unparked', slot: parked, token: 1 });
+  assert.equal(h.lot.size, 1, 'the newer park is kept');
+  h.event(withApp(true));
+  await settle();
+  assert.equal(h.promotions.length, 1, 'its container up wakes it');
+});
+
+test('an unpark message of a version without tokens drops whatever park the slot has (that unpark deleted it)', async (t) => {
+  const h = await lotHarness();
+  t.after(() => h.lot.stop());
+  h.message({ kind: 'parked', pod: { ...parked, token: 2 } });
+  h.message({ kind: 'unparked', slot: parked, token: null });
+  assert.equal(h.lot.size, 0);
+});
+
+test('a late unpark by a run woken from an earlier park leaves the newer park in the index; the store is asked with its token', async (t) => {
+  const h = await lotHarness();
+  t.after(() => h.lot.stop());
+  await h.lot.park({ ...parked, token: 2 });
+  await h.lot.unpark({ namespace: 'ns', jobId: 'j', podIndex: 0, token: 1 });
+  assert.equal(h.lot.size, 1);
+  assert.deepEqual(h.unparks, [{ namespace: 'ns', jobId: 'j', podIndex: 0, token: 1 }]);
+  await h.lot.unpark({ namespace: 'ns', jobId: 'j', podIndex: 0, token: 2 });
+  assert.equal(h.lot.size, 0, 'its own unpark removes it');
 });
