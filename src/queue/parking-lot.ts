@@ -43,6 +43,13 @@ export interface ParkingLotDeps {
    * 30 s, while the pod is still parked here. Default 1 s.
    */
   readonly promoteRetryMs?: number;
+  /**
+   * A read of the whole index removes entries whose deadline passed this long ago (see
+   * pruneStale). Default 70 s: a minute for the woken run to unpark it itself and for clocks
+   * that differ between processes, plus the worker's lock (8 s) and stalled-check (2 s)
+   * window in which a killed run's pod is taken over and unparked by another worker.
+   */
+  readonly staleAfterMs?: number;
 }
 
 export interface ParkingLot {
@@ -65,6 +72,7 @@ export interface ParkingLot {
 
 /** A woken pod's observation is kept this long for the run that follows. */
 const WOKEN_TTL_MS = 60_000;
+const STALE_AFTER_MS = 60_000 + 8_000 + 2_000;
 const PROMOTE_RETRY_MAX_MS = 30_000;
 
 export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
@@ -161,14 +169,43 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     });
   };
 
+  /**
+   * Removes entries whose deadline passed long ago. Nothing else would: a park whose job
+   * update or move to delayed failed, retried by a run that did not park again (its job data
+   * has no waitStartMs, so its run never unparks), stayed forever, its namespace watched in
+   * every process. Removing one loses no hook: the entry only lets the watch promote the
+   * delayed job early, and park() in worker.ts delays the job until the entry's own untilMs,
+   * so a job still delayed is moved to waiting by BullMQ at that deadline whatever the index
+   * holds. The unpark is the same compare-and-delete on the token read: a park made since (a
+   * new token) stays.
+   */
+  const pruneStale = async (stale: readonly ParkedPod[]): Promise<void> => {
+    for (const pod of stale) {
+      if (stopped) return;
+      const log1 = { jobId: pod.jobId, namespace: pod.namespace, pod: pod.name, podIndex: pod.podIndex, untilMs: pod.untilMs };
+      try {
+        if (await deps.store.unpark(pod)) log.warn(log1, 'parked pod long past its deadline removed from the parked pods');
+      } catch (err) {
+        // Redis away: the next read of the index tries again.
+        log.warn({ ...log1, err: err instanceof Error ? err.message : String(err) }, 'stale parked pod could not be removed; the next read tries again');
+        return;
+      }
+      // Removed here, by another process (its message removes it too), or parked again: the token decides.
+      if (change((ix) => ix.remove(pod, pod.token))) follow();
+    }
+  };
+
   const resync = async (): Promise<void> => {
     const seen = new Set<string>();
     const meanwhile: Array<(ix: ParkedIndex) => unknown> = [];
+    const staleBefore = clock() - (deps.staleAfterMs ?? STALE_AFTER_MS);
+    const stale: ParkedPod[] = [];
     replaying.add(meanwhile);
     try {
       await deps.store.scan((namespace, pods) => {
         seen.add(namespace);
         index.replaceNamespace(namespace, pods);
+        for (const pod of pods) if (pod.untilMs < staleBefore) stale.push(pod);
       });
       for (const ns of index.namespaces()) if (!seen.has(ns)) index.replaceNamespace(ns, []);
       // A park, unpark or message since the read began is newer than what it read.
@@ -180,6 +217,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
     const now = clock();
     for (const [field, w] of woken) if (now - w.atMs > WOKEN_TTL_MS) woken.delete(field);
     follow();
+    await pruneStale(stale);
   };
 
   const unsubscribe = deps.changes.onParkChange((c) => {

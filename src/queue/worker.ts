@@ -152,6 +152,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     try {
       await parking.park(pod);
       await job.updateData({ ...data, waitStartMs: parked.waitStartMs, parkToken: pod.token });
+      // Delayed until the entry's own deadline: the read of the index that removes entries
+      // long past it (parking-lot.ts, pruneStale) relies on BullMQ waking the job by then.
       await job.moveToDelayed(pod.untilMs, token);
       // An event that came between the decision and the move could not promote a job that was
       // still active: the pod's own watch saw it, so look once more now that it is delayed.

@@ -21,7 +21,7 @@
 // version. An older version's unpark deletes whatever is there and its message carries no
 // token (read as token null: drop whatever park the slot has), as before; an older version's
 // re-park keeps the job data's previous token while writing none, so the newer run's unpark
-// leaves that entry.
+// leaves that entry, and the read of the whole index removes it after its deadline.
 
 import { randomInt } from 'node:crypto';
 import type { AwaitedContainer } from '../domain/wait-over.ts';

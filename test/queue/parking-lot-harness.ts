@@ -49,6 +49,8 @@ export interface LotHarnessOptions {
   /** Answers a promotion: true when the job was delayed (default), or throws. */
   readonly promote?: (pod: ParkedPod) => Promise<boolean>;
   readonly promoteRetryMs?: number;
+  readonly clock?: () => number;
+  readonly staleAfterMs?: number;
 }
 
 export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarness> {
@@ -93,6 +95,8 @@ export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarne
     },
     log: pino({ level: 'silent' }),
     ...(opts.promoteRetryMs !== undefined ? { promoteRetryMs: opts.promoteRetryMs } : {}),
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
   });
   await lot.start();
   return {

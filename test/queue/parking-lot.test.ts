@@ -169,3 +169,22 @@ test('a late unpark by a run woken from an earlier park leaves the newer park in
   await h.lot.unpark({ namespace: 'ns', jobId: 'j', podIndex: 0, token: 2 });
   assert.equal(h.lot.size, 0, 'its own unpark removes it');
 });
+
+test('a read of the whole index removes the entries long past their deadline, with their token, and no other', async (t) => {
+  // A park whose move to delayed failed, retried by a run that did not park again, is never
+  // unparked by a run: without this it stayed forever, its namespace watched.
+  const now = 50_000_000;
+  const leaked = { ...parked, untilMs: now - 1001, token: 7 };
+  const late = { ...parked, jobId: 'j2', untilMs: now - 999, token: 8 }; // within the grace: its woken run unparks it
+  const live = { ...parked, jobId: 'j3', namespace: 'ns2', untilMs: now + 60_000, token: 9 };
+  const h = await lotHarness({ clock: () => now, staleAfterMs: 1000, rescan: async (each) => {
+    each('ns', [leaked, late]);
+    each('ns2', [live]);
+  } });
+  t.after(() => h.lot.stop());
+  h.resubscribe();
+  await settle();
+  await settle();
+  assert.deepEqual(h.unparks, [leaked], 'removed in the store, compared with the token it was read with');
+  assert.deepEqual(h.lot.jobIds().sort(), ['j2', 'j3']);
+});
