@@ -75,7 +75,8 @@ describe('parked pods', () => {
     env.sim.setContainerState(ns, 'retaken', 'app', 'running', { ready: true });
     const done = await until(hookd.url, id, (j) => j.finishedAt !== null, 'the job ends');
     assert.equal(done.pods[0]?.hooks[0]?.phase, 'succeeded');
-    await new Promise((r) => setTimeout(r, 200)); // the run's unpark follows its last result
+    // The run's unpark (in its `finally`) comes before BullMQ completes, and so removes, its queue job.
+    await eventually('the pod job completed', async () => (await redis.exists(`${hookd.prefix}:hookd-pods:${id}_pod_0`)) === 0);
     assert.deepEqual(await parkedIn(ns), { [field]: newer }, 'the newer park is still there');
     await redis.hdel(`${hookd.prefix}:parked:${ns}`, field);
     await redis.srem(`${hookd.prefix}:parked`, ns);
