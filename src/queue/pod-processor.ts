@@ -186,6 +186,12 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   }
   if (isPodEnded(record.status)) {
     log.info({ status: record.status }, 'pod already processed');
+    // A run that ended the pod failed with a failed hook and then died (or errored) before it
+    // tripped failFast: trip it now (TRIP keeps the first reason), else the job's other pods
+    // would go on running hooks.
+    if (spec.failFast && record.status === PodStatus.Failed && !record.jobStopReason && record.hooks.some((h) => h.phase === HookPhase.Failed)) {
+      await stopForFailFast(jobId, ref, deps);
+    }
     return 'done';
   }
 
@@ -281,13 +287,16 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   let refusal: string | null = null;
   // The last hook's result carries the pod's status when its phases alone decide it (no hook
   // skipped: a skip may mean the job stopped, which the end below reads); the end then has
-  // nothing left to write.
+  // nothing left to write. Not a failed pod of a failFast job: its end trips failFast after
+  // writing its status, and a run that dies between the two leaves a pod not yet ended,
+  // which the next run ends and trips.
   const ending: PodEnding = {
     statusAfter: (index, phase) => {
       if (refusal !== null) return null;
       const after = plan.hooks.map((h) => ({ phase: h.index === index ? phase : (phases.get(h.index) ?? HookPhase.Pending) }));
       if (!after.every((h) => isHookEnded(h.phase) && h.phase !== HookPhase.Skipped)) return null;
-      return podStatusOf(after, null);
+      const status = podStatusOf(after, null);
+      return status === PodStatus.Failed && spec.failFast ? null : status;
     },
     written: (status) => (shown = status),
   };
@@ -420,12 +429,14 @@ async function runPod(task: PodTask, deps: PodProcessorDeps, signals: PodSignals
   // Written already with the last hook's result, unless the end found otherwise.
   if (shown !== status || podError !== null) await store.setPodStatus(jobId, podIndex, status, podError, clock());
   log.info({ status }, 'pod finished');
-  if (status === PodStatus.Failed && spec.failFast) {
-    // Velero cancels the restore's hook context once a pod's hooks end with errors.
-    await store.tripFailFast(jobId, `failFast: pod ${ref.namespace}/${ref.name} had a failed hook`);
-    await deps.publishStop(jobId);
-  }
+  if (status === PodStatus.Failed && spec.failFast) await stopForFailFast(jobId, ref, deps);
   return 'done';
+}
+
+/** Velero cancels the restore's hook context once a pod's hooks end with errors. */
+async function stopForFailFast(jobId: string, ref: PodRef, deps: PodProcessorDeps): Promise<void> {
+  await deps.store.tripFailFast(jobId, `failFast: pod ${ref.namespace}/${ref.name} had a failed hook`);
+  await deps.publishStop(jobId);
 }
 
 function logPlanned(plan: PodPlan, log: Logger): void {

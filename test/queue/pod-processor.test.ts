@@ -255,3 +255,31 @@ test('a pod whose live state the watch has shown starts with one store step that
   assert.deepEqual(calls, ['beginPod']);
   assert.equal((await store.getJob(id))?.summary.hooksSucceeded, 1);
 });
+
+test('failFast trips when the run that failed the pod dies right after its last result is written, and when it dies after the pod is ended', async () => {
+  const failing: RestoreHooks = { resources: [{ name: 'r', postHooks: [{ exec: { container: 'c', command: ['false'], onError: 'Continue' } }] }] };
+  const executor: Executor = { exec: async () => ({ kind: 'exited', exitCode: 1, stdout: '', stderr: '', truncated: false }) };
+  const waiter: PodWaiter = { get: async () => ({ kind: 'present', pod: { ...running, annotations: {} } }), waitFor: () => Promise.reject(new Error('no wait expected')) };
+  const task = (id: string) => ({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } });
+  const job = async (id: string) => {
+    await store.createJob({ id, restore: null, source: { kind: 'pods', pods: [{ namespace: 'ns', name: 'p' }] }, hooks: failing, failFast: true, warnings: [], createdAtMs: Date.now() });
+    await store.setPods(id, [{ namespace: 'ns', name: 'p' }], Date.now());
+  };
+  // The last result is written, then the write's confirmation (or the process) fails.
+  await job('jff1');
+  const dies = { ...store, recordHookResult: async (...a: Parameters<typeof store.recordHookResult>) => (await store.recordHookResult(...a), Promise.reject(new Error('connection reset'))) };
+  await assert.rejects(processPod(task('jff1'), { ...deps(waiter, executor), store: dies }, signals), /connection reset/);
+  let stops = 0;
+  assert.equal(await processPod(task('jff1'), { ...deps(waiter, executor), publishStop: async () => void stops++ }, signals), 'done', 'the retried run');
+  assert.equal((await store.getJob('jff1'))?.pods[0]?.status, 'failed');
+  assert.match(String(await store.stopReason('jff1')), /^failFast: pod ns\/p had a failed hook$/);
+  assert.equal(stops, 1);
+  // The pod was ended failed, then the run died before the trip.
+  await job('jff2');
+  const noTrip = { ...store, tripFailFast: () => Promise.reject(new Error('killed')) };
+  await assert.rejects(processPod(task('jff2'), { ...deps(waiter, executor), store: noTrip }, signals), /killed/);
+  assert.equal((await store.getJob('jff2'))?.pods[0]?.status, 'failed');
+  assert.equal(await store.stopReason('jff2'), null);
+  assert.equal(await processPod(task('jff2'), deps(waiter, executor), signals), 'done', 'the retried run');
+  assert.match(String(await store.stopReason('jff2')), /failFast/);
+});
