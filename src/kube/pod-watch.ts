@@ -17,6 +17,11 @@ import { podListsFor } from './pod-lists.ts';
 import { toPodView } from './pod-view.ts';
 import { retryRead } from './request.ts';
 
+export interface ListenOptions {
+  readonly catchUp?: boolean;
+  readonly onListed?: (seen: (name: string) => boolean) => void;
+}
+
 export interface PodWatchHubDeps {
   readonly kc: KubeConfig;
   readonly log: Logger;
@@ -39,9 +44,12 @@ export type PodWatchHub = PodWaiter & {
    * Every event of the namespace's pods, while the returned function has not been called.
    * `catchUp` (default true): when the namespace's informer has listed already, the listener
    * is also told the pods as one list shows them (see listen); false when the caller has the
-   * pods it cares about from a read of its own since before it listens.
+   * pods it cares about from a read of its own since before it listens. `onListed`, after a
+   * catch-up list that completed: whether a pod name was in it or an event told of it since
+   * the listener joined (answered during the call only). A name that is neither was deleted
+   * before the listener joined (or the list was stale): no event will ever tell of it.
    */
-  listen(namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): () => void;
+  listen(namespace: string, onPod: (name: string, state: PodState) => void, opts?: ListenOptions): () => void;
   stop(): Promise<void>;
   stats(): { namespaces: number; subscribers: number; expected: number };
 };
@@ -187,7 +195,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     } while (cont !== undefined && !stopped);
   };
 
-  const listen = (namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): (() => void) => {
+  const listen = (namespace: string, onPod: (name: string, state: PodState) => void, opts?: ListenOptions): (() => void) => {
     if (stopped) return () => undefined;
     const entry = entryOf(namespace);
     // An informer that has listed already emits only changes from now on: a listener that
@@ -196,6 +204,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     // as one list shows them, but not one an event has told it of since it joined (newer).
     const catchUp = (opts?.catchUp ?? true) && entry.informer.synced;
     const told = new Set<string>();
+    const listed = new Set<string>();
     const abort = new AbortController();
     let done = false;
     const listener = catchUp
@@ -216,12 +225,15 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
             (pod) => {
               if (done) return false;
               const name = pod.metadata?.name ?? '';
+              listed.add(name);
               if (!told.has(name)) onPod(name, { kind: 'present', pod: toPodView(pod) });
               return true;
             },
             abort.signal,
           );
+          if (!done && !stopped) opts?.onListed?.((name) => listed.has(name) || told.has(name));
           told.clear();
+          listed.clear();
         }, abort.signal)
         .catch((err: unknown) => {
           if (!done) log.warn({ namespace, err: err instanceof Error ? err.message : String(err) }, 'pods could not be listed for a new listener; it hears of them at their next change');

@@ -130,6 +130,10 @@ export class ParkedIndex {
     return there === undefined ? [] : Array.isArray(there) ? [...there] : [there];
   }
 
+  inNamespace(namespace: string): ParkedPod[] {
+    return [...(this.byNamespace.get(namespace)?.values() ?? [])].flat();
+  }
+
   ofJob(jobId: string): ParkedPod[] {
     return [...(this.byJob.get(jobId)?.values() ?? [])];
   }

@@ -16,8 +16,15 @@ import { ParkedIndex } from './parked-index.ts';
 
 /** The namespace-wide event feed of the shared watch. */
 export interface NamespaceEvents {
-  /** catchUp: also tell the pods as they are now, when the watch has listed them before. */
-  listen(namespace: string, onPod: (name: string, state: PodState) => void, opts?: { readonly catchUp?: boolean }): () => void;
+  /**
+   * catchUp: also tell the pods as they are now, when the watch has listed them before;
+   * onListed, after that list: whether it (or an event since) showed a pod of that name.
+   */
+  listen(
+    namespace: string,
+    onPod: (name: string, state: PodState) => void,
+    opts?: { readonly catchUp?: boolean; readonly onListed?: (seen: (name: string) => boolean) => void },
+  ): () => void;
 }
 
 export interface ParkingLotDeps {
@@ -107,6 +114,15 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
   };
 
   /**
+   * A parked pod that the catch-up list does not show was deleted before this lot listened: no
+   * event will tell of it, and it would sleep to its deadline. It is woken without a state, so
+   * its run reads the pod itself (a stale list only costs that read and a park again).
+   */
+  const onListed = (namespace: string) => (seen: (name: string) => boolean): void => {
+    for (const pod of index.inNamespace(namespace)) if (!seen(pod.name)) wake(pod, null);
+  };
+
+  /**
    * One listener per namespace with parked pods; none for the others. A listener made for a
    * pod this process parks itself needs no catch-up: its run read the pod and looks once more
    * after the move to delayed. One made for pods learned from a message or a read of the index
@@ -114,7 +130,7 @@ export function createParkingLot(deps: ParkingLotDeps): ParkingLot {
    */
   const follow = (catchUp = true): void => {
     const wanted = new Set(index.namespaces());
-    for (const ns of wanted) if (!listening.has(ns) && !stopped) listening.set(ns, deps.watch.listen(ns, onPod(ns), { catchUp }));
+    for (const ns of wanted) if (!listening.has(ns) && !stopped) listening.set(ns, deps.watch.listen(ns, onPod(ns), { catchUp, onListed: onListed(ns) }));
     for (const [ns, off] of listening) {
       if (wanted.has(ns)) continue;
       off();

@@ -44,11 +44,15 @@ test('a listener that joins a running informer is told the pods as they are', as
   const ns = `pwl-${process.pid}`;
   const other = await listedNamespace(ns);
   const seen: Array<{ name: string; state: PodState }> = [];
-  const off = hub.listen(ns, (name, state) => seen.push({ name, state }));
+  let listed: boolean[] | null = null;
+  const off = hub.listen(ns, (name, state) => seen.push({ name, state }), { onListed: (shown) => (listed = ['up', 'other', 'gone'].map(shown)) });
   try {
     await until('the listener told of the pod that is up', () => seen.some((s) => s.name === 'up'), 2_000);
     const up = seen.find((s) => s.name === 'up')?.state;
     assert.equal(up?.kind === 'present' && up.pod.containerStatuses.find((c) => c.name === 'app')?.running, true);
+    // After the list: which names it showed, so a listener can tell a pod deleted before it joined.
+    await until('the list is over', () => listed !== null, 2_000);
+    assert.deepEqual(listed, [true, true, false]);
   } finally {
     off();
     other.release();

@@ -37,6 +37,8 @@ export interface LotHarness {
   resubscribe(): void;
   /** Each listen asked of the watch: namespace and whether it asked for a catch-up. */
   readonly listens: Array<{ namespace: string; catchUp: boolean | undefined }>;
+  /** Ends the catch-up list of ns as the watch would: these names were in it (or told since). */
+  listed(names: readonly string[]): void;
   /** One entry per promotion asked, in order; its outcome is the promote option's. */
   readonly promotions: ParkedPod[];
   /** Each unpark asked of the store, in order. */
@@ -55,6 +57,7 @@ export interface LotHarnessOptions {
 
 export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarness> {
   const listeners = new Map<string, (name: string, state: PodState) => void>();
+  const onListed = new Map<string, (seen: (name: string) => boolean) => void>();
   const listens: LotHarness['listens'] = [];
   const promotions: ParkedPod[] = [];
   const unparks: OwnedPark[] = [];
@@ -86,6 +89,7 @@ export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarne
       listen(namespace, onPod, listenOpts) {
         listens.push({ namespace, catchUp: listenOpts?.catchUp });
         listeners.set(namespace, onPod);
+        if (listenOpts?.onListed) onListed.set(namespace, listenOpts.onListed);
         return () => listeners.delete(namespace);
       },
     },
@@ -105,6 +109,7 @@ export async function lotHarness(opts: LotHarnessOptions = {}): Promise<LotHarne
     message: (change) => (onChange as ((c: ParkChange) => void) | null)?.(change),
     resubscribe: () => (onGap as (() => void) | null)?.(),
     listens,
+    listed: (names) => onListed.get('ns')?.((n) => names.includes(n)),
     promotions,
     unparks,
   };

@@ -73,6 +73,19 @@ test('a namespace first wanted for a pod parked here is listened without a catch
   ]);
 });
 
+test('a parked pod that the catch-up list does not show (deleted before the lot listened) is woken without a state; one it shows is not', async (t) => {
+  const h = await lotHarness();
+  t.after(() => h.lot.stop());
+  h.message({ kind: 'parked', pod: parked });
+  h.message({ kind: 'parked', pod: { ...parked, podIndex: 1, name: 'q' } });
+  await settle();
+  h.listed(['q']);
+  await settle();
+  assert.deepEqual(h.promotions.map((p) => p.name), ['p'], 'only the pod the list did not show');
+  // No observation is kept for its run: it reads the pod itself (a stale list costs that read).
+  assert.equal(h.lot.takeWoken({ jobId: 'j', podIndex: 0 }), null);
+});
+
 test('a pod parked while a read of the whole index is on its way stays in the index and is woken', async (t) => {
   // The read (after a gap in the messages, or on its timer) listed the namespaces before the
   // park's SADD: it answers without the pod's namespace, and must not drop what was parked meanwhile.
