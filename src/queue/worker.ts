@@ -77,6 +77,8 @@ export interface Workers {
 }
 
 const STOP_RECHECK_MS = 5000;
+/** How long a pod job's lock lasts without renewal (see the pod worker's options). */
+const POD_LOCK_MS = 8_000;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -204,6 +206,14 @@ export function startWorkers(deps: WorkerDeps): Workers {
           const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           log.error({ jobId: data.jobId, namespace: data.namespace, pod: data.name, err: message(err), final }, 'pod processing failed');
           if (!final) throw err;
+          // A run that stalled past its lock may have lost the pod to another worker, which runs
+          // its hooks now: settling them here would report that run's hooks as interrupted or not
+          // executed. Renewing the lock proves this run still holds the pod (and keeps it for
+          // the writes below); a run that does not leaves the pod to its holder.
+          if ((await job.extendLock(token ?? '', POD_LOCK_MS).catch(() => 0)) !== 1) {
+            log.warn({ jobId: data.jobId, namespace: data.namespace, pod: data.name }, 'pod processing failed on a pod this worker no longer holds; its holder settles it');
+            throw err;
+          }
           const spec = await podDeps.specs.get(data.jobId).catch(() => null);
           const events = podEvents(deps.events, data.jobId, task.ref, spec);
           await failUnfinishedPod(deps.store, data.jobId, data.podIndex, `pod could not be processed: ${message(err)}`, clock(), (hook, end) => events.ended(hook, end));
@@ -241,7 +251,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
       // A worker renews its locks every 4 s; one whose event loop stalls longer than 8 s
       // loses its pods to another worker, which finds the hook it was running marked running
       // and reports it interrupted rather than run it twice.
-      lockDuration: 8_000,
+      lockDuration: POD_LOCK_MS,
       stalledInterval: 2_000,
     },
   );

@@ -10,7 +10,7 @@ import { createExecutor } from '../../src/kube/exec.ts';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { createPodWatchHub } from '../../src/kube/pod-watch.ts';
 import { createPodReader } from '../../src/kube/pods.ts';
-import { QueueNames } from '../../src/queue/catalog.ts';
+import { podJobId, QueueNames } from '../../src/queue/catalog.ts';
 import { createProducer } from '../../src/queue/producer.ts';
 import { startWorkers, type Workers } from '../../src/queue/worker.ts';
 import { createNotifier } from '../../src/store/notifier.ts';
@@ -26,59 +26,87 @@ const A = 'post.hook.restore.velero.io';
 
 // Started at module level so its cleanup is registered with the file, not with a hook.
 const env: StartedSim = await startSim({ lifecycle: { scheduleMs: 5, startMs: 5, readyMs: 5 } });
+env.sim.createNamespace(NS);
 
-describe('queue and pod processor', () => {
+function annotated(name: string, command: string, more: Record<string, string> = {}, manual = false): void {
+  env.sim.createPod(NS, {
+    metadata: {
+      name,
+      annotations: { [`${A}/command`]: command, ...more, ...(manual ? { 'sim.hookd.io/lifecycle': 'manual' } : {}) },
+    },
+    spec: { containers: [{ name: 'c', image: 'x' }, { name: 'd', image: 'x' }] },
+  });
+}
+
+interface Harness {
+  readonly prefix: string;
+  readonly store: JobStore;
+  enqueue(spec: JobSpec): Promise<void>;
+  publishStop(jobId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Workers, a producer and a store on their own prefix; `wrap` may put faults in the store the workers use. */
+async function startHarness(logs: ReturnType<typeof logSink>, podAttempts: number, wrap: (store: JobStore) => JobStore = (s) => s): Promise<Harness> {
   const prefix = testPrefix();
-  let store: JobStore;
-  let workers: Workers;
-  let enqueue: (spec: JobSpec) => Promise<void>;
-  let stopAll: () => Promise<void>;
-  let publishStop: (jobId: string) => Promise<void>;
-  const logs = logSink();
-  let seq = 0;
-
-  before(async () => {
-    const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: env.sim.kubeconfig });
-    const command = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
-    const blocking = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const subscriber = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const log = createLogger('debug', logs.stream);
-    const sealer = testSealer();
-    store = createRedisStore({ redis: command, prefix, retentionMs: 60_000, sealer });
-    const notifier = createNotifier({ subscriber, publisher: command, prefix });
-    publishStop = (jobId) => notifier.publishStop(jobId);
-    const hub = createPodWatchHub({ kc, log });
-    const producer = createProducer({ connection: blocking, prefix, retry: { attempts: 3, backoffMs: 20 } });
-    enqueue = (spec) => producer.enqueue(spec);
-    workers = startWorkers({
-      connection: blocking,
-      prefix,
-      store,
-      waiter: hub,
-      executor: createExecutor({ kc, log }),
-      pods: createPodReader(kc),
-      notifier,
-      log,
-      podConcurrency: 50,
-      execConcurrency: 10,
-      maxWaitMs: 60_000,
-      maxOutputBytes: 1024,
-      maxPodsPerJob: 100,
-      jobBounds: { maxHookRuns: 20, maxBytes: 64 * 1024 * 1024 },
-      sealer,
-      podAttempts: 2,
-    });
-    stopAll = async () => {
+  const { kc } = loadKubeConfig({ kind: 'kubeconfig-text', text: env.sim.kubeconfig });
+  const command = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const blocking = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const subscriber = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const log = createLogger('debug', logs.stream);
+  const sealer = testSealer();
+  const store = createRedisStore({ redis: command, prefix, retentionMs: 60_000, sealer });
+  const notifier = createNotifier({ subscriber, publisher: command, prefix });
+  const hub = createPodWatchHub({ kc, log });
+  const producer = createProducer({ connection: blocking, prefix, retry: { attempts: 3, backoffMs: 20 } });
+  const workers: Workers = startWorkers({
+    connection: blocking,
+    prefix,
+    store: wrap(store),
+    waiter: hub,
+    executor: createExecutor({ kc, log }),
+    pods: createPodReader(kc),
+    notifier,
+    log,
+    podConcurrency: 50,
+    execConcurrency: 10,
+    maxWaitMs: 60_000,
+    maxOutputBytes: 1024,
+    maxPodsPerJob: 100,
+    jobBounds: { maxHookRuns: 20, maxBytes: 64 * 1024 * 1024 },
+    sealer,
+    podAttempts,
+  });
+  return {
+    prefix,
+    store,
+    enqueue: (spec) => producer.enqueue(spec),
+    publishStop: (jobId) => notifier.publishStop(jobId),
+    async stop() {
       await workers.stop(5000);
       await producer.close();
       await hub.stop();
       await notifier.close();
       for (const c of [command, blocking, subscriber]) await c.quit();
       await removePrefix(prefix);
-    };
-    env.sim.createNamespace(NS);
+    },
+  };
+}
+
+describe('queue and pod processor', () => {
+  let prefix: string;
+  let store: JobStore;
+  let enqueue: (spec: JobSpec) => Promise<void>;
+  let publishStop: (jobId: string) => Promise<void>;
+  let harness: Harness;
+  const logs = logSink();
+  let seq = 0;
+
+  before(async () => {
+    harness = await startHarness(logs, 2);
+    ({ prefix, store, enqueue, publishStop } = harness);
   });
-  after(async () => stopAll());
+  after(async () => harness.stop());
 
   async function submit(pods: string[], extra: Partial<JobSpec> = {}): Promise<string> {
     const id = `jq${++seq}x${Date.now().toString(36)}`;
@@ -106,16 +134,6 @@ describe('queue and pod processor', () => {
       if (Date.now() > deadline) throw new Error(`job ${id} did not end: ${JSON.stringify(job).slice(0, 1500)}`);
       await new Promise((r) => setTimeout(r, 25));
     }
-  }
-
-  function annotated(name: string, command: string, more: Record<string, string> = {}, manual = false): void {
-    env.sim.createPod(NS, {
-      metadata: {
-        name,
-        annotations: { [`${A}/command`]: command, ...more, ...(manual ? { 'sim.hookd.io/lifecycle': 'manual' } : {}) },
-      },
-      spec: { containers: [{ name: 'c', image: 'x' }, { name: 'd', image: 'x' }] },
-    });
   }
 
   test('a hook recorded running by a dead worker is reported interrupted and not run again', async () => {
@@ -158,7 +176,11 @@ describe('queue and pod processor', () => {
       warnings: [],
       createdAtMs: Date.now(),
     });
-    const direct = new Redis(TEST_REDIS_URL);
+    // Made in a hook, not at definition: a run that filters this suite out must not keep it open.
+    let direct: Redis;
+    before(() => {
+      direct = new Redis(TEST_REDIS_URL);
+    });
     after(() => direct.quit());
 
     test('a spec whose command was rewritten (HSET) fails its pods; nothing is executed', async () => {
@@ -299,5 +321,65 @@ describe('queue and pod processor', () => {
     } finally {
       env.sim.faults.remove(fault);
     }
+  });
+});
+
+describe('a run whose pod was taken over by another worker', () => {
+  const logs = logSink();
+  // Jobs whose next hook result cannot be written (once): the run errors after its exec.
+  const failing = new Set<string>();
+  let direct: Redis;
+  let h: Harness;
+  before(async () => {
+    direct = new Redis(TEST_REDIS_URL);
+    h = await startHarness(logs, 1, (store) => ({
+      ...store,
+      async recordHookResult(jobId, ...rest) {
+        if (failing.delete(jobId)) throw new Error('injected: the result could not be written');
+        return store.recordHookResult(jobId, ...rest);
+      },
+    }));
+  });
+  after(async () => {
+    await h.stop();
+    await direct.quit();
+  });
+
+  test('does not settle the pod when its last attempt errors: the hook running elsewhere keeps its outcome', async () => {
+    annotated('lost-lock', '["/bin/sh", "-c", "sleep 1; echo done"]');
+    const id = `jlost${Date.now().toString(36)}`;
+    const spec: JobSpec = {
+      id,
+      restore: null,
+      source: { kind: 'pods', pods: [{ namespace: NS, name: 'lost-lock' }] },
+      hooks: null,
+      failFast: false,
+      warnings: [],
+      createdAtMs: Date.now(),
+    };
+    await h.store.createJob(spec);
+    failing.add(id);
+    await h.enqueue(spec);
+    const deadline = Date.now() + 10_000;
+    while ((await h.store.getJob(id))?.pods[0]?.hooks[0]?.phase !== 'running') {
+      assert.ok(Date.now() < deadline, 'the hook never started running');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // What a takeover leaves: this run stalled past its lock, and another worker's run holds the
+    // pod job now (running the same hook, which this run must not report on).
+    await direct.set(`${h.prefix}:${QueueNames.pods}:${podJobId(id, 0)}:lock`, 'the-other-workers-token', 'PX', 60_000);
+    const failed = (): boolean => logs.lines.some((l) => l['jobId'] === id && l['msg'] === 'pod processing failed');
+    while (!failed()) {
+      assert.ok(Date.now() < deadline, 'the run never failed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const pod = (await h.store.getJob(id))?.pods[0];
+    assert.equal(pod?.hooks[0]?.phase, 'running', 'the hook the other worker runs was not settled by this run');
+    assert.notEqual(pod?.status, 'failed');
+    assert.ok(
+      logs.lines.some((l) => l['jobId'] === id && l['msg'] === 'pod processing failed on a pod this worker no longer holds; its holder settles it'),
+      'the run said why it left the pod alone',
+    );
   });
 });
