@@ -37,6 +37,11 @@ local function summary_json()
   return string.format('{"pods":%d,"hooksTotal":%d,"hooksAttempted":%d,"hooksSucceeded":%d,"hooksFailed":%d,"hooksPending":%d,"hooksSkipped":%d}',
     v[1], v[2], v[3], v[4], v[5], v[2] - v[4] - v[5] - v[6], v[6])
 end
+-- A pod's status, with its error (or none: a status without one clears the last).
+local function set_pod_status(p, status, err)
+  redis.call('HSET', KEYS[2], p .. ':st', status)
+  if err then redis.call('HSET', KEYS[2], p .. ':err', err) else redis.call('HDEL', KEYS[2], p .. ':err') end
+end
 local function ended(status)
   return status == 'completed' or status == 'partially_failed' or status == 'failed'
 end
@@ -173,8 +178,7 @@ export const SET_POD_STATUS = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 local p = ARGV[3]
 if redis.call('HEXISTS', KEYS[2], p .. ':ref') == 0 then return 'no_pod' end
-redis.call('HSET', KEYS[2], p .. ':st', ARGV[4])
-if ARGV[5] == '1' then redis.call('HSET', KEYS[2], p .. ':err', ARGV[6]) else redis.call('HDEL', KEYS[2], p .. ':err') end
+set_pod_status(p, ARGV[4], ARGV[5] == '1' and ARGV[6] or nil)
 keep_ttl()
 return 'ok'
 `);
@@ -218,10 +222,7 @@ if not v then return 'missing' end
 local nv = 'running|' .. ARGV[5]
 local function claim()
   if KEYS[7] then redis.call('SET', KEYS[7], ARGV[8], 'PX', ARGV[9]) end
-  if ARGV[6] == '1' then
-    redis.call('HSET', KEYS[2], ARGV[3] .. ':st', 'running')
-    redis.call('HDEL', KEYS[2], ARGV[3] .. ':err')
-  end
+  if ARGV[6] == '1' then set_pod_status(ARGV[3], 'running') end
 end
 -- A mark of this call's millisecond may be its own, found again: the call sent again to be
 -- confirmed, or re-sent by the client after a reconnect lost its reply (that one arrives as
@@ -282,10 +283,7 @@ local phase, started = phase_of(v)
 -- ran it may have recorded its real result in the meantime, which stays.
 if ARGV[7] == 'if_running' and phase ~= 'running' then return phase end
 local function end_pod()
-  if ARGV[9] and ARGV[9] ~= '' then
-    redis.call('HSET', KEYS[2], ARGV[3] .. ':st', ARGV[9])
-    redis.call('HDEL', KEYS[2], ARGV[3] .. ':err')
-  end
+  if ARGV[9] and ARGV[9] ~= '' then set_pod_status(ARGV[3], ARGV[9]) end
 end
 -- An exec's result on a hook not marked running: its mark was lost (a failover dropped the
 -- write), so it was never counted as attempted and has no start. It ran: say so now.
