@@ -9,9 +9,10 @@ import { benchHooks, followJob, getJob, hooksDone, postJob } from '../hookd/clie
 import { round } from '../http-load.ts';
 import { MiB, readRss } from '../rss.ts';
 import { BENCH_CONTAINER } from '../sim/protocol.ts';
-import { percentiles, reactionTimes, type Percentiles } from '../stats.ts';
+import { percentiles, reactionSamples, type Percentiles } from '../stats.ts';
 import { startHookdPair, type BenchContext } from '../context.ts';
 import { loadFigures, type LoadFigures } from './load-figures.ts';
+import { noteReactionTail } from './reaction-tail.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
 
 export interface InFlightOutcome {
@@ -134,13 +135,16 @@ export async function runInFlight(ctx: BenchContext, target: InFlightPods, memor
     progress.step(`hookd, containers set running (${Math.min(opts.reactionPods, n)} paced at ${opts.reactionIntervalMs} ms, then the rest)`, n);
     const following = followJob(pair.url, jobId, { timeoutMs: 30 * 60_000, pollMs: 500, crashed: pair.crashed, onProgress: (s) => progress.update(hooksDone(s.summary)) });
     following.catch(() => undefined); // awaited below; a failure while releasing pods must not go unhandled
+    await sim.call('simPauses', { reset: true });
     const sample = await releasePods(ctx, namespace, names);
     const end = await following;
     if (end.status !== 'completed') throw new Error(`the in-flight job ended ${end.status}: ${JSON.stringify(end.summary)}`);
-    const reaction = percentiles(reactionTimes(await sim.call('timeline', { namespace }), sample, BENCH_CONTAINER));
+    const samples = reactionSamples(await sim.call('timeline', { namespace }), sample, BENCH_CONTAINER);
+    const reaction = percentiles(samples.map((r) => r.ms));
     const load = loadFigures(await sim.call('counters'), n);
     memory.workerPeakRssMiB = round(pair.worker.rss.peakBytes() / MiB, 1);
     progress.done(`reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker peak ${memory.workerPeakRssMiB} MiB; ${load.maxWatchesPerNamespace} watch(es) per namespace`);
+    noteReactionTail(progress, samples, await sim.call('simPauses', { reset: false }), 'reactions');
     return { reaction, load };
   } finally {
     // Read even when the phase failed: a worker that died of its memory has its peak on record.

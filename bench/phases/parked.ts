@@ -15,6 +15,7 @@ import { percentiles, reactionSamples, type Percentiles, type ReactionSample } f
 import { startHookdPair, type BenchContext } from '../context.ts';
 import { cpuBetween, processCpuMs } from '../cpu.ts';
 import { loadFigures } from './load-figures.ts';
+import { noteReactionTail } from './reaction-tail.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
 
 export interface ParkedOutcome {
@@ -141,17 +142,7 @@ export async function runParked(ctx: BenchContext): Promise<ParkedOutcome> {
     const reaction = percentiles(samples.map((r) => r.ms));
     const workerCpuMsPerWake = cpuSpent === null ? null : round(cpuSpent / wake, 2);
     progress.done(`wake-up reaction p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms; worker CPU ${workerCpuMsPerWake ?? 'n/a'} ms per woken pod`);
-    // Where the tail is: a burst at the start (code not yet optimised, first connections) or
-    // stalls spread over the run read differently.
-    const first = Math.min(...samples.map((r) => r.runningAtMs));
-    const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 12);
-    // A wake-up during which the sim itself collected garbage is marked `*`: that pause is in its reaction time.
-    const simGcDuring = (r: ReactionSample): boolean => simPauses.gcPauses.some((g) => g.atMs < r.runningAtMs + r.ms && g.atMs + g.ms > r.runningAtMs);
-    progress.note(`  slowest wake-ups (ms, at s into the wake-up; * the sim collected garbage meanwhile): ${slowest.map((r) => `${Math.round(r.ms)}@${((r.runningAtMs - first) / 1000).toFixed(1)}${simGcDuring(r) ? '*' : ''}`).join(' ')}`);
-    const longestGc = Math.max(0, ...simPauses.gcPauses.map((g) => g.ms));
-    progress.note(
-      `  the sim meanwhile: event-loop delay p99 ${simPauses.loopDelayP99Ms.toFixed(1)} ms, max ${simPauses.loopDelayMaxMs.toFixed(1)} ms; ${simPauses.gcPauses.length} collections of 5 ms or more (longest ${longestGc.toFixed(1)} ms); ${samples.filter(simGcDuring).length} of ${samples.length} wake-ups overlapped one`,
-    );
+    noteReactionTail(progress, samples, simPauses, 'wake-ups');
     return {
       pods: total,
       namespaces: namespaces.length,
