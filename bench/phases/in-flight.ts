@@ -13,6 +13,7 @@ import { percentiles, reactionSamples, type Percentiles } from '../stats.ts';
 import { startHookdPair, type BenchContext } from '../context.ts';
 import { loadFigures, type LoadFigures } from './load-figures.ts';
 import { noteReactionTail } from './reaction-tail.ts';
+import { warmUpHookd } from './warm-up.ts';
 import { HOOK_COMMAND, podNames } from './throughput.ts';
 
 export interface InFlightOutcome {
@@ -95,6 +96,12 @@ export async function runInFlight(ctx: BenchContext, target: InFlightPods, memor
     HOOKD_POD_CONCURRENCY: String(podConcurrency),
   });
   try {
+    // Reaction is a long-running worker's: warmed first on pods that come up beside the
+    // waiting ones, as the throughput phase warms hookd (a fresh worker's first second of
+    // wake-ups, which a restart costs, is slower: its code is not yet optimised).
+    const warm = podNames('warm', Math.min(100, n));
+    await sim.call('createPods', { namespace, prefix: 'warm', count: warm.length, running: false });
+    await warmUpHookd(ctx, pair, namespace, warm, `${warm.length} pods coming up beside the ${n} waiting`, true);
     await sim.call('resetCounters');
     progress.step(`hookd, ${n} pods waiting for their containers`, n);
     const jobId = await postJob(pair.url, {

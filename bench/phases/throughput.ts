@@ -9,6 +9,7 @@ import { runBaseline } from '../runners/baseline.ts';
 import { BENCH_CONTAINER } from '../sim/protocol.ts';
 import { startHookdPair, type BenchContext, type HookdPair } from '../context.ts';
 import { loadFigures, type LoadFigures } from './load-figures.ts';
+import { warmUpHookd } from './warm-up.ts';
 import { cpuBetween, processCpuMs, redisCpuMs } from '../cpu.ts';
 
 export const HOOK_COMMAND = ['/bin/true'] as const;
@@ -84,14 +85,7 @@ export async function runThroughput(ctx: BenchContext, o: { pods: number; execs:
     // hookd's processes start cold: warm them on the same pods as the baseline was, so its
     // first timed round pays no more JIT, first TLS handshake or namespace list than the
     // baseline's does.
-    progress.step(`hookd warm-up (${label})`, warm.length);
-    const warmJob = await postJob(pair.url, {
-      restore: `bench-${namespace}-warm`,
-      pods: warm.map((name) => ({ namespace, name })),
-      hooks: benchHooks(namespace, HOOK_COMMAND, BENCH_CONTAINER, '1m'),
-    });
-    await followJob(pair.url, warmJob, { timeoutMs: 5 * 60_000, crashed: pair.crashed, onProgress: (s) => progress.update(hooksDone(s.summary)) });
-    lastHookFinishedMs(await getJob(pair.url, warmJob));
+    await warmUpHookd(ctx, pair, namespace, warm, label);
 
     // Baseline and hookd take turns, `repeat` times each, and the medians are compared: on a
     // shared machine a neighbour's burst then costs one round, not the figure.
