@@ -221,7 +221,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   const rc = r.reaction;
   lines.push('', `## Reaction time (container running -> exec arrives, sim clock)`, '');
-  lines.push(`${r.settings.reactionPods} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight (then the rest at once); percentiles over those ${r.settings.reactionPods}. The release started once hookd had sent the API server nothing for 1 s (${rc.waitsSettledAfterMs ?? 'n/a'} ms after its job showed every hook waiting).`, '');
+  lines.push(`${r.settings.reactionPods} pods set running one every ${rc.intervalMs} ms while ${rc.podsInFlight} pods were in flight (then, once an exec had reached each of them, the rest at once); percentiles over those ${r.settings.reactionPods}. The worker was first warmed on 100 pods of the namespace that waited and came up. The release started once hookd had sent the API server nothing for 1 s (${rc.waitsSettledAfterMs ?? 'n/a'} ms after its job showed every hook waiting).`, '');
   lines.push(row(['runner', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']), row(['---', '---:', '---:', '---:', '---:']));
   lines.push(row(['hookd', rc.p50Ms, rc.p95Ms, rc.p99Ms, rc.maxMs]));
   lines.push(row(['Velero-style (watch per pod)', rc.veleroStyle.p50Ms, rc.veleroStyle.p95Ms, rc.veleroStyle.p99Ms, rc.veleroStyle.maxMs]));

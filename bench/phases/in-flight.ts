@@ -62,10 +62,24 @@ async function untilQuiet(ctx: BenchContext, crashed: Promise<never>): Promise<n
   }
 }
 
-/** Sets the first `sample` pods running one per interval, then the rest at once. */
+/**
+ * Sets the first `sample` pods running one per interval, then, once an exec has reached each
+ * of them, the rest at once: the last of the sample would otherwise queue behind thousands of
+ * pods coming up together, which is not the reaction being measured.
+ */
 export async function releasePods(ctx: BenchContext, namespace: string, names: readonly string[]): Promise<string[]> {
   const sample = names.slice(0, Math.min(ctx.opts.reactionPods, names.length));
   await ctx.sim.call('setRunning', { namespace, names: sample, intervalMs: ctx.opts.reactionIntervalMs });
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      reactionSamples(await ctx.sim.call('timeline', { namespace }), sample, BENCH_CONTAINER);
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   await ctx.sim.call('setRunning', { namespace, names: names.slice(sample.length), intervalMs: 0 });
   return sample;
 }
