@@ -27,6 +27,7 @@ import type { SseStream } from './sse.ts';
 export type { AppDeps } from './deps.ts';
 
 export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const checkingIntervalMs = Math.min(5000, Math.max(250, Math.floor(appDeps.limits.requestTimeoutMs / 4)));
   const deps: RouteDeps = {
     ...appDeps,
     access: appDeps.access ?? (appDeps.auth.tokens.length > 0 ? tokensPolicy(tokenTable(legacyTokens(appDeps.auth.tokens))) : nonePolicy()),
@@ -45,7 +46,7 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     // Node looks for requests past their timeout every 30 s by default, so a 30 s limit
     // fired anywhere up to 60 s: look at least four times per limit.
     http: {
-      connectionsCheckingInterval: Math.min(5000, Math.max(250, Math.floor(deps.limits.requestTimeoutMs / 4))),
+      connectionsCheckingInterval: checkingIntervalMs,
       headersTimeout: deps.limits.requestTimeoutMs,
     },
     // Restore names are DNS subdomains of up to 253 characters.
@@ -83,6 +84,18 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
   app.addHook('preClose', async () => {
     for (const s of streams) s.end();
   });
+  // close() waits for every connection with a request in flight, and Node stops looking for
+  // requests past their timeout once the server closes: a slowloris header trickle or a
+  // body that never ends would keep close() (and the shutdown after it) waiting for ever.
+  // Every request routed before the close ends within the handler timeout, one routed after
+  // it is a 503 at once, and headers are due within the request timeout: connections still
+  // open one request timeout (and one check) after the close began are destroyed.
+  let closeBound: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    closeBound = setTimeout(() => app.server.closeAllConnections(), deps.limits.requestTimeoutMs + checkingIntervalMs);
+    closeBound.unref();
+  });
+  app.addHook('onClose', async () => clearTimeout(closeBound));
 
   registerRequestOrigin(app, deps.allowedHosts === null ? null : new Set(deps.allowedHosts));
   // A job's routes (/v1/jobs/:id...) log with its id, like the POST that created it.

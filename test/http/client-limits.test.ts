@@ -111,3 +111,35 @@ test('idle, slowloris and slow-body sockets are closed within their limits', asy
   assert.equal(k.error, null, 'the keep-alive socket ends cleanly');
   assert.ok(k.ms >= 1500 && k.ms < 4000, `keep-alive closed after ${k.ms} ms`);
 });
+
+test('close() does not wait for ever on a slowloris or a slow body: it ends them one request timeout after it began', async (t) => {
+  const a = await testApp({ limits: { requestTimeoutMs: 1000, idleTimeoutMs: 5000 } });
+  const sockets: Socket[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let closing: Promise<void> | null = null;
+  t.after(async () => {
+    for (const timer of timers) clearInterval(timer);
+    for (const s of sockets) s.destroy();
+    await (closing ?? a.close());
+  });
+  const url = await a.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = Number(new URL(url).port);
+  const started = Date.now();
+  const loris = await rawClient(port, started);
+  const body = await rawClient(port, started);
+  sockets.push(loris.socket, body.socket);
+  loris.socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+  timers.push(setInterval(() => loris.socket.writable && loris.socket.write('X-a: b\r\n'), 100));
+  body.socket.write('POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+  timers.push(setInterval(() => body.socket.writable && body.socket.write(' '), 100));
+  await new Promise((r) => setTimeout(r, 100));
+  // Closed before either request's limit: Node stops looking for late requests at close().
+  const closeStarted = Date.now();
+  closing = a.close();
+  const bound = new Promise<'still open'>((r) => setTimeout(() => r('still open'), 4000).unref());
+  assert.equal(await Promise.race([closing.then(() => 'closed' as const), bound]), 'closed', 'close() ends within the request timeout and one check');
+  const took = Date.now() - closeStarted;
+  assert.ok(took >= 900 && took < 2500, `close() took ${took} ms`);
+  const [l, b] = await Promise.all([loris.closed, body.closed]);
+  assert.ok(l.ms < 3000 && b.ms < 3000, `sockets closed after ${l.ms} and ${b.ms} ms`);
+});
