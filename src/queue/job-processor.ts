@@ -34,9 +34,20 @@ export interface JobProcessorDeps {
   readonly podAttempts: number;
   /** Absent: every namespace (HOOKD_AUTH=none). */
   readonly namespaces?: NamespaceGate;
+  /**
+   * Starts reading ahead the job's first pods (their namespace's list) once they are
+   * recorded, so that the list runs while the pod jobs are being added, not after the first
+   * of them is taken. Absent: the first pod run starts it.
+   */
+  readonly readAheadFirst?: (jobId: string) => void;
 }
 
-const ADD_CHUNK = 500;
+// Pod jobs are added in chunks, one transaction each. The first is small, so the first pods
+// can be taken while the rest are being added; the others are small enough that a chunk's
+// jobs, alive until its reply, do not survive young-generation collections in bulk (with
+// 500 a chunk, collections took 80 of the 200 ms it took to add 1,000 pods in a profile).
+const FIRST_ADD_CHUNK = 50;
+const ADD_CHUNK = 200;
 
 function errorCode(err: unknown): string | null {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : null;
@@ -87,6 +98,7 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
     }
     await store.setPods(data.jobId, refs, clock());
     log.info({ pods: refs.length }, 'job started');
+    deps.readAheadFirst?.(data.jobId);
     await addChildren(job, data.jobId, refs, deps);
     await job.updateData({ ...data, step: 'finalize' });
   }
@@ -98,8 +110,8 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
 
 async function addChildren(job: Job<JobPayload>, jobId: string, refs: readonly PodRef[], deps: JobProcessorDeps): Promise<void> {
   const parent = { id: job.id ?? '', queue: job.queueQualifiedName };
-  for (let start = 0; start < refs.length; start += ADD_CHUNK) {
-    const chunk = refs.slice(start, start + ADD_CHUNK).map((ref, i) => {
+  for (let start = 0, size = FIRST_ADD_CHUNK; start < refs.length; start += size, size = ADD_CHUNK) {
+    const chunk = refs.slice(start, start + size).map((ref, i) => {
       const podIndex = start + i;
       const target = { jobId, podIndex, namespace: ref.namespace, name: ref.name };
       const { context, body } = podTarget(target);

@@ -272,6 +272,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
           sealer: deps.sealer,
           podAttempts: deps.podAttempts,
           ...(deps.authorizer ? { namespaces: deps.authorizer } : {}),
+          // Never rejects; a process that runs none of the job's pods lets the watch drop them.
+          ...(readAhead ? { readAheadFirst: (jobId: string) => void readAhead.before(jobId, 0) } : {}),
         });
       } catch (err) {
         if (err instanceof WaitingChildrenError) throw err;
