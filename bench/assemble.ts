@@ -71,6 +71,7 @@ export function assembleReport(opts: BenchOptions, m: Measured): BenchReport {
       hookdNodeArgs: opts.hookdNodeArgs,
       workerNodeArgs: opts.workerNodeArgs,
       workerMallocArenaMax: opts.workerMallocArenaMax === '' ? null : Number(opts.workerMallocArenaMax),
+      workerMallocThresholdBytes: opts.workerMallocThreshold === '' ? null : Number(opts.workerMallocThreshold),
     },
     throughput: {
       pods: largest,

@@ -19,5 +19,15 @@ export const CHART_WORKER_NODE_OPTIONS = workerValue('nodeOptions', '"([^"]*)"')
 const arenas = workerValue('mallocArenaMax', '(\\d+|null)');
 export const CHART_WORKER_MALLOC_ARENA_MAX = arenas === 'null' ? '' : arenas;
 
+/** worker.mallocThresholdBytes: glibc's fixed mmap and trim threshold of a worker, '' for glibc's dynamic ones (null). */
+const threshold = workerValue('mallocThresholdBytes', '(\\d+|null)');
+export const CHART_WORKER_MALLOC_THRESHOLD = threshold === 'null' ? '' : threshold;
+
+/** The worker's GLIBC_TUNABLES for a threshold, as the chart sets it (none for ''). */
+export function mallocTunables(thresholdBytes: string): Record<string, string> {
+  if (thresholdBytes === '') return {};
+  return { GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${thresholdBytes}:glibc.malloc.trim_threshold=${thresholdBytes}` };
+}
+
 /** worker.replicas: the worker processes a default install runs (the throughput runs use as many). */
 export const CHART_WORKER_REPLICAS = Number(workerValue('replicas', '(\\d+)'));

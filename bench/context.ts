@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { mallocTunables } from './chart-defaults.ts';
 import { startHookdProcess, type HookdProcess } from './hookd/process.ts';
 import type { Progress } from './progress.ts';
 import { removePrefix } from './redis-keys.ts';
@@ -32,6 +33,8 @@ export interface BenchOptions {
   readonly workerNodeArgs: readonly string[];
   /** MALLOC_ARENA_MAX of hookd's worker processes, '' for glibc's default (default: the Helm chart's worker.mallocArenaMax). */
   readonly workerMallocArenaMax: string;
+  /** glibc's fixed mmap and trim threshold of the workers, '' for glibc's dynamic ones (default: the Helm chart's worker.mallocThresholdBytes). */
+  readonly workerMallocThreshold: string;
   /** Worker processes of the throughput runs the targets judge. */
   readonly throughputWorkers: number;
   /** The large throughput size once more with this many workers (shown, not judged); null: not. */
@@ -121,7 +124,7 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
   /** `n`: the worker's number from 1; its files are named `<label>-worker`, `<label>-worker2`, ... */
   const launch = async (role: 'api' | 'worker', n = 1): Promise<HookdProcess> => {
     const name = `${label}-${role}${n > 1 ? n : ''}`;
-    const arenas: Record<string, string> = role === 'worker' && ctx.opts.workerMallocArenaMax !== '' ? { MALLOC_ARENA_MAX: ctx.opts.workerMallocArenaMax } : {};
+    const arenas: Record<string, string> = role !== 'worker' ? {} : { ...(ctx.opts.workerMallocArenaMax !== '' ? { MALLOC_ARENA_MAX: ctx.opts.workerMallocArenaMax } : {}), ...mallocTunables(ctx.opts.workerMallocThreshold) };
     const p = await startHookdProcess({ ...common, env: { ...common.env, ...arenas }, role, logFile: join(ctx.workDir, `${name}.log`), execArgv: prof(role, name) });
     started.push(p);
     return p;

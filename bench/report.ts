@@ -88,6 +88,8 @@ export interface BenchReport {
     readonly workerNodeArgs: readonly string[];
     /** MALLOC_ARENA_MAX of the workers; null: glibc's default. Absent in reports made before it was set. */
     readonly workerMallocArenaMax?: number | null;
+    /** glibc's fixed mmap and trim threshold of the workers; null: glibc's dynamic ones (absent in reports before it was set). */
+    readonly workerMallocThresholdBytes?: number | null;
     /** hookd's worker processes in the throughput runs the targets judge (older reports: one). */
     readonly throughputWorkers?: number;
   };
@@ -197,7 +199,8 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push(`Command: \`${r.command}\``, '');
   const flags = (a: readonly string[]): string => (a.length > 0 ? `\`${a.join(' ')}\`` : 'no node flags');
   const arenas = r.settings.workerMallocArenaMax == null ? "glibc's default malloc arenas" : `MALLOC_ARENA_MAX=${r.settings.workerMallocArenaMax}`;
-  lines.push(`Workers ran with ${flags(r.settings.workerNodeArgs)} and ${arenas}; every hookd process with ${flags(r.settings.hookdNodeArgs)} before those.`, '');
+  const threshold = r.settings.workerMallocThresholdBytes == null ? "glibc's dynamic malloc thresholds" : `malloc's mmap and trim thresholds fixed at ${r.settings.workerMallocThresholdBytes} bytes`;
+  lines.push(`Workers ran with ${flags(r.settings.workerNodeArgs)}, ${arenas} and ${threshold}; every hookd process with ${flags(r.settings.hookdNodeArgs)} before those.`, '');
   lines.push('## Targets', '', row(['measure', 'target', 'value', 'met']), row(['---', '---', '---:', '---']));
   for (const t of r.targets) lines.push(row([t.name, t.target, t.value ?? 'n/a', t.met ? 'yes' : '**no**']));
   if (r.failures.length > 0) {

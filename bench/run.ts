@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchOptions } from './harness.ts';
 import { createProgress } from './progress.ts';
-import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_NODE_OPTIONS, CHART_WORKER_REPLICAS } from './chart-defaults.ts';
+import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_MALLOC_THRESHOLD, CHART_WORKER_NODE_OPTIONS, CHART_WORKER_REPLICAS } from './chart-defaults.ts';
 
 const USAGE = `usage: npm run bench -- [options]
   --pods N                 large size: throughput (also 1,000 when N > 1,000), pods in flight,
@@ -33,10 +33,17 @@ const USAGE = `usage: npm run bench -- [options]
                            chart's worker.replicas, ${CHART_WORKER_REPLICAS}; "" for none)
   --worker-malloc-arena-max=N  MALLOC_ARENA_MAX of the workers (default: the Helm chart's worker.mallocArenaMax,
                            "${CHART_WORKER_MALLOC_ARENA_MAX}"; "" for glibc's default)
+  --worker-malloc-threshold=BYTES  glibc's fixed mmap and trim threshold of the workers (default: the Helm
+                           chart's worker.mallocThresholdBytes, "${CHART_WORKER_MALLOC_THRESHOLD}"; "" for glibc's dynamic ones)
   REDIS_URL                Redis to use (default redis://127.0.0.1:6379)`;
 
 function arenaMax(v: string): string {
   if (v !== '' && !/^[1-9]\d?$/.test(v)) throw new Error(`--worker-malloc-arena-max must be 1 to 99, or "" for glibc's default, got "${v}"`);
+  return v;
+}
+
+function mallocThreshold(v: string): string {
+  if (v !== '' && !/^[1-9]\d{3,7}$/.test(v)) throw new Error(`--worker-malloc-threshold must be a number of bytes (4 to 8 digits), or "" for glibc's dynamic thresholds, got "${v}"`);
   return v;
 }
 
@@ -77,6 +84,7 @@ function options(argv: string[]): BenchOptions | null {
       'node-args': { type: 'string' },
       'worker-node-args': { type: 'string' },
       'worker-malloc-arena-max': { type: 'string' },
+      'worker-malloc-threshold': { type: 'string' },
       'throughput-workers': { type: 'string' },
       'also-workers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -102,6 +110,7 @@ function options(argv: string[]): BenchOptions | null {
     hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
     workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
     workerMallocArenaMax: arenaMax(values['worker-malloc-arena-max'] ?? CHART_WORKER_MALLOC_ARENA_MAX),
+    workerMallocThreshold: mallocThreshold(values['worker-malloc-threshold'] ?? CHART_WORKER_MALLOC_THRESHOLD),
     throughputWorkers: int(values['throughput-workers'], 'throughput-workers', 1, 1),
     alsoWorkers: values['also-workers'] === '' ? null : int(values['also-workers'], 'also-workers', CHART_WORKER_REPLICAS, 1),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),

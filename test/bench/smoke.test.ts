@@ -50,6 +50,7 @@ test(`npm run bench harness at N = ${PODS}: every field, sane values, nothing le
       hookdNodeArgs: [],
       workerNodeArgs: [],
       workerMallocArenaMax: '2',
+      workerMallocThreshold: '131072',
       throughputWorkers: 1,
       alsoWorkers: 2,
       parkedPods: 200,

@@ -174,6 +174,8 @@ describe('the Helm chart', () => {
     assert.equal(envOf(objects, 'api').get('NODE_OPTIONS'), undefined);
     assert.equal(envOf(objects, 'worker').get('MALLOC_ARENA_MAX'), '2');
     assert.equal(envOf(objects, 'api').get('MALLOC_ARENA_MAX'), undefined);
+    assert.equal(envOf(objects, 'worker').get('GLIBC_TUNABLES'), 'glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072');
+    assert.equal(envOf(objects, 'api').get('GLIBC_TUNABLES'), undefined);
     const redis = byKind(objects, 'StatefulSet')[0] as K8sObject;
     const args = ((podSpecOf(redis) as PodSpec).containers[0] as Container & { args: string[] }).args.join(' ');
     assert.match(args, /--appendonly yes/);
@@ -260,6 +262,8 @@ describe('the Helm chart', () => {
       [['--set', 'serviceAccount.create=false'], /serviceAccount\.apiName is required/],
       [['--set-string', 'worker.nodeOptions=--require /tmp/evil.js'], /nodeOptions/],
       [['--set', 'worker.mallocArenaMax=0'], /mallocArenaMax/],
+      [['--set', 'worker.mallocThresholdBytes=1'], /mallocThresholdBytes/],
+      [['--set-string', 'worker.mallocThresholdBytes=1:glibc.malloc.arena_max=64'], /mallocThresholdBytes/],
     ];
     for (const [args, message] of cases) {
       const r = await helm(['template', 'hookd', CHART_DIR, ...args]);

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_NODE_OPTIONS } from '../../bench/chart-defaults.ts';
+import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_MALLOC_THRESHOLD, CHART_WORKER_NODE_OPTIONS, mallocTunables } from '../../bench/chart-defaults.ts';
 import { api, startHookd, waitForJobEnd, type TestHookd } from '../helpers/hookd.ts';
 import { collectJsonLines } from '../helpers/json-lines.ts';
 import { buildApp } from '../helpers/kubectl-hookd.ts';
@@ -72,6 +72,7 @@ before(async () => {
       HOOKD_LOG_LEVEL: 'info',
       HOOKD_SHUTDOWN_TIMEOUT: '5s',
       MALLOC_ARENA_MAX: CHART_WORKER_MALLOC_ARENA_MAX,
+      ...mallocTunables(CHART_WORKER_MALLOC_THRESHOLD),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

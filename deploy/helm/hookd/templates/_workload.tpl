@@ -74,6 +74,9 @@ spec:
             {{- if and (eq .component "worker") $root.Values.worker.mallocArenaMax }}
             - { name: MALLOC_ARENA_MAX, value: {{ $root.Values.worker.mallocArenaMax | quote }} }
             {{- end }}
+            {{- if and (eq .component "worker") $root.Values.worker.mallocThresholdBytes }}
+            - { name: GLIBC_TUNABLES, value: {{ printf "glibc.malloc.mmap_threshold=%d:glibc.malloc.trim_threshold=%d" (int $root.Values.worker.mallocThresholdBytes) (int $root.Values.worker.mallocThresholdBytes) | quote }} }
+            {{- end }}
             {{- if $root.Values.allowedHosts }}
             - name: HOOKD_ALLOWED_HOSTS
               value: {{ concat $root.Values.allowedHosts (list (printf "%s-api" $fullname) (printf "%s-api.%s" $fullname $root.Release.Namespace) (printf "%s-api.%s.svc" $fullname $root.Release.Namespace)) | join "," | quote }}
