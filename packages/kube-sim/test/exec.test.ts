@@ -221,6 +221,20 @@ describe('scripted exec handlers', () => {
   });
 });
 
+// Killed at exit, an orphan is reaped by init a moment later: until then it is a zombie.
+async function assertGone(pid: number): Promise<void> {
+  const gone = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(gone(), `process ${pid} still alive`);
+}
+
 describe('stop', () => {
   it('kills commands and removes folders even when the process exits without stop()', async () => {
     const { execFile } = await import('node:child_process');
@@ -229,19 +243,27 @@ describe('stop', () => {
     );
     const [dir = '', pid = ''] = stdout.trim().split('\n');
     assert.ok(Number(pid) > 0, stdout);
-    // Killed at exit, the orphan is reaped by init a moment later: until then it is a zombie.
-    const gone = (): boolean => {
-      try {
-        process.kill(Number(pid), 0);
-        return false;
-      } catch {
-        return true;
-      }
-    };
-    for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(gone(), `process ${pid} still alive`);
+    await assertGone(Number(pid));
     assert.equal(existsSync(dir), false);
   });
+
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+    it(`kills commands and removes folders when the process is ended by ${signal} it does not handle`, async () => {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'exit-without-stop.ts'), 'wait'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      for (let i = 0; i < 500 && stdout.split('\n').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      const [dir = '', pid = ''] = stdout.trim().split('\n');
+      assert.ok(Number(pid) > 0, stdout);
+      assert.doesNotThrow(() => process.kill(Number(pid), 0), 'the command runs before the signal');
+      child.kill(signal);
+      assert.equal(await exited, code);
+      await assertGone(Number(pid));
+      assert.equal(existsSync(dir), false);
+    });
+  }
 
 
   it('kills running commands and removes every container folder', async (t) => {

@@ -2,12 +2,24 @@
 // file, an uncaught error): exec processes run in process groups of their own, so they
 // would outlive us, and their folders would stay in the temporary directory. One 'exit'
 // listener for every sim in the process; it can only do synchronous work.
+//
+// A process killed by a signal it does not handle ends without 'exit', so the reaper also
+// handles SIGTERM, SIGINT and SIGHUP, but only while it is their sole listener: a process that
+// handles the signal itself (hookd's graceful shutdown) keeps its behaviour, and reaches
+// 'exit' when it is done. Alone, it ends the process as the signal would have, by the
+// shell's convention for a signal's exit code (128 + its number).
 
 import { rmSync } from 'node:fs';
 
 const groups = new Set<number>();
 const folders = new Set<string>();
 let installed = false;
+
+const SIGNAL_EXIT_CODES: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
+  ['SIGHUP', 129],
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+];
 
 function install(): void {
   if (installed) return;
@@ -22,6 +34,11 @@ function install(): void {
     }
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   });
+  for (const [signal, code] of SIGNAL_EXIT_CODES) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) === 1) process.exit(code);
+    });
+  }
 }
 
 export const reaper = {
