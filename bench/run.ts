@@ -42,8 +42,16 @@ function arenaMax(v: string): string {
   return v;
 }
 
+/** The bounds the chart's values.schema.json sets for worker.mallocThresholdBytes (glibc caps the mmap threshold at 32 MiB). */
+const MALLOC_THRESHOLD_MIN = 4096;
+const MALLOC_THRESHOLD_MAX = 33_554_432;
+
 function mallocThreshold(v: string): string {
-  if (v !== '' && !/^[1-9]\d{3,7}$/.test(v)) throw new Error(`--worker-malloc-threshold must be a number of bytes (4 to 8 digits), or "" for glibc's dynamic thresholds, got "${v}"`);
+  if (v === '') return v;
+  const n = /^[1-9]\d*$/.test(v) ? Number(v) : NaN;
+  if (!(n >= MALLOC_THRESHOLD_MIN && n <= MALLOC_THRESHOLD_MAX)) {
+    throw new Error(`--worker-malloc-threshold must be ${MALLOC_THRESHOLD_MIN} to ${MALLOC_THRESHOLD_MAX} bytes, or "" for glibc's dynamic thresholds, got "${v}"`);
+  }
   return v;
 }
 

@@ -35,11 +35,15 @@ export interface HookdProcess {
 
 const READY: Record<HookdProcessOptions['role'], string> = { api: 'hookd API listening', worker: 'workers started' };
 
-/** The parent's environment without any hookd or kube setting that would change what is measured. */
+/**
+ * The parent's environment without any hookd, kube, node or malloc setting that would change
+ * what is measured: the workers' malloc settings are the bench's own options, so an inherited
+ * MALLOC_ARENA_MAX or GLIBC_TUNABLES must not stand in for "glibc's default".
+ */
 function cleanEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('HOOKD_') || k === 'KUBECONFIG' || k === 'REDIS_URL' || k.startsWith('NODE_')) continue;
+    if (v === undefined || k.startsWith('HOOKD_') || k === 'KUBECONFIG' || k === 'REDIS_URL' || k.startsWith('NODE_') || k.startsWith('MALLOC_') || k === 'GLIBC_TUNABLES') continue;
     out[k] = v;
   }
   return out;
