@@ -31,3 +31,11 @@ export function mallocTunables(thresholdBytes: string): Record<string, string> {
 
 /** worker.replicas: the worker processes a default install runs (the throughput runs use as many). */
 export const CHART_WORKER_REPLICAS = Number(workerValue('replicas', '(\\d+)'));
+
+/** A worker's node flags and malloc environment exactly as a default install gives them. */
+export function chartWorkerRuntime(): { readonly nodeArgs: readonly string[]; readonly env: Readonly<Record<string, string>> } {
+  return {
+    nodeArgs: CHART_WORKER_NODE_OPTIONS.split(' ').filter((a) => a !== ''),
+    env: { ...(CHART_WORKER_MALLOC_ARENA_MAX !== '' ? { MALLOC_ARENA_MAX: CHART_WORKER_MALLOC_ARENA_MAX } : {}), ...mallocTunables(CHART_WORKER_MALLOC_THRESHOLD) },
+  };
+}

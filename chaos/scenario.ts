@@ -1,10 +1,13 @@
 // One chaos scenario's world: a private Redis, the simulated cluster (in this process, its
 // execs counted in the ledger), one API process and two worker processes, and a job of N
 // pods with two hooks each. The fault is the scenario's to inject while the job runs.
+// Workers run with the Helm chart's worker flags and malloc settings (its heap bounds
+// among them), so the faults meet a worker as a default install runs it.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chartWorkerRuntime } from '../bench/chart-defaults.ts';
 import { startHookdProcess, type HookdProcess } from '../bench/hookd/process.ts';
 import { startSimCluster, type SimCluster } from '@hookd/kube-sim';
 import { Ledger, tally, type ReportedHook, type Tally } from './ledger.ts';
@@ -58,12 +61,14 @@ export async function startWorld(name: string, o: WorldOptions, keep: boolean): 
   const api = await startHookdProcess({ ...common, role: 'api', logFile: join(dir, 'api.log') });
   let n = 0;
   const workers: HookdProcess[] = [];
+  const chart = chartWorkerRuntime();
   const addWorker = async (): Promise<HookdProcess> => {
     const w = await startHookdProcess({
       ...common,
+      execArgv: [...common.execArgv, ...chart.nodeArgs],
       role: 'worker',
       logFile: join(dir, `worker-${++n}.log`),
-      env: { HOOKD_EXEC_CONCURRENCY: String(o.execConcurrency), HOOKD_POD_CONCURRENCY: '200', HOOKD_SHUTDOWN_TIMEOUT: '10s', ...o.workerEnv },
+      env: { ...chart.env, HOOKD_EXEC_CONCURRENCY: String(o.execConcurrency), HOOKD_POD_CONCURRENCY: '200', HOOKD_SHUTDOWN_TIMEOUT: '10s', ...o.workerEnv },
     });
     workers.push(w);
     return w;
