@@ -23,10 +23,20 @@ export const CHART_WORKER_MALLOC_ARENA_MAX = arenas === 'null' ? '' : arenas;
 const threshold = workerValue('mallocThresholdBytes', '(\\d+|null)');
 export const CHART_WORKER_MALLOC_THRESHOLD = threshold === 'null' ? '' : threshold;
 
-/** The worker's GLIBC_TUNABLES for a threshold, as the chart sets it (none for ''). */
-export function mallocTunables(thresholdBytes: string): Record<string, string> {
-  if (thresholdBytes === '') return {};
-  return { GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${thresholdBytes}:glibc.malloc.trim_threshold=${thresholdBytes}` };
+/**
+ * A worker's malloc environment as the chart sets it: MALLOC_ARENA_MAX for an arena count and
+ * GLIBC_TUNABLES for a threshold ('' for either: glibc's default, no variable).
+ */
+export function workerMallocEnv(arenaMax: string, thresholdBytes: string): Record<string, string> {
+  return {
+    ...(arenaMax !== '' ? { MALLOC_ARENA_MAX: arenaMax } : {}),
+    ...(thresholdBytes !== '' ? { GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${thresholdBytes}:glibc.malloc.trim_threshold=${thresholdBytes}` } : {}),
+  };
+}
+
+/** Node flags written as the chart's nodeOptions value (space-separated), as an argument list. */
+export function nodeArgsOf(options: string): string[] {
+  return options.split(' ').filter((a) => a !== '');
 }
 
 /** worker.replicas: the worker processes a default install runs (the throughput runs use as many). */
@@ -35,7 +45,7 @@ export const CHART_WORKER_REPLICAS = Number(workerValue('replicas', '(\\d+)'));
 /** A worker's node flags and malloc environment exactly as a default install gives them. */
 export function chartWorkerRuntime(): { readonly nodeArgs: readonly string[]; readonly env: Readonly<Record<string, string>> } {
   return {
-    nodeArgs: CHART_WORKER_NODE_OPTIONS.split(' ').filter((a) => a !== ''),
-    env: { ...(CHART_WORKER_MALLOC_ARENA_MAX !== '' ? { MALLOC_ARENA_MAX: CHART_WORKER_MALLOC_ARENA_MAX } : {}), ...mallocTunables(CHART_WORKER_MALLOC_THRESHOLD) },
+    nodeArgs: nodeArgsOf(CHART_WORKER_NODE_OPTIONS),
+    env: workerMallocEnv(CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_MALLOC_THRESHOLD),
   };
 }

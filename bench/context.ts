@@ -4,7 +4,7 @@
 
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { mallocTunables } from './chart-defaults.ts';
+import { workerMallocEnv } from './chart-defaults.ts';
 import { startHookdProcess, type HookdProcess } from './hookd/process.ts';
 import type { Progress } from './progress.ts';
 import { removePrefix } from './redis-keys.ts';
@@ -124,7 +124,7 @@ export async function startHookdPair(ctx: BenchContext, label: string, env: Reco
   /** `n`: the worker's number from 1; its files are named `<label>-worker`, `<label>-worker2`, ... */
   const launch = async (role: 'api' | 'worker', n = 1): Promise<HookdProcess> => {
     const name = `${label}-${role}${n > 1 ? n : ''}`;
-    const arenas: Record<string, string> = role !== 'worker' ? {} : { ...(ctx.opts.workerMallocArenaMax !== '' ? { MALLOC_ARENA_MAX: ctx.opts.workerMallocArenaMax } : {}), ...mallocTunables(ctx.opts.workerMallocThreshold) };
+    const arenas = role !== 'worker' ? {} : workerMallocEnv(ctx.opts.workerMallocArenaMax, ctx.opts.workerMallocThreshold);
     const p = await startHookdProcess({ ...common, env: { ...common.env, ...arenas }, role, logFile: join(ctx.workDir, `${name}.log`), execArgv: prof(role, name) });
     started.push(p);
     return p;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchOptions } from './harness.ts';
 import { createProgress } from './progress.ts';
-import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_MALLOC_THRESHOLD, CHART_WORKER_NODE_OPTIONS, CHART_WORKER_REPLICAS } from './chart-defaults.ts';
+import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_MALLOC_THRESHOLD, CHART_WORKER_NODE_OPTIONS, CHART_WORKER_REPLICAS, nodeArgsOf } from './chart-defaults.ts';
 
 const USAGE = `usage: npm run bench -- [options]
   --pods N                 large size: throughput (also 1,000 when N > 1,000), pods in flight,
@@ -115,8 +115,8 @@ function options(argv: string[]): BenchOptions | null {
     only: phasesOf(values.only),
     cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(values['cpu-prof']),
     keepLogs: values['keep-logs'] === true,
-    hookdNodeArgs: (values['node-args'] ?? '').split(' ').filter((a) => a !== ''),
-    workerNodeArgs: (values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS).split(' ').filter((a) => a !== ''),
+    hookdNodeArgs: nodeArgsOf(values['node-args'] ?? ''),
+    workerNodeArgs: nodeArgsOf(values['worker-node-args'] ?? CHART_WORKER_NODE_OPTIONS),
     workerMallocArenaMax: arenaMax(values['worker-malloc-arena-max'] ?? CHART_WORKER_MALLOC_ARENA_MAX),
     workerMallocThreshold: mallocThreshold(values['worker-malloc-threshold'] ?? CHART_WORKER_MALLOC_THRESHOLD),
     throughputWorkers: int(values['throughput-workers'], 'throughput-workers', 1, 1),

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CHART_WORKER_MALLOC_ARENA_MAX, CHART_WORKER_MALLOC_THRESHOLD, CHART_WORKER_NODE_OPTIONS, mallocTunables } from '../../bench/chart-defaults.ts';
+import { chartWorkerRuntime } from '../../bench/chart-defaults.ts';
 import { api, startHookd, waitForJobEnd, type TestHookd } from '../helpers/hookd.ts';
 import { collectJsonLines } from '../helpers/json-lines.ts';
 import { buildApp } from '../helpers/kubectl-hookd.ts';
@@ -54,7 +54,8 @@ before(async () => {
       spec: { containers: [{ name: 'c', image: 'x' }] },
     });
   }
-  const flags = CHART_WORKER_NODE_OPTIONS.split(' ').filter((f) => f !== '');
+  const chart = chartWorkerRuntime();
+  const flags = chart.nodeArgs;
   worker = spawn(process.execPath, [...flags, '--import', recorder, 'dist/main.js'], {
     cwd: built.app,
     env: {
@@ -71,8 +72,7 @@ before(async () => {
       KUBECONFIG: env.kubeconfigPath,
       HOOKD_LOG_LEVEL: 'info',
       HOOKD_SHUTDOWN_TIMEOUT: '5s',
-      MALLOC_ARENA_MAX: CHART_WORKER_MALLOC_ARENA_MAX,
-      ...mallocTunables(CHART_WORKER_MALLOC_THRESHOLD),
+      ...chart.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -265,7 +265,6 @@ describe('stop', () => {
     });
   }
 
-
   it('kills running commands and removes every container folder', async (t) => {
     const env = await startSim({}, t);
     env.sim.createPod('default', podManifest('x', { manual: true }));

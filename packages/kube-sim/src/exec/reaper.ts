@@ -10,16 +10,13 @@
 // shell's convention for a signal's exit code (128 + its number).
 
 import { rmSync } from 'node:fs';
+import { constants } from 'node:os';
 
 const groups = new Set<number>();
 const folders = new Set<string>();
 let installed = false;
 
-const SIGNAL_EXIT_CODES: ReadonlyArray<readonly [NodeJS.Signals, number]> = [
-  ['SIGHUP', 129],
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-];
+const ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
 
 function install(): void {
   if (installed) return;
@@ -34,9 +31,9 @@ function install(): void {
     }
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   });
-  for (const [signal, code] of SIGNAL_EXIT_CODES) {
+  for (const signal of ENDING_SIGNALS) {
     process.on(signal, () => {
-      if (process.listenerCount(signal) === 1) process.exit(code);
+      if (process.listenerCount(signal) === 1) process.exit(128 + constants.signals[signal]);
     });
   }
 }
