@@ -149,6 +149,16 @@ describe('POST /v1/jobs?dryRun=true', () => {
     await nothingStored();
   });
 
+  test('durations below a millisecond are answered as fractions of one, as the job would hold them', async () => {
+    const hooks = { resources: [{ name: 'quick', postHooks: [{ exec: { container: 'app', command: ['true'], execTimeout: '1us', waitTimeout: '1.5ms' } }] }] };
+    const r = await post('/v1/jobs?dryRun=true', { pods: [{ namespace: 'db', name: 'pg-0' }], hooks });
+    assert.equal(r.statusCode, 200, r.body);
+    const hook = r.json().pods[0].hooks[0];
+    assert.equal(hook.execTimeoutMs, 0.001);
+    assert.equal(hook.waitTimeoutMs, 1.5);
+    await nothingStored();
+  });
+
   test('a selector that matches more pods than a job may hold: the job would fail', async () => {
     for (let i = 0; i < 51; i++) t.pods.pods.set(`db/many-${i}`, pod('db', `many-${i}`, { labels: { app: 'many' } }));
     const r = await post('/v1/jobs?dryRun=true', { selector: { namespaces: ['db'], labelSelector: 'app=many' } });

@@ -15,8 +15,9 @@ export const DryRunHookDef = Type.Object({
   container: Type.String(),
   command: Type.Array(Type.String()),
   onError: Type.Unsafe<'Continue' | 'Fail'>({ type: 'string', enum: ['Continue', 'Fail'] }),
-  execTimeoutMs: Type.Integer(),
-  waitTimeoutMs: Nullable(Type.Integer(), { description: 'null: no wait limit of its own (HOOKD_MAX_WAIT still applies)' }),
+  // Go durations reach nanoseconds ("1.5ms", "1us"): a timeout is milliseconds with a fraction below one.
+  execTimeoutMs: Type.Number({ description: 'milliseconds; a fraction where the duration has one below a millisecond ("1us" is 0.001)' }),
+  waitTimeoutMs: Nullable(Type.Number(), { description: 'milliseconds, as execTimeoutMs; null: no wait limit of its own (HOOKD_MAX_WAIT still applies)' }),
   waitForReady: Type.Boolean(),
 }, { $id: 'DryRunHook', description: 'A hook a job would execute, as its plan holds it' });
 
