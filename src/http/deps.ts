@@ -86,6 +86,8 @@ export interface AppDeps {
   newJobId(): string;
   /** Event streams: comment heartbeat period (default 15 s); also when they look for missed events. */
   readonly sseHeartbeatMs?: number;
+  /** Event streams: how long a write may wait for a client that reads nothing before the stream is ended (default 30 s). */
+  readonly sseWriteStallMs?: number;
 }
 
 /** What the routes use: the deps with the access policy and the audit stream settled. */

@@ -18,16 +18,27 @@ export function frame(e: SseEvent): string {
 
 export class SseStream {
   private closed = false;
+  private stalledFor = false;
   /** Resolves when the client leaves or the server ends the stream. */
   readonly done: Promise<void>;
 
-  constructor(private readonly res: ServerResponse) {
+  /**
+   * `stallMs`: how long a write waits for the client to take what is buffered. A client that
+   * reads nothing would otherwise hold its stream's slot, and every frame written to it, in
+   * this process for as long as it keeps the connection open.
+   */
+  constructor(private readonly res: ServerResponse, private readonly stallMs: number) {
     this.done = new Promise<void>((resolve) => {
       res.once('close', () => {
         this.closed = true;
         resolve();
       });
     });
+  }
+
+  /** Whether the stream was ended because the client stopped reading. */
+  get stalled(): boolean {
+    return this.stalledFor;
   }
 
   get isClosed(): boolean {
@@ -53,16 +64,26 @@ export class SseStream {
     this.res.write(`retry: ${retryMs}\n\n`);
   }
 
-  /** Resolves once the chunk is handed to the socket, waiting for drain when the client is slow. */
+  /**
+   * Resolves once the chunk is handed to the socket, waiting for drain when the client is
+   * slow; a client that takes nothing for `stallMs` has its connection destroyed.
+   */
   async write(chunk: string): Promise<void> {
     if (this.isClosed) return;
     if (this.res.write(chunk)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
+        clearTimeout(timer);
         this.res.off('drain', done);
         this.res.off('close', done);
         resolve();
       };
+      const timer = setTimeout(() => {
+        this.stalledFor = true;
+        this.closed = true;
+        this.res.destroy();
+        done();
+      }, this.stallMs);
       this.res.once('drain', done);
       this.res.once('close', done);
     });

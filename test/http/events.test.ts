@@ -3,6 +3,7 @@
 // heartbeats, the cap on streams, and streams ended when the server closes.
 
 import assert from 'node:assert/strict';
+import { connect as tcpConnect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { PodRef } from '../../src/domain/types.ts';
 import { planned, planOf } from '../fixtures/plan.ts';
@@ -102,6 +103,29 @@ describe('event streams', () => {
     assert.equal(after.statusCode, 204);
   });
 
+  test("the opening snapshot: each hook's frame carries its own event's id, so a client may resume after any of them", async () => {
+    const id = await newJob();
+    await t.store.setPods(id, pods, 1);
+    await t.store.recordPlan(id, 0, planOf(planned(0), planned(1)), 2);
+    await t.store.markHooksWaiting(id, 0, [0, 1], 3);
+    await t.store.markHookRunning(id, 0, 0, 4);
+    await t.store.recordHookResult(id, 0, 0, ok, 5);
+    const log = await t.store.readEvents(id, null, 100);
+    const sse = await connect(`${base}/v1/jobs/${id}/events`);
+    const snap = (await sse.collect((f) => f.comment === 'keep-alive')).filter((f) => f.event === 'hook');
+    sse.close();
+    // Hook 1's latest event (waiting) came before hook 0's (succeeded): that order, those ids.
+    assert.deepEqual(hookFrames(snap), [[1, 'waiting'], [0, 'succeeded']]);
+    const waiting1 = log.find((e) => (e.data as { index: number; phase: string }).index === 1 && (e.data as { phase: string }).phase === 'waiting');
+    assert.deepEqual(snap.map((f) => f.id), [waiting1?.id, log.at(-1)?.id]);
+
+    // Gone after the first frame: back with its id, the client still learns hook 0's state.
+    const again = await connect(`${base}/v1/jobs/${id}/events`, { 'last-event-id': snap[0]?.id ?? '' });
+    const rest = (await again.collect((f) => f.comment === 'keep-alive')).filter((f) => f.event === 'hook');
+    again.close();
+    assert.deepEqual(hookFrames(rest).at(-1), [0, 'succeeded']);
+  });
+
   test('heartbeats are comments while nothing happens', async () => {
     const id = await newJob();
     const sse = await connect(`${base}/v1/jobs/${id}/events`);
@@ -135,6 +159,38 @@ describe('event streams', () => {
     }
     assert.equal(status, 200);
     for (const s of open) s.close();
+  });
+});
+
+describe('a client that reads nothing', () => {
+  test('has its stream ended once a write waited the stall limit, which frees its place', async () => {
+    const own = await testApp({ sseHeartbeatMs: 60_000, sseWriteStallMs: 300 });
+    const url = new URL(await own.app.listen({ host: '127.0.0.1', port: 0 }));
+    try {
+      const id = (await own.app.inject({ method: 'POST', url: '/v1/jobs', ...json({ pods }) })).json().id as string;
+      // A snapshot far larger than the sockets' buffers: 400 hooks with 32 KiB of output each.
+      const hooks = Array.from({ length: 400 }, (_, i) => planned(i));
+      await own.store.setPods(id, pods, 1);
+      await own.store.recordPlan(id, 0, planOf(...hooks), 2);
+      for (const h of hooks) await own.store.recordHookResult(id, 0, h.index, { ...ok, stdout: 'x'.repeat(32 * 1024) }, 3);
+      const gauge = async (): Promise<number> => (await own.metrics.getSingleMetric('hookd_sse_clients')?.get())?.values[0]?.value ?? -1;
+
+      const socket = tcpConnect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(`GET /v1/jobs/${id}/events HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.pause();
+      socket.on('error', () => undefined);
+      let open = 0;
+      for (let i = 0; i < 100 && open === 0; i++, await new Promise((r) => setTimeout(r, 20))) open = await gauge();
+      assert.equal(open, 1, 'the stream opened');
+      let left = 1;
+      for (let i = 0; i < 150 && left !== 0; i++, await new Promise((r) => setTimeout(r, 20))) left = await gauge();
+      assert.equal(left, 0, 'the stalled stream was ended');
+      assert.ok(own.logs.some((l) => l.includes('event stream ended: the client took nothing')), 'and the log says why');
+      socket.destroy();
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -65,6 +65,7 @@ export interface TestAppOptions {
   readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
   readonly docsPersistToken?: boolean;
   readonly sseHeartbeatMs?: number;
+  readonly sseWriteStallMs?: number;
   readonly store?: (redis: Redis, prefix: string) => JobStore;
   readonly access?: AccessPolicy;
   readonly ownerRights?: AppDeps['ownerRights'];
@@ -154,6 +155,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     now: Date.now,
     newJobId: () => newJobId(),
     ...(opts.sseHeartbeatMs !== undefined ? { sseHeartbeatMs: opts.sseHeartbeatMs } : {}),
+    ...(opts.sseWriteStallMs !== undefined ? { sseWriteStallMs: opts.sseWriteStallMs } : {}),
     ...(opts.access ? { access: opts.access } : {}),
     ...(opts.audit ? { audit: opts.audit } : {}),
   };

@@ -1,9 +1,9 @@
 // GET /v1/jobs/{id}/events: Server-Sent Events from the job's event stream in the store
 // (not BullMQ's best-effort events). Without Last-Event-ID a client first gets every hook's
-// current state (one `hook` event each, carrying the id of the last event they reflect),
-// then each change as it is recorded; with Last-Event-ID it gets what it missed. The stream
-// ends after `done`. A client that reconnects after `done` gets 204, which tells
-// EventSource to stop reconnecting.
+// current state (one `hook` event each, carrying the id of the event that set that state,
+// in the order of those ids), then each change as it is recorded; with Last-Event-ID it
+// gets what it missed. The stream ends after `done`. A client that reconnects after `done`
+// gets 204, which tells EventSource to stop reconnecting.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,12 +18,20 @@ import { frame, SseStream } from '../sse.ts';
 import { checkJobAccess } from '../access.ts';
 
 const BATCH = 500;
+/** Snapshot frames handed to the socket at a time, so a slow client meets backpressure early. */
+const SNAPSHOT_CHUNK = 100;
 const RETRY_MS = 2000;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_WRITE_STALL_MS = 30_000;
 
-/** Every hook's latest state, from the whole event log, and the id it is current to. */
-async function snapshot(store: JobStore, jobId: string): Promise<{ lastId: string | null; hooks: unknown[]; done: JobEvent | null }> {
-  const latest = new Map<string, unknown>();
+/**
+ * Every hook's latest event, from the whole event log, in the order of their ids, and the id
+ * the log was read to. Each hook's frame keeps its own event's id: a client that leaves
+ * after any frame and comes back with that id as Last-Event-ID is sent every later event,
+ * which holds the latest state of each hook it had not yet seen.
+ */
+async function snapshot(store: JobStore, jobId: string): Promise<{ lastId: string | null; hooks: JobEvent[]; done: JobEvent | null }> {
+  const latest = new Map<string, JobEvent>();
   let lastId: string | null = null;
   let done: JobEvent | null = null;
   for (;;) {
@@ -33,7 +41,10 @@ async function snapshot(store: JobStore, jobId: string): Promise<{ lastId: strin
       if (e.event === 'done') done = e;
       else {
         const d = e.data as { namespace: string; pod: string; index: number };
-        latest.set(`${d.namespace}/${d.pod}#${d.index}`, e.data);
+        const key = `${d.namespace}/${d.pod}#${d.index}`;
+        // Delete first, so the map's order is the order of each hook's latest event.
+        latest.delete(key);
+        latest.set(key, e);
       }
     }
     if (batch.length < 1000) return { lastId, hooks: [...latest.values()], done };
@@ -52,8 +63,9 @@ async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null
     let after = lastEventId;
     if (after === null) {
       const snap = await snapshot(deps.store, jobId);
-      const id = snap.lastId ?? '0-0';
-      await stream.write(snap.hooks.map((data) => frame({ id, event: 'hook', data })).join(''));
+      for (let i = 0; i < snap.hooks.length && !stream.isClosed; i += SNAPSHOT_CHUNK) {
+        await stream.write(snap.hooks.slice(i, i + SNAPSHOT_CHUNK).map(frame).join(''));
+      }
       if (snap.done) {
         await stream.write(frame(snap.done));
         return;
@@ -88,6 +100,7 @@ async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null
   } finally {
     off();
     stream.end();
+    if (stream.stalled) log.warn({ jobId, stallMs: deps.sseWriteStallMs ?? DEFAULT_WRITE_STALL_MS }, 'event stream ended: the client took nothing it was sent for stallMs');
   }
 }
 
@@ -134,7 +147,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: 
       reply.hijack();
       // An event stream is long-lived by design: no idle timeout on its socket (heartbeats keep proxies awake).
       request.raw.socket.setTimeout(0);
-      const stream = new SseStream(reply.raw);
+      const stream = new SseStream(reply.raw, deps.sseWriteStallMs ?? DEFAULT_WRITE_STALL_MS);
       streams.add(stream);
       perClient.set(client, (perClient.get(client) ?? 0) + 1);
       metrics.sseClients.inc();
