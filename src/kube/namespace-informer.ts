@@ -160,10 +160,15 @@ export class NamespaceInformer {
     }
   }
 
-  /** Lists every page, then emits upsert for new or changed pods and delete for vanished ones. */
+  /**
+   * Lists every page, then emits upsert for new or changed pods and delete for vanished ones.
+   * An informer that knows no pod yet (its first list) emits each page as it comes: nothing
+   * can have vanished, and a pod on the first page need not wait for the last.
+   */
   private async relist(): Promise<void> {
     const what = `list pods in ${this.namespace}`;
     const items = new Map<string, V1Pod>();
+    const fresh = this.versions.size === 0;
     let cont: string | undefined;
     let rv = '';
     this.counts.lists++;
@@ -173,6 +178,7 @@ export class NamespaceInformer {
         timeoutMs: 60_000,
       });
       for (const pod of page.items) items.set(pod.metadata?.name ?? '', pod);
+      if (fresh && !this.stopped) for (const pod of page.items) this.upsertIfChanged(pod.metadata?.name ?? '', pod);
       cont = page.continue;
       rv = page.resourceVersion;
     } while (cont !== undefined);
@@ -183,17 +189,19 @@ export class NamespaceInformer {
         this.emit(() => this.opts.handlers.delete(name));
       }
     }
-    for (const [name, pod] of items) {
-      const rv = pod.metadata?.resourceVersion ?? '';
-      const old = this.versions.get(name);
-      this.versions.set(name, rv);
-      if (old !== rv) this.emit(() => this.opts.handlers.upsert(pod));
-    }
+    for (const [name, pod] of items) this.upsertIfChanged(name, pod);
     this.resourceVersion = rv;
     if (!this.syncedOnce) {
       this.syncedOnce = true;
       for (const wake of this.syncWaiters.splice(0)) wake();
     }
+  }
+
+  private upsertIfChanged(name: string, pod: V1Pod): void {
+    const rv = pod.metadata?.resourceVersion ?? '';
+    const old = this.versions.get(name);
+    this.versions.set(name, rv);
+    if (old !== rv) this.emit(() => this.opts.handlers.upsert(pod));
   }
 
   private emit(fn: () => void): void {

@@ -157,6 +157,23 @@ describe('NamespaceInformer', () => {
     await r.seen('upsert', 'after');
   });
 
+  test("a first list emits each page as it arrives: a pod on the first page is not held until the last", async (t) => {
+    const ns = namespace();
+    const names = Array.from({ length: 6 }, (_, i) => `p${i}`);
+    for (const name of names) env.sim.createPod(ns, manualPod(name));
+    // Pages of 2, each 300 ms late: the last page comes some 600 ms after the first.
+    const id = env.sim.faults.add({ kind: 'latency', ms: 300, match: { verb: 'list', resource: 'pods', namespace: ns } });
+    t.after(() => env.sim.faults.remove(id));
+    const r = record(ns, { pageSize: 2 });
+    t.after(() => r.informer.stop());
+    r.informer.start();
+    await r.seen('upsert', 'p0');
+    assert.equal(r.informer.synced, false, 'the list has not ended');
+    assert.ok(!r.upserts.includes('p5'), `p5 is on the last page: ${r.upserts.join(',')}`);
+    await r.informer.whenSynced();
+    assert.deepEqual(r.upserts, names, 'each pod once, in list order');
+  });
+
   test('a first list whose continue token expires mid-pagination (410) is listed again: synced with every pod once', async (t) => {
     const ns = namespace();
     const names = Array.from({ length: 7 }, (_, i) => `p${i}`);
