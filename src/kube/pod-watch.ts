@@ -41,6 +41,12 @@ export type PodWatchHub = PodWaiter & {
    */
   expect(namespace: string, names: readonly string[]): Promise<void>;
   /**
+   * Resolves once the state of a pod named to `expect` is known (a page of the list or an
+   * event brought it), or once that list ended without it; at once for a pod whose state is
+   * known or that is not expected. A pod on a list's first page need not wait for its last.
+   */
+  known(ref: PodRef): Promise<void>;
+  /**
    * Every event of the namespace's pods, while the returned function has not been called.
    * `catchUp` (default true): when the namespace's informer has listed already, the listener
    * is also told the pods as one list shows them (see listen); false when the caller has the
@@ -65,6 +71,8 @@ interface NamespaceEntry {
   readonly listeners: Set<(name: string, state: PodState) => void>;
   /** Pods expected soon: their latest state (null until seen) and until when they are kept. */
   readonly expected: Map<string, { state: PodState | null; untilMs: number }>;
+  /** Expected pods whose state is not known yet -> who waits for it (see known). */
+  readonly awaited: Map<string, (() => void)[]>;
   /** A list made for expected pods the informer had already passed; at most one runs. */
   refilling: Promise<void> | null;
   refillAgain: boolean;
@@ -102,12 +110,23 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   let subscribers = 0;
   let stopped = false;
 
+  /** Those who wait for an expected pod's state are told it is known, or that it will not be. */
+  const wakeAwaiting = (entry: NamespaceEntry, name: string): void => {
+    const waiters = entry.awaited.get(name);
+    if (waiters === undefined) return;
+    entry.awaited.delete(name);
+    for (const wake of waiters) wake();
+  };
+
   const dispatch = (entry: NamespaceEntry, name: string, state: () => PodState): void => {
     const subs = entry.byPod.get(name);
     const expected = entry.expected.get(name);
     if (subs === undefined && entry.listeners.size === 0 && expected === undefined) return;
     const value = state(); // mapped once per event, not once per subscriber
-    if (expected !== undefined) expected.state = value;
+    if (expected !== undefined) {
+      expected.state = value;
+      wakeAwaiting(entry, name);
+    }
     for (const sub of subs ?? []) sub.deliver(value);
     for (const listener of entry.listeners) listener(name, value);
   };
@@ -126,6 +145,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
         byPod,
         listeners: new Set(),
         expected: new Map(),
+        awaited: new Map(),
         refilling: null,
         refillAgain: false,
         count: 0,
@@ -345,9 +365,13 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
   /** Lists the namespace once for expected pods not seen yet (the informer's own list came before them). */
   const listFor = (namespace: string, entry: NamespaceEntry): Promise<void> =>
     listEach(namespace, (pod) => {
-      const e = entry.expected.get(pod.metadata?.name ?? '');
+      const name = pod.metadata?.name ?? '';
+      const e = entry.expected.get(name);
       // Only a pod no event has shown yet: an event that came meanwhile is newer than this page.
-      if (e !== undefined && e.state === null) e.state = { kind: 'present', pod: toPodView(pod) };
+      if (e !== undefined && e.state === null) {
+        e.state = { kind: 'present', pod: toPodView(pod) };
+        wakeAwaiting(entry, name);
+      }
       return true;
     });
 
@@ -376,15 +400,35 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       missing ||= (e?.state ?? null) === null;
     }
     // Not listed yet: the informer's first list brings them. Listed already: list for them.
-    if (!entry.informer.synced) await entry.informer.whenSynced();
-    else if (missing) await refill(namespace, entry);
+    try {
+      if (!entry.informer.synced) await entry.informer.whenSynced();
+      else if (missing) await refill(namespace, entry);
+    } finally {
+      // The list has ended: a pod it did not bring (gone, or failed to list) is waited for no longer.
+      if (entry.awaited.size > 0) for (const name of names) wakeAwaiting(entry, name);
+    }
+  };
+
+  const known = (ref: PodRef): Promise<void> => {
+    const entry = entries.get(ref.namespace);
+    const e = entry?.expected.get(ref.name);
+    if (entry === undefined || e === undefined || e.state !== null || stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const waiters = entry.awaited.get(ref.name);
+      if (waiters === undefined) entry.awaited.set(ref.name, [resolve]);
+      else waiters.push(resolve);
+    });
   };
 
   // Expectations of pods that another process took, or that never came, are dropped.
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [namespace, entry] of entries) {
-      for (const [name, e] of entry.expected) if (e.untilMs < now) entry.expected.delete(name);
+      for (const [name, e] of entry.expected) {
+        if (e.untilMs >= now) continue;
+        entry.expected.delete(name);
+        wakeAwaiting(entry, name);
+      }
       lingerOut(namespace, entry);
     }
   }, EXPECT_MS / 2);
@@ -396,6 +440,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
     track,
     listen,
     expect,
+    known,
     stats: () => ({ namespaces: entries.size, subscribers, expected: [...entries.values()].reduce((n, e) => n + e.expected.size, 0) }),
     async stop(): Promise<void> {
       stopped = true;
@@ -403,6 +448,7 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       const err = new KubeError('KUBE_UNAVAILABLE', 'pod watch is stopping');
       for (const entry of entries.values()) {
         if (entry.linger !== null) clearTimeout(entry.linger);
+        for (const name of [...entry.awaited.keys()]) wakeAwaiting(entry, name);
         for (const subs of [...entry.byPod.values()]) for (const sub of [...subs]) sub.fail(err);
         stopInformer(entry.informer);
       }

@@ -36,10 +36,10 @@ export interface JobProcessorDeps {
   readonly namespaces?: NamespaceGate;
   /**
    * Starts reading ahead the job's first pods (their namespace's list) once they are
-   * recorded, so that the list runs while the pod jobs are being added, not after the first
-   * of them is taken. Absent: the first pod run starts it.
+   * recorded, from the list in hand, so that the list runs while the pod jobs are being
+   * added, not after the first of them is taken. Absent: the first pod run starts it.
    */
-  readonly readAheadFirst?: (jobId: string) => void;
+  readonly readAheadFirst?: (jobId: string, refs: readonly PodRef[]) => void;
 }
 
 // Pod jobs are added in chunks, one transaction each. The first is small, so the first pods
@@ -98,7 +98,7 @@ export async function processJob(job: Job<JobPayload>, token: string, data: JobP
     }
     await store.setPods(data.jobId, refs, clock());
     log.info({ pods: refs.length }, 'job started');
-    deps.readAheadFirst?.(data.jobId);
+    deps.readAheadFirst?.(data.jobId, refs);
     await addChildren(job, data.jobId, refs, deps);
     await job.updateData({ ...data, step: 'finalize' });
   }

@@ -7,7 +7,7 @@ import { DelayedError, Job, Queue, WaitingChildrenError, Worker } from 'bullmq';
 import type { RedisClient } from '../redis.ts';
 import type { Logger } from '../log.ts';
 import type { JobStore } from '../store/types.ts';
-import { PodStatus, type PodState } from '../domain/types.ts';
+import { PodStatus, type PodRef, type PodState } from '../domain/types.ts';
 import { SealBrokenError, type Sealer } from '../store/sealed-json.ts';
 import type { RunningClaims } from '../store/worker-liveness.ts';
 import { parseJobPayload, parsePodPayload, podJobId, podTarget, QueueNames, type JobPayload, type PodPayload } from './catalog.ts';
@@ -15,7 +15,7 @@ import { waitOver } from '../domain/wait-over.ts';
 import { newParkToken, type ParkedPod, type ParkedPods } from '../store/parked-pods.ts';
 import { createIdleCollector } from './idle-gc.ts';
 import { createParkingLot, type NamespaceEvents, type ParkingLot } from './parking-lot.ts';
-import { createReadAhead } from './read-ahead.ts';
+import { createReadAhead, type ReadAheadDeps } from './read-ahead.ts';
 import { processJob, type NamespaceGate, type PodLister } from './job-processor.ts';
 import { podEvents, type HookEvents } from './hook-events.ts';
 import { failUnfinishedPod } from './pod-failure.ts';
@@ -45,7 +45,7 @@ export interface WorkerDeps {
   /** Pods that must wait are parked in Redis and woken by the namespace's watch (absent: they wait in the worker). */
   readonly parking?: { readonly store: ParkedPods; readonly watch: NamespaceEvents; readonly resyncMs?: number };
   /** Pods read ahead from their namespace's watch, so their first read is no GET (absent: each pod GETs itself). */
-  readonly readAhead?: { readonly expect: (namespace: string, names: readonly string[]) => Promise<void> };
+  readonly readAhead?: Pick<ReadAheadDeps, 'expect' | 'known'>;
   readonly log: Logger;
   readonly clock?: () => number;
   readonly podConcurrency: number;
@@ -98,7 +98,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const jobQueue = new Queue(QueueNames.jobs, { connection: deps.connection, prefix: deps.prefix });
   const nudge = startMarkerNudge(deps.connection, [podQueue, jobQueue]);
   const parking = parkingOf(deps, podQueue, log);
-  const readAhead = deps.readAhead && deps.waiter.track ? createReadAhead({ refs: (jobId, from, count) => deps.store.getPodRefs(jobId, from, count), expect: deps.readAhead.expect, log }) : null;
+  const readAhead = deps.readAhead && deps.waiter.track ? createReadAhead({ refs: (jobId, from, count) => deps.store.getPodRefs(jobId, from, count), expect: deps.readAhead.expect, known: deps.readAhead.known, log }) : null;
   const unsubscribe = deps.notifier.onStop((jobId) => {
     wakes.wake(jobId);
     parking?.wakeJob(jobId);
@@ -189,7 +189,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
       metrics.podStarted();
       idle.started();
       // Followed from before its first read, so a change during the run is not missed.
-      if (readAhead && data.waitStartMs === undefined) await readAhead.before(data.jobId, data.podIndex);
+      if (readAhead && data.waitStartMs === undefined) await readAhead.before(data.jobId, data.podIndex, task.ref);
       const track = parking || readAhead ? deps.waiter.track?.(task.ref) : undefined;
       let parkedNow = false;
       try {
@@ -273,7 +273,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           podAttempts: deps.podAttempts,
           ...(deps.authorizer ? { namespaces: deps.authorizer } : {}),
           // Never rejects; a process that runs none of the job's pods lets the watch drop them.
-          ...(readAhead ? { readAheadFirst: (jobId: string) => void readAhead.before(jobId, 0) } : {}),
+          ...(readAhead ? { readAheadFirst: (jobId: string, refs: readonly PodRef[]) => readAhead.start(jobId, refs) } : {}),
         });
       } catch (err) {
         if (err instanceof WaitingChildrenError) throw err;

@@ -183,3 +183,32 @@ describe('PodWatchHub', () => {
     await assert.rejects(own.waitFor({ namespace: ns, name: 'w' }, running('app'), soon(), AbortSignal.timeout(1_000)), /stopped/);
   });
 });
+
+describe('PodWatchHub read-ahead', () => {
+  test("known: a pod named to expect is known once its page of the list arrives, before the list's last page", async (t) => {
+    const ns = namespace();
+    const names = Array.from({ length: 6 }, (_, i) => `p${i}`);
+    for (const name of names) env.sim.createPod(ns, manualPod(name));
+    const own = createPodWatchHub({ kc: env.kc, log: logSink('warn').log, lingerMs: 60_000, informer: { pageSize: 2 } });
+    t.after(() => own.stop());
+    // The namespace's informer lists first (with p0 expected); then the others are named to
+    // it, which it had passed without keeping: they cost one list made for them, in pages of 2.
+    await own.expect(ns, ['p0']);
+    const id = env.sim.faults.add({ kind: 'latency', ms: 300, match: { verb: 'list', resource: 'pods', namespace: ns } });
+    t.after(() => env.sim.faults.remove(id));
+    let listed = false;
+    const all = own.expect(ns, [...names.slice(1), 'ghost']).then(() => (listed = true));
+    const first = own.known({ namespace: ns, name: 'p1' });
+    const ghost = own.known({ namespace: ns, name: 'ghost' });
+    await first;
+    assert.equal(listed, false, 'p1 (first page) is known while the list goes on');
+    let ghostKnown = false;
+    void ghost.then(() => (ghostKnown = true));
+    await all;
+    await ghost;
+    assert.ok(ghostKnown, 'a pod the list does not bring is waited for until the list ends');
+    // Known, or never expected: at once.
+    await Promise.race([own.known({ namespace: ns, name: 'p5' }), new Promise((_, reject) => setTimeout(() => reject(new Error('p5 not at once')), 50))]);
+    await Promise.race([own.known({ namespace: ns, name: 'other' }), new Promise((_, reject) => setTimeout(() => reject(new Error('other not at once')), 50))]);
+  });
+});
