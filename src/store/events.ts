@@ -8,7 +8,7 @@ import { isHookEnded } from '../domain/ended.ts';
 import type { PodPlan } from '../domain/types.ts';
 import { hookView, parseHookValue, parsePodRef } from './codec.ts';
 import type { StoreKeys } from './keys.ts';
-import type { JobEvent } from './types.ts';
+import type { EventKey, JobEvent } from './types.ts';
 
 /** A stream entry id as Redis makes them (and as Last-Event-ID must carry). */
 const EVENT_ID = /^\d{1,20}-\d{1,20}$/;
@@ -35,10 +35,22 @@ function fieldsOf(list: readonly string[]): Map<string, string> {
   return m;
 }
 
+function readRaw(redis: RedisClient, keys: StoreKeys, jobId: string, afterId: string | null, max: number): Promise<RawEntry[]> {
+  if (afterId !== null && !isEventId(afterId)) throw new Error(`invalid event id "${afterId}"`);
+  return redis.xrange(keys.job(jobId).events, afterId === null ? '-' : `(${afterId}`, '+', 'COUNT', Math.max(1, max)) as Promise<RawEntry[]>;
+}
+
+export async function readEventKeys(redis: RedisClient, keys: StoreKeys, jobId: string, afterId: string | null, max: number): Promise<EventKey[]> {
+  const raw = await readRaw(redis, keys, jobId, afterId, max);
+  return raw.map(([id, list]) => {
+    const f = fieldsOf(list);
+    return { id, hook: f.get('t') === 'hook' ? (f.get('h') ?? '') : null };
+  });
+}
+
 export async function readEvents(redis: RedisClient, keys: StoreKeys, jobId: string, afterId: string | null, max: number): Promise<JobEvent[]> {
   const k = keys.job(jobId);
-  if (afterId !== null && !isEventId(afterId)) throw new Error(`invalid event id "${afterId}"`);
-  const raw = (await redis.xrange(k.events, afterId === null ? '-' : `(${afterId}`, '+', 'COUNT', Math.max(1, max))) as RawEntry[];
+  const raw = await readRaw(redis, keys, jobId, afterId, max);
   if (raw.length === 0) return [];
   const entries = raw.map(([id, list]) => ({ id, f: fieldsOf(list) }));
 

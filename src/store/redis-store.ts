@@ -25,7 +25,7 @@ import {
   summaryFromFields,
   summaryOf,
 } from './codec.ts';
-import { readEvents } from './events.ts';
+import { readEventKeys, readEvents } from './events.ts';
 import { storeKeys } from './keys.ts';
 import { listJobs, sweepIndex } from './list-jobs.ts';
 import { readPodPage } from './pods-page.ts';
@@ -323,5 +323,6 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
     },
 
     readEvents: (jobId, afterId, max) => readEvents(redis, keys, jobId, afterId, max),
+    readEventKeys: (jobId, afterId, max) => readEventKeys(redis, keys, jobId, afterId, max),
   };
 }

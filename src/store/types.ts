@@ -159,4 +159,14 @@ export interface JobStore {
 
   /** Events after `afterId` (all when null), oldest first. */
   readEvents(jobId: string, afterId: string | null, max: number): Promise<JobEvent[]>;
+  /**
+   * The same events' ids alone, with the hook each is about (`<pod>:<hook>`; null for
+   * `done`): what it takes to find each hook's latest event without reading any output.
+   */
+  readEventKeys(jobId: string, afterId: string | null, max: number): Promise<EventKey[]>;
+}
+
+export interface EventKey {
+  readonly id: string;
+  readonly hook: string | null;
 }

@@ -7,6 +7,8 @@ import { connect as tcpConnect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { PodRef } from '../../src/domain/types.ts';
 import { planned, planOf } from '../fixtures/plan.ts';
+import { createRedisStore } from '../../src/store/redis-store.ts';
+import { testSealer } from '../helpers/redis.ts';
 import { json, testApp, type TestApp } from './helpers.ts';
 import { connect, type Frame } from './sse-client.ts';
 
@@ -126,6 +128,33 @@ describe('event streams', () => {
     assert.deepEqual(hookFrames(rest).at(-1), [0, 'succeeded']);
   });
 
+  test('a snapshot larger than a batch: each hook once, at its latest state, in the order of its events, then done', async () => {
+    const id = await newJob();
+    const many = Array.from({ length: 250 }, (_, i) => planned(i));
+    await t.store.setPods(id, pods, 1);
+    await t.store.recordPlan(id, 0, planOf(...many), 2);
+    // Hooks end in reverse order, so the order of their latest events is not the plan's.
+    for (const h of [...many].reverse()) {
+      await t.store.markHookRunning(id, 0, h.index, 3);
+      await t.store.recordHookResult(id, 0, h.index, ok, 4);
+    }
+    await t.store.setPodStatus(id, 0, 'succeeded', null, 5);
+    await t.store.finishJob(id, 6);
+    const sse = await connect(`${base}/v1/jobs/${id}/events`);
+    const frames = (await sse.collect(() => false)).filter((f) => f.event !== undefined);
+    const hooks = frames.filter((f) => f.event === 'hook');
+    assert.deepEqual(hooks.map((f) => (f.data as { index: number }).index), many.map((h) => h.index).reverse());
+    assert.ok(hooks.every((f) => (f.data as { phase: string }).phase === 'succeeded'));
+    const ids = frames.map((f) => f.id ?? '');
+    const order = (x: string): [bigint, bigint] => x.split('-').map(BigInt) as [bigint, bigint];
+    for (let i = 1; i < ids.length; i++) {
+      const [a, b] = [order(ids[i - 1] ?? ''), order(ids[i] ?? '')];
+      assert.ok(a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]), `ids rise: ${ids[i - 1]} then ${ids[i]}`);
+    }
+    assert.equal(frames.at(-1)?.event, 'done');
+    assert.equal(frames.length, 251);
+  });
+
   test('heartbeats are comments while nothing happens', async () => {
     const id = await newJob();
     const sse = await connect(`${base}/v1/jobs/${id}/events`);
@@ -159,6 +188,34 @@ describe('event streams', () => {
     }
     assert.equal(status, 200);
     for (const s of open) s.close();
+  });
+});
+
+describe('what a stream holds', () => {
+  test('events with outputs are read at most 100 at a time, the snapshot included', async () => {
+    const asked: number[] = [];
+    const own = await testApp({
+      store: (redis, prefix) => {
+        const store = createRedisStore({ redis, prefix, retentionMs: 60_000, sealer: testSealer() });
+        return { ...store, readEvents: (jobId: string, afterId: string | null, max: number) => (asked.push(max), store.readEvents(jobId, afterId, max)) };
+      },
+    });
+    try {
+      const url = await own.app.listen({ host: '127.0.0.1', port: 0 });
+      const id = (await own.app.inject({ method: 'POST', url: '/v1/jobs', ...json({ pods }) })).json().id as string;
+      const many = Array.from({ length: 150 }, (_, i) => planned(i));
+      await own.store.setPods(id, pods, 1);
+      await own.store.recordPlan(id, 0, planOf(...many), 2);
+      for (const h of many) await own.store.recordHookResult(id, 0, h.index, ok, 3);
+      await own.store.setPodStatus(id, 0, 'succeeded', null, 4);
+      await own.store.finishJob(id, 5);
+      const sse = await connect(`${url}/v1/jobs/${id}/events`);
+      const frames = (await sse.collect(() => false)).filter((f) => f.event !== undefined);
+      assert.equal(frames.length, 151);
+      assert.ok(asked.length > 0 && asked.every((n) => n <= 100), `reads of ${asked.join(', ')} events`);
+    } finally {
+      await own.close();
+    }
   });
 });
 

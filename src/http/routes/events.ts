@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import * as E from '../../errors.ts';
 import { isEventId } from '../../store/events.ts';
-import type { JobEvent, JobStore } from '../../store/types.ts';
+import type { JobStore } from '../../store/types.ts';
 import type { RouteDeps } from '../deps.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
 import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
@@ -17,38 +17,53 @@ import { EventsHeaders, JobIdParams } from '../schemas/jobs.ts';
 import { frame, SseStream } from '../sse.ts';
 import { checkJobAccess } from '../access.ts';
 
-const BATCH = 500;
-/** Snapshot frames handed to the socket at a time, so a slow client meets backpressure early. */
-const SNAPSHOT_CHUNK = 100;
+/**
+ * Events read and sent at a time. An ended hook's event carries its output (up to
+ * HOOKD_MAX_OUTPUT_BYTES of each stream), so a batch is what one stream holds at most.
+ */
+const BATCH = 100;
+/** Ids read at a time when the snapshot looks for each hook's latest event (no output in them). */
+const KEY_BATCH = 5000;
 const RETRY_MS = 2000;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_WRITE_STALL_MS = 30_000;
 
 /**
- * Every hook's latest event, from the whole event log, in the order of their ids, and the id
- * the log was read to. Each hook's frame keeps its own event's id: a client that leaves
- * after any frame and comes back with that id as Last-Event-ID is sent every later event,
- * which holds the latest state of each hook it had not yet seen.
+ * Sends every hook's latest event, in the order of their ids, then `done` if the job has
+ * ended. Each frame keeps its own event's id: a client that leaves after any frame and comes
+ * back with that id as Last-Event-ID is sent every later event, which holds the latest state
+ * of each hook it had not yet seen. The log is read twice, ids alone first (which event is
+ * each hook's latest), then a batch at a time, sending just those: neither the whole log nor
+ * its outputs are held at once, however large the job.
  */
-async function snapshot(store: JobStore, jobId: string): Promise<{ lastId: string | null; hooks: JobEvent[]; done: JobEvent | null }> {
-  const latest = new Map<string, JobEvent>();
+async function sendSnapshot(store: JobStore, jobId: string, stream: SseStream): Promise<{ readonly lastId: string | null; readonly ended: boolean }> {
+  const latest = new Map<string, string>();
   let lastId: string | null = null;
-  let done: JobEvent | null = null;
+  let doneId: string | null = null;
   for (;;) {
-    const batch = await store.readEvents(jobId, lastId, 1000);
-    for (const e of batch) {
+    const keys = await store.readEventKeys(jobId, lastId, KEY_BATCH);
+    for (const e of keys) {
       lastId = e.id;
-      if (e.event === 'done') done = e;
-      else {
-        const d = e.data as { namespace: string; pod: string; index: number };
-        const key = `${d.namespace}/${d.pod}#${d.index}`;
-        // Delete first, so the map's order is the order of each hook's latest event.
-        latest.delete(key);
-        latest.set(key, e);
-      }
+      if (e.hook === null) doneId = e.id;
+      else latest.set(e.hook, e.id);
     }
-    if (batch.length < 1000) return { lastId, hooks: [...latest.values()], done };
+    if (keys.length < KEY_BATCH) break;
   }
+  const wanted = new Set(latest.values());
+  if (doneId !== null) wanted.add(doneId);
+  latest.clear();
+  let after: string | null = null;
+  while (wanted.size > 0 && !stream.isClosed) {
+    const events = await store.readEvents(jobId, after, BATCH);
+    if (events.length === 0) break; // the job expired meanwhile
+    const frames: string[] = [];
+    for (const e of events) {
+      after = e.id;
+      if (wanted.delete(e.id)) frames.push(frame(e));
+    }
+    if (frames.length > 0) await stream.write(frames.join(''));
+  }
+  return { lastId, ended: doneId !== null };
 }
 
 async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null, stream: SseStream, log: FastifyBaseLogger): Promise<void> {
@@ -62,14 +77,8 @@ async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null
   try {
     let after = lastEventId;
     if (after === null) {
-      const snap = await snapshot(deps.store, jobId);
-      for (let i = 0; i < snap.hooks.length && !stream.isClosed; i += SNAPSHOT_CHUNK) {
-        await stream.write(snap.hooks.slice(i, i + SNAPSHOT_CHUNK).map(frame).join(''));
-      }
-      if (snap.done) {
-        await stream.write(frame(snap.done));
-        return;
-      }
+      const snap = await sendSnapshot(deps.store, jobId, stream);
+      if (snap.ended) return;
       after = snap.lastId;
     }
     while (!stream.isClosed) {
