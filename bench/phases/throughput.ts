@@ -15,6 +15,8 @@ import { cpuBetween, processCpuMs, redisCpuMs } from '../cpu.ts';
 export const HOOK_COMMAND = ['/bin/true'] as const;
 /** hookd's default; raised when the benchmark's concurrency is above it. */
 export const DEFAULT_POD_CONCURRENCY = 500;
+/** Pods of each side's untimed warm-up round. */
+const WARM_PODS = 1000;
 
 export interface ThroughputOutcome {
   readonly run: ThroughputRun;
@@ -67,8 +69,10 @@ export async function runThroughput(ctx: BenchContext, o: { pods: number; execs:
   if (o.execs === 'scripted') await sim.call('scriptSuccess', { namespace });
   const label = `${o.pods} pods, ${o.execs}, ${o.workers} worker${o.workers === 1 ? '' : 's'}`;
 
-  // Warm both ends of the exec path (JIT, TLS session setup) before anything is timed.
-  const warm = names.slice(0, Math.min(100, o.pods));
+  // Warm both ends of the exec path (JIT, TLS session setup) before anything is timed, each
+  // on a round of up to 1,000 of the same pods: with 100, both sides' first timed round was
+  // their slowest in each run looked at.
+  const warm = names.slice(0, Math.min(WARM_PODS, o.pods));
   progress.step(`warm-up (${label})`, warm.length);
   await runBaseline({ kc: ctx.kc, namespace, pods: warm, container: BENCH_CONTAINER, command: HOOK_COMMAND, concurrency: opts.concurrency, progress });
 
