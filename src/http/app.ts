@@ -1,7 +1,7 @@
 // The Fastify application: every route of the HTTP API, with its schemas, error model, auth and
 // metrics. No listen here (runtime.ts listens; tests inject).
 
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { validatorCompiler } from './validator.ts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { noAudit } from '../auth/audit.ts';
 import { nonePolicy, tokensPolicy } from '../auth/policy.ts';
@@ -55,13 +55,14 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     logController: new ProbeQuietLogController(),
     // Validation is TypeBox's: bodies are checked as sent (no coercion, no removal of unknown
     // fields, no defaults: an unknown field is a 400 that names it); querystring, params and
-    // headers are converted from strings ("10" -> 10) before they are checked.
+    // headers are converted from strings ("10" -> 10) before they are checked, from their
+    // canonical spelling only (validator.ts).
     frameworkErrors,
     clientErrorHandler,
     schemaErrorFormatter: (errors, dataVar) => new Error(`${dataVar}: ${errors[0]?.message ?? 'is not valid'}`),
     ...opts,
   });
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
   // JSON only: a text/plain body is a 415, not a string that fails the schema.
   app.removeContentTypeParser(['text/plain', 'application/json']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

@@ -13,13 +13,20 @@ export interface SchemaError {
   readonly message?: string | undefined;
 }
 
-/** `/hooks/resources/0/name` -> `hooks.resources[0].name`; keys that are not identifiers are quoted. */
+/** Characters of a key shown in a path: a key is the caller's, and a message must not echo a megabyte of it. */
+const MAX_KEY_SHOWN = 64;
+
+/**
+ * `/hooks/resources/0/name` -> `hooks.resources[0].name`; keys that are not identifiers are
+ * quoted, and a key longer than 64 characters is shown by its start and its length.
+ */
 export function pathOf(context: string, pointer: string): string {
   let out = context;
   if (pointer === '') return out;
   for (const raw of pointer.slice(1).split('/')) {
     const seg = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    if (seg.length > MAX_KEY_SHOWN) out += `[${JSON.stringify(seg.slice(0, MAX_KEY_SHOWN))}... (${seg.length} characters)]`;
+    else if (/^\d+$/.test(seg)) out += `[${seg}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
   }

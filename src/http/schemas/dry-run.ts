@@ -6,7 +6,7 @@ import type { DryRunView } from '../../domain/dry-run.ts';
 import { Nullable, Ref } from './common.ts';
 
 export const DryRunQuery = {
-  dryRun: Type.Optional(Type.Boolean({ description: 'true: answer 200 with what the job would run, from the live pods; nothing is queued, stored or executed' })),
+  dryRun: Type.Optional(Type.Boolean({ description: 'true (spelled so): answer 200 with what the job would run, from the live pods; nothing is queued, stored or executed' })),
 };
 
 export const DryRunHookDef = Type.Object({
