@@ -300,7 +300,7 @@ export function createRedisStore(deps: RedisStoreDeps): JobStore {
 
     async cancelJob(jobId, atMs): Promise<CancelResult> {
       const reply = String(await run(S.CANCEL, jobId, [atMs, CANCEL_REASON, settledJson(CANCEL_REASON, atMs)]));
-      return reply === 'cancelled' || reply === 'ended' ? reply : 'not_found';
+      return reply === 'cancelled' || reply === 'already_cancelled' || reply === 'ended' ? reply : 'not_found';
     },
 
     async stopReason(jobId) {

@@ -312,7 +312,9 @@ return 'ok'
 export const CANCEL = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'not_found' end
 local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'cancelled' or ended(status) or redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return 'ended' end
+if ended(status) or redis.call('HEXISTS', KEYS[1], 'finishedAt') == 1 then return 'ended' end
+-- Cancelled, and an exec still running: not ended, and nothing more to do.
+if status == 'cancelled' then return 'already_cancelled' end
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledAt', ARGV[3])
 redis.call('HSETNX', KEYS[1], 'stopReason', ARGV[4])
 -- Hooks not yet started are skipped now; a running exec finishes (DELETE).

@@ -67,7 +67,8 @@ export interface JobEvent {
   readonly data: unknown;
 }
 
-export type CancelResult = 'cancelled' | 'ended' | 'not_found';
+/** `already_cancelled`: cancelled before and not ended yet (an exec it let run still runs): nothing changed. */
+export type CancelResult = 'cancelled' | 'already_cancelled' | 'ended' | 'not_found';
 
 /** A worker's running claim on a hook (worker-liveness.ts): who runs it, for how long at most. */
 export interface HookClaim {

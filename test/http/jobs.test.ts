@@ -150,8 +150,10 @@ describe('GET /v1/jobs', () => {
   });
 });
 
+const ok = { phase: 'succeeded', exitCode: 0, stdout: '', stderr: '', outputTruncated: false, error: null } as const;
+
 describe('DELETE /v1/jobs/{id}', () => {
-  test('202 cancels (workers hear the stop), 409 once ended, 404 unknown', async () => {
+  test('202 cancels (workers hear the stop), 202 again while its exec runs, 409 once ended, 404 unknown', async () => {
     const id = (await post(body())).json().id as string;
     await t.store.setPods(id, body().pods, 1);
     await t.store.recordPlan(id, 0, planOf(planned(0), planned(1)), 1);
@@ -173,9 +175,19 @@ describe('DELETE /v1/jobs/{id}', () => {
     assert.deepEqual(job.pods[0].hooks.map((h: { phase: string }) => h.phase), ['running', 'skipped']);
     assert.match(job.pods[0].hooks[1].error, /cancelled/);
 
+    // Cancelled, not ended (its exec still runs): the same 202, and nothing changes.
     const again = await t.app.inject({ method: 'DELETE', url: `/v1/jobs/${id}` });
-    assert.equal(again.statusCode, 409);
-    assert.equal(again.json().code, 'HOOKD_JOB_ENDED');
+    assert.equal(again.statusCode, 202, again.body);
+    assert.deepEqual(again.json(), { id, status: 'cancelled', links: { self: `/v1/jobs/${id}` } });
+    assert.deepEqual((await t.app.inject({ url: `/v1/jobs/${id}` })).json(), job);
+    // Ended: 409.
+    await t.store.recordHookResult(id, 0, 0, ok, 3);
+    await t.store.setPodStatus(id, 0, 'succeeded', null, 4);
+    await t.store.finishJob(id, 5);
+    const ended = await t.app.inject({ method: 'DELETE', url: `/v1/jobs/${id}` });
+    assert.equal(ended.statusCode, 409);
+    assert.equal(ended.json().code, 'HOOKD_JOB_ENDED');
+    assert.match(ended.json().message, /already ended \(cancelled\)/);
     // A client that sends a JSON content type with no body is fine.
     const unknown = await t.app.inject({ method: 'DELETE', url: '/v1/jobs/nope', headers: { 'content-type': 'application/json' }, payload: '' });
     assert.equal(unknown.statusCode, 404);

@@ -276,7 +276,7 @@ describe('ending a job', () => {
     await store.markHooksWaiting(s.id, 0, [1], clock);
     assert.equal(await store.stopReason(s.id), null);
     assert.equal(await store.cancelJob(s.id, clock), 'cancelled');
-    assert.equal(await store.cancelJob(s.id, clock), 'ended');
+    assert.equal(await store.cancelJob(s.id, clock), 'already_cancelled', 'its running exec has not ended');
     assert.equal(await store.cancelJob('nope', clock), 'not_found');
     assert.match((await store.stopReason(s.id)) ?? '', /cancelled/);
     let job = await store.getJob(s.id);
@@ -287,6 +287,7 @@ describe('ending a job', () => {
     await store.recordHookResult(s.id, 0, 0, ok(), clock);
     await store.setPodStatus(s.id, 0, 'succeeded', null, clock);
     assert.equal(await store.finishJob(s.id, clock), 'cancelled');
+    assert.equal(await store.cancelJob(s.id, clock), 'ended');
     job = await store.getJob(s.id);
     assert.deepEqual(job?.summary, { pods: 2, hooksTotal: 3, hooksAttempted: 1, hooksSucceeded: 1, hooksFailed: 0, hooksPending: 0, hooksSkipped: 2 });
   });

@@ -216,7 +216,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
     {
       schema: {
         summary: 'Cancel a job',
-        description: 'Hooks not yet started are skipped; a running exec is allowed to finish or time out. An ended job is not changed (409).',
+        description:
+          'Hooks not yet started are skipped; a running exec is allowed to finish or time out. A job cancelled before whose exec still runs answers 202 again and nothing changes; an ended job is not changed (409).',
         tags: ['jobs'],
         security: SECURITY,
         params: JobIdParams,
@@ -231,6 +232,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
       if (result === 'ended') {
         const job = await deps.store.getJobSummary(id);
         throw new E.JobEnded(id, job?.status ?? 'ended');
+      }
+      if (result === 'already_cancelled') {
+        // Not ended yet (an exec it let finish still runs): the same answer, and nothing changes.
+        request.log.info({ jobId: id }, 'job already cancelled; its running exec is still finishing');
+        return reply.code(202).send({ id, status: 'cancelled', links: { self: jobLink(id) } });
       }
       deps.audit.write({ event: 'job.cancelled', ...auditWho(request), jobId: id });
       // Workers wake the pods that wait, so they skip their hooks now rather than at their deadline.
