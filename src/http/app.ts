@@ -48,6 +48,9 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     http: {
       connectionsCheckingInterval: checkingIntervalMs,
       headersTimeout: deps.limits.requestTimeoutMs,
+      // Node answers an HTTP/1.1 request without Host itself, with an empty 400; hookd does,
+      // in its error shape (request-origin.ts).
+      requireHostHeader: false,
     },
     // Restore names are DNS subdomains of up to 253 characters.
     routerOptions: { maxParamLength: 300 },

@@ -70,3 +70,15 @@ test('a Last-Event-ID Redis would refuse is a 400 before Redis sees it', async (
   assert.equal(isEventId('18446744073709551615-18446744073709551614'), true);
   assert.equal(isEventId('0-0'), true);
 });
+
+test('an HTTP/1.1 request without Host is a 400 in the documented shape; with Host, or in HTTP/1.0, it is served', async () => {
+  const missing = await raw('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+  inShape(missing, 400, 'HOOKD_REQUEST_BAD');
+  assert.match(missing.body.message, /Host header/);
+  const jobs = await raw('GET /v1/jobs HTTP/1.1\r\nConnection: close\r\n\r\n');
+  inShape(jobs, 400, 'HOOKD_REQUEST_BAD');
+  const withHost = await raw('GET /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  assert.equal(withHost.status, 200);
+  const old = await raw('GET /v1/jobs HTTP/1.0\r\n\r\n');
+  assert.equal(old.status, 200);
+});

@@ -5,12 +5,13 @@
 //   origin is refused, whether or not it has a body or a content type a browser would
 //   send without a preflight. A request without Origin (curl, kubectl, servers) passes.
 // Probes (/healthz, /readyz) are answered whatever the Host: kubelets use the pod's IP.
+// An HTTP/1.1 request without Host at all is a 400, probes included.
 // So is a GET of /metrics with an IP address as Host: Prometheus scrapes pods by their IP,
 // and an address is never a rebinding name (rebinding needs a name that re-resolves).
 
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HostNotAllowed, OriginForbidden } from '../../errors.ts';
+import { HostNotAllowed, OriginForbidden, RequestBad } from '../../errors.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -50,6 +51,11 @@ function originProblem(request: FastifyRequest): string | null {
 
 export function registerRequestOrigin(app: FastifyInstance, allowed: AllowedHosts): void {
   app.addHook('onRequest', async (request) => {
+    // HTTP/1.1 requires Host (RFC 9112, section 3.2); HTTP/1.0 predates it.
+    const { httpVersionMajor, httpVersionMinor } = request.raw;
+    if (request.headers.host === undefined && (httpVersionMajor > 1 || httpVersionMinor >= 1)) {
+      throw new RequestBad(`an HTTP/${httpVersionMajor}.${httpVersionMinor} request needs a Host header`);
+    }
     const path = pathOf(request);
     if (allowed !== null && !PROBES.has(path)) {
       const name = hostName(request.headers.host ?? '');
