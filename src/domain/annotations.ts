@@ -110,7 +110,7 @@ export function readAnnotationHook(annotations: Readonly<Record<string, string>>
       warnings.push(`${show(ANNOTATION_KEYS.execTimeout, execValue)} is not a duration; default ${formatGoDuration(DEFAULT_EXEC_TIMEOUT_MS)}`);
     } else if (ms < 0) {
       warnings.push(
-        `${show(ANNOTATION_KEYS.execTimeout, execValue)} is negative (Velero would wait for the exec without limit); default ${formatGoDuration(DEFAULT_EXEC_TIMEOUT_MS)}`,
+        `${show(ANNOTATION_KEYS.execTimeout, execValue)} is negative; Velero's exec takes its default ${formatGoDuration(DEFAULT_EXEC_TIMEOUT_MS)} for any timeout of 0 or less`,
       );
     } else if (ms > 0) {
       const effective = effectiveExecTimeout(ms);

@@ -8,6 +8,18 @@ import { HookPhase } from './types.ts';
 import type { HookResult, PlannedHook } from './types.ts';
 import type { ExecOutcome } from '../queue/ports.ts';
 
+/** The outcome code of a hook podexec refuses before any exec (see execRefusal). */
+export const REFUSED_BEFORE_EXEC = 'REFUSED_BEFORE_EXEC';
+
+/**
+ * podexec's own checks of a hook before it execs (ExecutePodCommand): a hook with an empty
+ * name fails with "hookName is required" and nothing runs. Only a Velero Restore's hooks can
+ * have one: a caller's are refused at the API.
+ */
+export function execRefusal(hook: PlannedHook): string | null {
+  return hook.name === '' ? 'hookName is required' : null;
+}
+
 export function hookResultFromExec(hook: PlannedHook, outcome: ExecOutcome): HookResult {
   const output = { stdout: outcome.stdout, stderr: outcome.stderr, outputTruncated: outcome.truncated };
   const failed = (err: string, exitCode: number | null): HookResult => ({
@@ -22,7 +34,7 @@ export function hookResultFromExec(hook: PlannedHook, outcome: ExecOutcome): Hoo
         ? { phase: HookPhase.Succeeded, exitCode: 0, ...output, error: null }
         : failed(`command terminated with exit code ${outcome.exitCode}`, outcome.exitCode);
     case 'error':
-      return failed(`${outcome.message} (${outcome.code})`, null);
+      return failed(outcome.code === REFUSED_BEFORE_EXEC ? outcome.message : `${outcome.message} (${outcome.code})`, null);
     case 'timeout':
       return failed(
         `timed out after ${formatGoDuration(hook.execTimeoutMs)} (the process may still be running in the container)`,

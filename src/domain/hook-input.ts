@@ -5,14 +5,15 @@
 // - command: non-empty (podexec: "command is required"); name non-empty ("hookName is required");
 // - labelSelector: what metav1.LabelSelectorAsSelector accepts (Velero fails the Restore otherwise);
 // - namespace patterns that gobwas/glob cannot compile (Velero would silently match nothing);
-// - init hooks: reported with kind 'init' (API: a 400; the Velero trigger drops them with withoutInitHooks).
+// - init hooks: reported with kind 'init' (API: a 400).
+// A Velero Restore's own spec.hooks are read as Velero reads them instead (restore-hooks.ts).
 
 import { parseGoDurationNs } from './duration.ts';
 import { MAX_EXEC_TIMEOUT_MS } from './exec-timeout.ts';
 import { compileGlob } from './glob.ts';
 import { labelKeyProblem, labelValueProblem } from './label-syntax.ts';
 import { requirementProblem } from './selector.ts';
-import type { ExecRestoreHook, LabelSelector, RestoreHooks, RestoreResourceHook, RestoreResourceHookSpec } from './types.ts';
+import type { ExecRestoreHook, LabelSelector, RestoreHooks, RestoreResourceHookSpec } from './types.ts';
 
 export interface HookInputProblem {
   readonly path: string;
@@ -83,23 +84,4 @@ export function validateHookInput(hooks: RestoreHooks, basePath: string): HookIn
   const out: HookInputProblem[] = [];
   (hooks.resources ?? []).forEach((entry, i) => entryProblems(entry, `${basePath}.resources[${i}]`, out));
   return out;
-}
-
-/** The hooks without their init parts (a post hook with both keeps its exec); dropped counts the init hooks left out. */
-export function withoutInitHooks(hooks: RestoreHooks): { hooks: RestoreHooks; dropped: number } {
-  let dropped = 0;
-  const resources = (hooks.resources ?? []).map((entry): RestoreResourceHookSpec => {
-    if (!entry.postHooks) return entry;
-    const postHooks: RestoreResourceHook[] = [];
-    for (const hook of entry.postHooks) {
-      if (hook.init === undefined || hook.init === null) {
-        postHooks.push(hook);
-        continue;
-      }
-      dropped++;
-      if (hook.exec) postHooks.push({ exec: hook.exec });
-    }
-    return { ...entry, postHooks };
-  });
-  return { hooks: hooks.resources === undefined ? { ...hooks } : { ...hooks, resources }, dropped };
 }

@@ -37,7 +37,7 @@ function specDuration(value: string | undefined, where: string, field: 'execTime
     return null;
   }
   if (ms < 0 && field === 'execTimeout') {
-    warnings.push(`${where}.execTimeout: ${JSON.stringify(value)} is negative (Velero would wait for the exec without limit); default 30s`);
+    warnings.push(`${where}.execTimeout: ${JSON.stringify(value)} is negative; Velero's exec takes its default 30s for any timeout of 0 or less`);
     return null;
   }
   if (ms < 0) warnings.push(`${where}.waitTimeout: ${JSON.stringify(value)} is negative; as in Velero the hook fails as expired once its container is up`);

@@ -44,6 +44,16 @@ export function jobSource(body: CreateJobBody, limits: AppLimits): JobSource {
 
 /** Counts and sizes first (cheap, bounded), then Velero's rules, in document order. */
 export function checkHooks(hooks: RestoreHooks, base: string, limits: AppLimits, invalid: (message: string) => Error): void {
+  checkHookLimits(hooks, base, limits);
+  const problems = validateHookInput(hooks, base);
+  const init = problems.find((p) => p.kind === 'init');
+  if (init) throw new E.InitHooksRejected(init.path);
+  const first = problems[0];
+  if (first) throw invalid(`${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+}
+
+/** hookd's own bounds on hooks, whoever wrote them: entries, post hooks, bytes of a command. */
+export function checkHookLimits(hooks: RestoreHooks, base: string, limits: AppLimits): void {
   const resources = hooks.resources ?? [];
   if (resources.length > limits.maxHookEntries) {
     throw new E.LimitHooks(`${base}.resources: ${resources.length} entries, more than the limit of ${limits.maxHookEntries}`);
@@ -62,9 +72,4 @@ export function checkHooks(hooks: RestoreHooks, base: string, limits: AppLimits,
       }
     }),
   );
-  const problems = validateHookInput(hooks, base);
-  const init = problems.find((p) => p.kind === 'init');
-  if (init) throw new E.InitHooksRejected(init.path);
-  const first = problems[0];
-  if (first) throw invalid(`${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
 }

@@ -4,12 +4,13 @@
 // run to hand the pod back, to leave it to another run, or to read why its job stopped.
 
 import { isHookEnded } from '../domain/ended.ts';
-import { hookResultFromExec } from '../domain/exec-result.ts';
+import { execRefusal, hookResultFromExec, REFUSED_BEFORE_EXEC } from '../domain/exec-result.ts';
 import { hookEndOfExec } from '../domain/hook-event.ts';
 import { HookPhase, type PlannedHook, type PodStatus } from '../domain/types.ts';
 import type { Logger } from '../log.ts';
 import { HookNotRunnableError } from '../store/redis-store.ts';
 import type { PodEvents } from './hook-events.ts';
+import type { ExecOutcome } from './ports.ts';
 import { commandShape, levelOf, quotesHidden } from './log-safe.ts';
 import { noMetrics } from './metrics.ts';
 import type { ExecAudit, PodProcessorDeps, PodSignals, PodTask } from './pod-processor.ts';
@@ -69,10 +70,13 @@ export async function runHook(
       throw err;
     }
     const started = clock();
-    log.info({ ...commandShape(hook.command), timeoutMs: hook.execTimeoutMs }, 'hook started');
-    // The whole command goes to the audit stream only, never to the log.
-    deps.audit?.write({ event: 'hook.exec.started', ...who, container: hook.container, command: hook.command });
-    const outcome = await deps.executor.exec(
+    const refused = execRefusal(hook);
+    if (refused === null) {
+      log.info({ ...commandShape(hook.command), timeoutMs: hook.execTimeoutMs }, 'hook started');
+      // The whole command goes to the audit stream only, never to the log.
+      deps.audit?.write({ event: 'hook.exec.started', ...who, container: hook.container, command: hook.command });
+    }
+    const outcome: ExecOutcome = refused !== null ? { kind: 'error', code: REFUSED_BEFORE_EXEC, message: refused, stdout: '', stderr: '', truncated: false } : await deps.executor.exec(
       {
         namespace: task.ref.namespace,
         pod: task.ref.name,
@@ -101,7 +105,7 @@ export async function runHook(
     if (podStatus !== null) ending.written(podStatus);
     (deps.metrics ?? noMetrics).hookEnded(result.phase, clock() - started);
     events.ended(hook, hookEndOfExec(outcome, hook.execTimeoutMs));
-    deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });
+    if (refused === null) deps.audit?.write({ event: 'hook.exec.ended', ...who, container: hook.container, command: hook.command, phase: result.phase, exitCode: result.exitCode });
     // Output stays out of the log: it can hold secrets. Its size is enough to debug with.
     log[levelOf(result.phase)](
       {

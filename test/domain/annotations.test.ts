@@ -48,7 +48,7 @@ const cases: { name: string; annotations: Record<string, string>; want: Annotati
   {
     name: 'annotations: negative exec-timeout warns and gets the default (Velero would not time out)',
     annotations: { [`${P}command`]: 'echo hi', [`${P}exec-timeout`]: '-5s' },
-    want: { hook: base, warnings: [`${P}exec-timeout: "-5s" is negative (Velero would wait for the exec without limit); default 30s`] },
+    want: { hook: base, warnings: [`${P}exec-timeout: "-5s" is negative; Velero's exec takes its default 30s for any timeout of 0 or less`] },
   },
   {
     name: 'annotations: negative wait-timeout is kept (expires at once, as in Velero) with a warning',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validateHookInput, withoutInitHooks } from '../../src/domain/hook-input.ts';
+import { validateHookInput } from '../../src/domain/hook-input.ts';
 import type { HookInputProblem } from '../../src/domain/hook-input.ts';
 import type { ExecRestoreHook, RestoreHooks } from '../../src/domain/types.ts';
 
@@ -87,17 +87,3 @@ const cases: { name: string; hooks: RestoreHooks; want: HookInputProblem[] }[] =
   { name: 'input: a post hook needs exec', hooks: { resources: [{ name: 'e', postHooks: [{}] }] }, want: [{ path: 'hooks.resources[0].postHooks[0]', kind: 'invalid', message: 'a post hook needs exec' }] },
 ];
 for (const c of cases) test(c.name, () => assert.deepEqual(validateHookInput(c.hooks, 'hooks'), c.want));
-
-test('input: withoutInitHooks drops init hooks, keeps exec ones (also beside an init) and counts them', () => {
-  const hooks: RestoreHooks = {
-    resources: [
-      { name: 'a', postHooks: [{ init: { initContainers: [] } }, { exec: { command: ['x'] } }, { init: {}, exec: { command: ['y'] } }] },
-      { name: 'b' },
-    ],
-  };
-  assert.deepEqual(withoutInitHooks(hooks), {
-    hooks: { resources: [{ name: 'a', postHooks: [{ exec: { command: ['x'] } }, { exec: { command: ['y'] } }] }, { name: 'b' }] },
-    dropped: 2,
-  });
-  assert.deepEqual(withoutInitHooks({}), { hooks: {}, dropped: 0 });
-});

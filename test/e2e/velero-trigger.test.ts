@@ -113,15 +113,26 @@ describe('the Velero trigger on the simulated cluster', () => {
     assert.deepEqual(job.warnings, []);
   });
 
-  test("hookd: a Restore's hook value hookd cannot use as given (negative execTimeout) is a 422 naming the field", async () => {
-    await createRestore(VELERO_NS, 'negative', {
+  test("a Restore Velero runs is run as Velero reads it: an empty container is the first, a negative execTimeout 30s, an empty name fails unrun", async () => {
+    await createRestore(VELERO_NS, 'lenient', {
       backupName: 'b',
-      hooks: { resources: [{ name: 'neg', postHooks: [{ exec: { command: sh('true'), execTimeout: '-1s' } }] }] },
+      hooks: {
+        resources: [
+          { name: 'neg', postHooks: [{ exec: { container: '', command: sh('echo neg'), execTimeout: '-1s' } }, { init: {} }] },
+          { name: '', postHooks: [{ exec: { command: sh('echo never') } }] },
+        ],
+      },
     });
-    const res = await trigger(hookd.url, VELERO_NS, 'negative');
-    assert.equal(res.status, 422, JSON.stringify(res.body));
-    assert.equal(res.body.code, 'HOOKD_RESTORE_HOOKS_INVALID');
-    assert.equal(res.body.message, `Restore ${VELERO_NS}/negative spec.hooks.resources[0].postHooks[0].exec.execTimeout: "-1s" is negative`);
+    createPod(sim, APP_NS, 'lenient-0', { manual: false, labels: { [RESTORE_LABEL]: 'lenient' } });
+    const post = await trigger(hookd.url, VELERO_NS, 'lenient');
+    assert.equal(post.status, 202, JSON.stringify(post.body));
+    const job = await ended(hookd.url, post.body.id);
+    const [neg, unnamed] = podOf(job, 'lenient-0').hooks;
+    assert.deepEqual([neg?.name, neg?.container, neg?.phase, neg?.stdout], ['neg', 'app', 'succeeded', 'neg\n']);
+    assert.deepEqual([unnamed?.name, unnamed?.phase, unnamed?.error], ['', 'failed', 'hook  in container app failed to execute, err: hookName is required']);
+    assert.ok(podOf(job, 'lenient-0').warnings.some((w) => /execTimeout: "-1s" is negative; Velero's exec takes its default 30s/.test(w)));
+    assert.ok(job.warnings.some((w) => /resources\[1\]\.name: empty/.test(w)));
+    assert.equal(execArrivals(sim, APP_NS, 'lenient-0').length, 1, 'only the named hook was executed');
   });
 
   test('a missing Restore is a 404 with a clear message', async () => {

@@ -182,7 +182,7 @@ describe('POST /v1/velero/restores/{ns}/{name}/jobs?dryRun=true', () => {
     const missing = await post('/v1/velero/restores/velero/nope/jobs?dryRun=true');
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().code, 'HOOKD_RESTORE_NOT_FOUND');
-    t.restores.restores.set('velero/bad', { hooks: { resources: [{ name: 'x', postHooks: [{ exec: { command: ['true'], execTimeout: '-5s' } }] }] } });
+    t.restores.restores.set('velero/bad', { hooks: { resources: [{ name: 'x', postHooks: [{ exec: { command: ['true'], execTimeout: '5 minutes' } }] }] } });
     const invalid = await post('/v1/velero/restores/velero/bad/jobs?dryRun=true');
     assert.equal(invalid.statusCode, (await post('/v1/velero/restores/velero/bad/jobs')).statusCode);
     await nothingStored();

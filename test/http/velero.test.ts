@@ -99,7 +99,7 @@ describe('the Velero trigger', () => {
   const invalid: [string, unknown, RegExp, number, string][] = [
     ['a bad duration', { resources: [{ name: 'x', postHooks: [{ exec: { command: ['x'], waitTimeout: '5 minutes' } }] }] }, /^Restore velero\/bad spec\.hooks\.resources\[0\]\.postHooks\[0\]\.exec\.waitTimeout: "5 minutes" is not a Go duration/, 422, 'HOOKD_RESTORE_HOOKS_INVALID'],
     ['a command that is not a list', { resources: [{ name: 'x', postHooks: [{ exec: { command: 'echo hi' } }] }] }, /^Restore velero\/bad spec\.hooks\.resources\[0\]\.postHooks\[0\]\.exec\.command: must be an array, not string "echo hi"$/, 422, 'HOOKD_RESTORE_HOOKS_INVALID'],
-    ['a field hookd does not know', { resources: [{ name: 'x', postHooks: [{ exec: { command: ['x'], retries: 3 } }] }] }, /exec\.retries: unknown field/, 422, 'HOOKD_RESTORE_HOOKS_INVALID'],
+    ['a label selector Velero cannot use', { resources: [{ name: 'x', labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }, postHooks: [{ exec: { command: ['x'] } }] }] }, /^Restore velero\/bad spec\.hooks\.resources\[0\]\.labelSelector\.matchExpressions\[0\]: .*\(Velero fails the Restore's hooks\)$/, 422, 'HOOKD_RESTORE_HOOKS_INVALID'],
     ['too many hook entries', { resources: Array.from({ length: 6 }, (_, i) => ({ name: `r${i}` })) }, /6 entries, more than the limit of 5/, 400, 'HOOKD_LIMIT_HOOKS'],
   ];
   for (const [what, hooks, message, status, code] of invalid) {
@@ -113,4 +113,50 @@ describe('the Velero trigger', () => {
       assert.equal(t.producer.enqueued.length, before);
     });
   }
+
+  test('a Restore Velero runs as it is is run as Velero reads it, with warnings where it reads differently from a caller', async () => {
+    const name = `lenient-${randomUUID().slice(0, 8)}`;
+    t.restores.restores.set(`velero/${name}`, {
+      hooks: {
+        resources: [
+          {
+            name: '',
+            includedNamespaces: null,
+            excludedNamespaces: ['[broken'],
+            includedResources: ['deployments'],
+            labelSelector: null,
+            postHooks: [
+              { exec: { container: '', command: ['a'], execTimeout: '-5s', waitTimeout: '-1s', waitForReady: null, retries: 3 } },
+              {},
+              { exec: { container: 'Not_A_Label', command: ['b'], onError: 'Fail', execTimeout: '5h' } },
+            ],
+          },
+        ],
+      } as never,
+    });
+    const res = await t.app.inject({ method: 'POST', url: url('velero', name) });
+    assert.equal(res.statusCode, 202, res.body);
+    const spec = t.producer.enqueued.find((x) => x.id === res.json().id);
+    assert.deepEqual(spec?.hooks, {
+      resources: [
+        {
+          name: '',
+          excludedNamespaces: ['[broken'],
+          includedResources: ['deployments'],
+          postHooks: [
+            { exec: { command: ['a'], execTimeout: '-5s', waitTimeout: '-1s' } },
+            { exec: { container: 'Not_A_Label', command: ['b'], onError: 'Fail', execTimeout: '5h' } },
+          ],
+        },
+      ],
+    });
+    const job = (await t.app.inject({ url: `/v1/jobs/${res.json().id}` })).json();
+    const where = `Restore velero/${name} spec.hooks.resources[0]`;
+    assert.deepEqual(job.warnings, [
+      `${where}.name: empty; Velero fails each of its hooks with "hookName is required" once its container is up, without running it, and so does hookd`,
+      `${where}.excludedNamespaces[0]: "[broken" is not a valid glob pattern (unexpected end of input); it matches no namespace, as in Velero`,
+      `${where}.postHooks[0].exec.retries: unknown field, ignored (Velero ignores it too)`,
+      `${where}.postHooks[1]: no exec; Velero skips it`,
+    ]);
+  });
 });

@@ -283,3 +283,29 @@ test('failFast trips when the run that failed the pod dies right after its last 
   assert.equal(await processPod(task('jff2'), deps(waiter, executor), signals), 'done', 'the retried run');
   assert.match(String(await store.stopReason('jff2')), /failFast/);
 });
+
+test('a hook with an empty name (a Velero Restore may have one) waits for its container, then fails as podexec refuses it: nothing runs', async () => {
+  const id = 'jnoname1';
+  await newJob(id);
+  const pod: PodView = { ...running, annotations: {} };
+  const hooks: RestoreHooks = { resources: [{ name: '', postHooks: [{ exec: { command: ['true'] } }] }, { name: 'named', postHooks: [{ exec: { command: ['true'] } }] }] };
+  await store.recordPlan(id, 0, planPodHooks(pod, hooks), Date.now());
+  const audit: Record<string, unknown>[] = [];
+  const ran: string[] = [];
+  const waiter: PodWaiter = { get: async () => ({ kind: 'present', pod }), waitFor: () => Promise.reject(new Error('no wait expected')) };
+  const executor: Executor = {
+    async exec(req): Promise<ExecOutcome> {
+      ran.push(req.command.join(' '));
+      return { kind: 'exited', exitCode: 0, stdout: '', stderr: '', truncated: false };
+    },
+  };
+  const d = { ...deps(waiter, executor), audit: { write: (r: Record<string, unknown>) => void audit.push(r) } };
+  assert.equal(await processPod({ jobId: id, podIndex: 0, ref: { namespace: 'ns', name: 'p' } }, d, signals), 'done');
+  assert.deepEqual(ran, ['true'], 'only the named hook ran');
+  const hooksNow = (await store.getJob(id))?.pods[0]?.hooks;
+  assert.deepEqual(hooksNow?.map((h) => [h.name, h.phase, h.error]), [
+    ['', 'failed', 'hook  in container c failed to execute, err: hookName is required'],
+    ['named', 'succeeded', null],
+  ]);
+  assert.deepEqual(audit.map((r) => r['event']), ['hook.exec.started', 'hook.exec.ended'], 'no exec was audited for the refused hook');
+});

@@ -1,28 +1,30 @@
 // POST /v1/velero/restores/{namespace}/{name}/jobs: a job from a Velero Restore.
-// Its spec.hooks are taken as they are in the cluster: init hooks are left
-// out with a job warning (Velero injected them already), anything else hookd cannot use is a
-// 422 naming the field. Pods: those labelled velero.io/restore-name={name}, in every namespace
-// (the Restore may have mapped namespaces).
+// Its spec.hooks are read as Velero reads them (domain/restore-hooks.ts): what Velero would
+// run is run, and what it reads differently from a caller's hooks is a job warning (init hooks
+// left out, post hooks without exec skipped, unknown fields ignored, ...). A Restore whose
+// hooks Velero could not run at all (a duration it cannot decode, a label selector it cannot
+// use), or that exceeds hookd's bounds, is a 4xx naming the field. Pods: those labelled
+// velero.io/restore-name={name}, in every namespace (the Restore may have mapped namespaces).
 
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Compile } from 'typebox/compile';
-import { withoutInitHooks } from '../../domain/hook-input.ts';
+import { initHookCount, readRestoreHooks } from '../../domain/restore-hooks.ts';
 import type { RestoreHooks } from '../../domain/types.ts';
 import * as E from '../../errors.ts';
 import type { RouteDeps } from '../deps.ts';
 import { callerKey, ownerOf } from '../../auth/caller.ts';
 import { asking, auditWho, denied } from '../access.ts';
-import { checkHooks } from '../job-input.ts';
+import { checkHookLimits } from '../job-input.ts';
 import type { HttpMetrics } from '../plugins/metrics.ts';
 import { errorResponses, SECURITY, V1_ERRORS } from '../schemas/common.ts';
-import { RestoreHooksSchema } from '../schemas/hooks.ts';
+import { RestoreSpecHooksSchema } from '../schemas/hooks.ts';
 import { IdempotencyHeaders, JobCreated, SubmitOk, VeleroParams, VeleroQuery } from '../schemas/jobs.ts';
 import { dryRun } from '../dry-run.ts';
 import { submit } from '../submit.ts';
 import { validationMessage, type SchemaError } from '../validation-message.ts';
 
-const hooksCheck = Compile(RestoreHooksSchema);
+const hooksCheck = Compile(RestoreSpecHooksSchema);
 const RESTORE_LABEL = 'velero.io/restore-name';
 
 /**
@@ -103,15 +105,23 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
       const warnings: string[] = [];
       let hooks: RestoreHooks | null = null;
       if (raw !== null) {
+        // The JSON types and hookd's bounds here; the values as Velero reads them, below.
         if (!hooksCheck.Check(raw)) {
-          throw new E.RestoreHooksInvalid(validationMessage(hooksCheck.Errors(raw) as SchemaError[], where, RestoreHooksSchema, raw));
+          throw new E.RestoreHooksInvalid(validationMessage(hooksCheck.Errors(raw) as SchemaError[], where, RestoreSpecHooksSchema, raw));
         }
-        const { hooks: kept, dropped } = withoutInitHooks(raw);
+        const dropped = initHookCount(raw);
         if (dropped > 0) {
           warnings.push(`${where}: ${dropped} init hook${dropped === 1 ? '' : 's'} left out: Velero injects init hooks when it restores a pod; hookd runs exec post hooks only`);
         }
-        checkHooks(kept, where, deps.limits, (m) => new E.RestoreHooksInvalid(m));
-        hooks = kept;
+        const reading = readRestoreHooks(raw, where);
+        const [first] = reading.errors;
+        if (first !== undefined) {
+          const more = reading.errors.length - 1;
+          throw new E.RestoreHooksInvalid(`${first}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}`);
+        }
+        checkHookLimits(reading.hooks, where, deps.limits);
+        warnings.push(...reading.warnings);
+        hooks = reading.hooks;
       }
       const failFast = request.query.failFast ?? false;
       // No namespaces: only those where the caller may list pods, as for the job itself.

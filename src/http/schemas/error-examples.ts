@@ -46,7 +46,7 @@ const SAMPLES: readonly HookdError[] = [
   new E.LimitSseClientStreams('20'),
   new E.RestoreNotFound('velero', 'demo-restore'),
   new E.RestoreForbidden('velero', 'demo-restore'),
-  new E.RestoreHooksInvalid('Restore velero/demo-restore spec.hooks.resources[0].postHooks[0].exec.execTimeout: "-5s" is negative'),
+  new E.RestoreHooksInvalid('Restore velero/demo-restore spec.hooks.resources[0].postHooks[0].exec.execTimeout: "5 minutes" is not a Go duration such as 30s or 1m30s (time: unknown unit " minutes" in duration "5 minutes"); Velero cannot decode this Restore'),
   new E.KubeError('list pods in demo (app=cache): 401 Unauthorized'),
   new E.KubeUnavailable('connect ECONNREFUSED 10.96.0.1:443'),
   new E.StoreUnavailable('Connection is closed.'),

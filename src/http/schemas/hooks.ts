@@ -74,3 +74,49 @@ export const RestoreHooksSchema = Type.Object(
   { resources: Type.Optional(Type.Array(ResourceHookSpecSchema)) },
   { additionalProperties: false, description: "a Velero Restore's spec.hooks; only postHooks[].exec is run" },
 );
+
+// A Velero Restore's spec.hooks as hookd reads it from the cluster, where the Restore CRD's
+// schema, not hookd's, admitted it: the JSON types are checked here (with hookd's bounds),
+// and domain/restore-hooks.ts reads the values as Velero does. Lists the CRD marks nullable
+// may be null; a container is any string (one the pod lacks is skipped, as Velero discards
+// it); a name may be empty; an onError outside the enum, or a field Velero does not know,
+// is left to the reading, which warns.
+const NullableList = (maxItems: number) =>
+  Type.Optional(Type.Unsafe<readonly string[] | null>({ type: ['array', 'null'], items: { type: 'string', maxLength: MAX_PATTERN }, maxItems }));
+
+export const RestoreSpecHooksSchema = Type.Object({
+  resources: Type.Optional(
+    Type.Unsafe<unknown[] | null>({
+      type: ['array', 'null'],
+      items: Type.Object({
+        name: Type.String({ maxLength: 253 }),
+        includedNamespaces: NullableList(MAX_LIST),
+        excludedNamespaces: NullableList(MAX_LIST),
+        includedResources: NullableList(100),
+        excludedResources: NullableList(100),
+        labelSelector: Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ ...LabelSelectorSchema, type: ['object', 'null'] })),
+        postHooks: Type.Optional(
+          Type.Unsafe<unknown[] | null>({
+            type: ['array', 'null'],
+            maxItems: MAX_LIST,
+            items: Type.Object({
+              exec: Type.Optional(
+                Type.Unsafe<Record<string, unknown> | null>({
+                  ...Type.Object({
+                    container: Type.Optional(Type.String({ maxLength: 253 })),
+                    command: Type.Array(Type.String(), { minItems: 1, maxItems: MAX_ARGS }),
+                    onError: Type.Optional(Type.String({ maxLength: 64 })),
+                    execTimeout: Type.Optional(GoDuration),
+                    waitTimeout: Type.Optional(GoDuration),
+                    waitForReady: Type.Optional(Type.Unsafe<boolean | null>({ type: ['boolean', 'null'] })),
+                  }),
+                  type: ['object', 'null'],
+                }),
+              ),
+            }),
+          }),
+        ),
+      }),
+    }),
+  ),
+});

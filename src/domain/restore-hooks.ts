@@ -1,0 +1,130 @@
+// A Velero Restore's spec.hooks, read as Velero reads them. The Restore was admitted by its
+// CRD's schema, not by hookd's stricter one for a caller's own hooks, so what Velero would run
+// is run, and what it would do differently from a caller's reading is said in warnings:
+// - a null list is an empty one (the CRD marks the namespace and resource lists, the label
+//   selector and waitForReady nullable);
+// - a post hook without exec is skipped (restore hook grouping: `if rh.Exec == nil { continue }`),
+//   and an init hook is left out (Velero injected it when it restored the pod);
+// - an empty container is the pod's first container (the plan resolves it per pod);
+// - an empty name is kept: podexec refuses such a hook with "hookName is required" once its
+//   container is up, and so does hookd (exec-result.ts);
+// - a namespace pattern that does not compile matches nothing (namespaces.ts);
+// - a field Velero does not know is ignored (its decoder drops it; a CRD prunes it).
+// Durations are checked: one that is not a Go duration would not even decode in Velero, so
+// the Restore's hooks could not run there; that, and a label selector Velero cannot turn into
+// a selector (the Restore's hooks fail there), are errors.
+// Negative or over-long durations are Velero's to read, and the plan reads them so (plan.ts).
+
+import { parseGoDurationNs } from './duration.ts';
+import { compileGlob } from './glob.ts';
+import { labelKeyProblem, labelValueProblem } from './label-syntax.ts';
+import { requirementProblem } from './selector.ts';
+import type { ExecRestoreHook, LabelSelector, OnError, RestoreHooks, RestoreResourceHook, RestoreResourceHookSpec } from './types.ts';
+
+export interface RestoreHooksReading {
+  readonly hooks: RestoreHooks;
+  readonly warnings: readonly string[];
+  /** Problems that keep Velero from running the Restore's hooks at all; empty when none. */
+  readonly errors: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+const ENTRY_FIELDS = new Set(['name', 'includedNamespaces', 'excludedNamespaces', 'includedResources', 'excludedResources', 'labelSelector', 'postHooks']);
+const POST_HOOK_FIELDS = new Set(['exec', 'init']);
+const EXEC_FIELDS = new Set(['container', 'command', 'onError', 'execTimeout', 'waitTimeout', 'waitForReady']);
+
+const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): readonly string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function unknownFields(o: Json, known: ReadonlySet<string>, path: string, warnings: string[]): void {
+  for (const key of Object.keys(o)) {
+    if (!known.has(key)) warnings.push(`${path}.${key.length > 64 ? `${key.slice(0, 64)}...` : key}: unknown field, ignored (Velero ignores it too)`);
+  }
+}
+
+function selectorErrors(selector: LabelSelector, path: string, errors: string[]): void {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    const p = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (p) errors.push(`${path}.matchLabels[${JSON.stringify(key)}]: ${p} (Velero fails the Restore's hooks)`);
+  }
+  (selector.matchExpressions ?? []).forEach((req, k) => {
+    const p = requirementProblem(req);
+    if (p) errors.push(`${path}.matchExpressions[${k}]: ${p} (Velero fails the Restore's hooks)`);
+  });
+}
+
+function readExec(raw: Json, path: string, warnings: string[], errors: string[]): ExecRestoreHook {
+  unknownFields(raw, EXEC_FIELDS, path, warnings);
+  for (const field of ['execTimeout', 'waitTimeout'] as const) {
+    const value = text(raw[field]);
+    if (value === undefined) continue;
+    const parsed = parseGoDurationNs(value);
+    if (!parsed.ok) errors.push(`${path}.${field}: ${JSON.stringify(value)} is not a Go duration such as 30s or 1m30s (${parsed.error}); Velero cannot decode this Restore`);
+  }
+  const container = text(raw['container']);
+  const onError = text(raw['onError']);
+  const execTimeout = text(raw['execTimeout']);
+  const waitTimeout = text(raw['waitTimeout']);
+  const waitForReady = raw['waitForReady'];
+  return {
+    command: strings(raw['command']) ?? [],
+    ...(container !== undefined && container !== '' ? { container } : {}),
+    ...(onError !== undefined ? { onError: onError as OnError } : {}),
+    ...(execTimeout !== undefined ? { execTimeout } : {}),
+    ...(waitTimeout !== undefined ? { waitTimeout } : {}),
+    ...(typeof waitForReady === 'boolean' ? { waitForReady } : {}),
+  };
+}
+
+function readEntry(raw: Json, path: string, warnings: string[], errors: string[]): RestoreResourceHookSpec {
+  unknownFields(raw, ENTRY_FIELDS, path, warnings);
+  const name = text(raw['name']) ?? '';
+  if (name === '') warnings.push(`${path}.name: empty; Velero fails each of its hooks with "hookName is required" once its container is up, without running it, and so does hookd`);
+  const lists: Partial<Record<'includedNamespaces' | 'excludedNamespaces' | 'includedResources' | 'excludedResources', readonly string[]>> = {};
+  for (const field of ['includedNamespaces', 'excludedNamespaces', 'includedResources', 'excludedResources'] as const) {
+    const list = strings(raw[field]);
+    if (list === undefined) continue;
+    lists[field] = list;
+    if (field === 'includedNamespaces' || field === 'excludedNamespaces') {
+      list.forEach((pattern, k) => {
+        const g = compileGlob(pattern);
+        if (!g.ok) warnings.push(`${path}.${field}[${k}]: ${JSON.stringify(pattern)} is not a valid glob pattern (${g.error}); it matches no namespace, as in Velero`);
+      });
+    }
+  }
+  const selector = isJson(raw['labelSelector']) ? (raw['labelSelector'] as LabelSelector) : undefined;
+  if (selector !== undefined) selectorErrors(selector, `${path}.labelSelector`, errors);
+  const postHooks: RestoreResourceHook[] = [];
+  (Array.isArray(raw['postHooks']) ? raw['postHooks'] : []).forEach((hook: unknown, j) => {
+    const hookPath = `${path}.postHooks[${j}]`;
+    if (!isJson(hook)) return;
+    unknownFields(hook, POST_HOOK_FIELDS, hookPath, warnings);
+    if (isJson(hook['exec'])) postHooks.push({ exec: readExec(hook['exec'], `${hookPath}.exec`, warnings, errors) });
+    else if (hook['init'] === undefined || hook['init'] === null) warnings.push(`${hookPath}: no exec; Velero skips it`);
+  });
+  return { name, ...lists, ...(selector !== undefined ? { labelSelector: selector } : {}), postHooks };
+}
+
+/** The count of init hooks in a Restore's raw spec.hooks (left out: Velero injected them). */
+export function initHookCount(raw: unknown): number {
+  if (!isJson(raw) || !Array.isArray(raw['resources'])) return 0;
+  let n = 0;
+  for (const entry of raw['resources']) {
+    if (!isJson(entry) || !Array.isArray(entry['postHooks'])) continue;
+    for (const hook of entry['postHooks']) if (isJson(hook) && hook['init'] !== undefined && hook['init'] !== null) n++;
+  }
+  return n;
+}
+
+/** `raw`: spec.hooks whose JSON types have been checked; `where` names it in messages. */
+export function readRestoreHooks(raw: unknown, where: string): RestoreHooksReading {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  if (!isJson(raw)) return { hooks: {}, warnings, errors };
+  unknownFields(raw, new Set(['resources']), where, warnings);
+  const entries = Array.isArray(raw['resources']) ? raw['resources'] : [];
+  const resources = entries.filter(isJson).map((entry, i) => readEntry(entry, `${where}.resources[${i}]`, warnings, errors));
+  return { hooks: { resources }, warnings, errors };
+}
