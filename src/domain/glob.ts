@@ -333,6 +333,19 @@ export function parseGlob(pattern: string): { readonly ok: true; readonly root: 
 const compiled = new Map<string, CompiledGlobResult>();
 const MAX_COMPILED = 256;
 
+/**
+ * A whole pattern that is text, one `*` (or `**`) and text: gobwas/glob v0.2.3, the version
+ * Velero builds with, compiles it to its PrefixSuffix matcher, whose Match is
+ * `strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix)`. The two may overlap, so
+ * `prod*od` matches "prod", which the pattern's own meaning does not allow; Velero's answer is
+ * what counts. (The same shape inside `{...}` alternatives is matched by its meaning here.)
+ */
+export function prefixSuffixOf(root: GlobPattern): { readonly prefix: string; readonly suffix: string } | null {
+  const [a, any, b] = root.nodes;
+  if (root.nodes.length !== 3 || a?.kind !== 'text' || any?.kind !== 'any' || b?.kind !== 'text') return null;
+  return { prefix: a.text.join(''), suffix: b.text.join('') };
+}
+
 /** glob.Compile(pattern) with no separators. */
 export function compileGlob(pattern: string): CompiledGlobResult {
   const known = compiled.get(pattern);
@@ -341,8 +354,13 @@ export function compileGlob(pattern: string): CompiledGlobResult {
   let result: CompiledGlobResult;
   if (!parsed.ok) result = parsed;
   else {
-    const nfa = buildNfa(parsed.root);
-    result = { ok: true, glob: { match: (s: string): boolean => runNfa(nfa, s) } };
+    const ends = prefixSuffixOf(parsed.root);
+    if (ends !== null) {
+      result = { ok: true, glob: { match: (s: string): boolean => s.startsWith(ends.prefix) && s.endsWith(ends.suffix) } };
+    } else {
+      const nfa = buildNfa(parsed.root);
+      result = { ok: true, glob: { match: (s: string): boolean => runNfa(nfa, s) } };
+    }
   }
   if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value ?? '');
   compiled.set(pattern, result);

@@ -61,3 +61,23 @@ test('patterns that make a backtracking matcher exponential are answered at once
   assert.ok(long.ok);
   assert.equal(long.glob.match('a'.repeat(253)), false);
 });
+
+test("text, one * and text matches as gobwas/glob v0.2.3's PrefixSuffix does: prefix and suffix may overlap", () => {
+  const cases: [string, string, boolean][] = [
+    ['prod*od', 'prod', true], // the overlap: "prod" starts with "prod" and ends with "od"
+    ['prod*od', 'prod-od', true],
+    ['prod*od', 'pro', false],
+    ['ab*ab', 'ab', true],
+    ['ab**ab', 'ab', true],
+    ['pr*rod', 'prod', true],
+    ['od*prod', 'prod', false],
+    ['a*b*c', 'abc', true],
+    ['prod*', 'prod', true],
+    ['{prod*od,x}', 'prod', false], // inside alternatives: by the pattern's meaning
+  ];
+  for (const [pattern, name, want] of cases) {
+    const g = compileGlob(pattern);
+    assert.ok(g.ok, pattern);
+    assert.equal(g.glob.match(name), want, `${pattern} on ${name}`);
+  }
+});
