@@ -9,7 +9,7 @@ import { legacyTokens, tokenTable } from '../auth/tokens-file.ts';
 import { requireCaller } from './access.ts';
 import type { AppDeps, RouteDeps } from './deps.ts';
 import { parseJsonBody } from './json-body.ts';
-import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
+import { answerNodeRefusals, clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -65,6 +65,7 @@ export async function buildApp(appDeps: AppDeps, opts: FastifyServerOptions = {}
     schemaErrorFormatter: (errors, dataVar) => new Error(`${dataVar}: ${errors[0]?.message ?? 'is not valid'}`),
     ...opts,
   });
+  answerNodeRefusals(app.server, app.log);
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: a text/plain body is a 415, not a string that fails the schema.
   app.removeContentTypeParser(['text/plain', 'application/json']);

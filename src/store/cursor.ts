@@ -16,17 +16,17 @@ export function encodeCursor(c: Cursor): string {
 }
 
 export function decodeCursor(s: string): Cursor {
+  // Quoted up to 64 characters, as a pod page's cursor is: the caller sent it.
+  const bad = () => new CursorInvalidError(`"${s.length > 64 ? `${s.slice(0, 64)}...` : s}" is not a cursor this server returned`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
   } catch {
-    throw new CursorInvalidError(`"${s}" is not a cursor this server returned`);
+    throw bad();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw new CursorInvalidError(`"${s}" is not a cursor this server returned`);
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
   const [score, id] = parsed as unknown[];
-  if (typeof score !== 'number' || !Number.isFinite(score) || typeof id !== 'string' || id === '') {
-    throw new CursorInvalidError(`"${s}" is not a cursor this server returned`);
-  }
+  if (typeof score !== 'number' || !Number.isFinite(score) || typeof id !== 'string' || id === '') throw bad();
   return { score, id };
 }
 

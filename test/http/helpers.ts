@@ -1,6 +1,8 @@
 // buildApp on the real Redis store and notifier, with fakes of hookd's own ports
 // (the producer and the Restore reader) that record what they are asked.
 
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -171,3 +173,23 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
 }
 
 export const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: string;
+  /** The body as sent (JSON.parse it for the error shape). */
+  readonly body: string;
+}
+
+/** One request written as is on a new connection (inject always sets Host and well-formed HTTP); the answer as read until the server closes or 3 s pass. */
+export async function rawRequest(port: number, request: string): Promise<RawAnswer> {
+  const s = connect(port, '127.0.0.1');
+  await once(s, 'connect');
+  s.write(request);
+  let text = '';
+  s.on('data', (d: Buffer) => (text += d.toString('utf8')));
+  await Promise.race([once(s, 'close'), new Promise((r) => setTimeout(r, 3000))]);
+  s.destroy();
+  const end = text.indexOf('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0), headers: text.slice(0, end), body: text.slice(end + 4) };
+}

@@ -1,13 +1,12 @@
 // Whatever a client sends, the answer is a 4xx in the documented shape with a HOOKD_ code:
 // JSON nested to any depth, bad percent-encoding, over-long path parameters, malformed
-// HTTP, oversized headers, Last-Event-IDs that match the pattern but that Redis would refuse.
+// HTTP, oversized headers, Last-Event-IDs that match the pattern but that Redis would refuse,
+// requests Node answers itself (no Host, CONNECT, an unknown Expect).
 
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { isEventId } from '../../src/store/events.ts';
-import { testApp, type TestApp } from './helpers.ts';
+import { rawRequest, testApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let port = 0;
@@ -19,15 +18,8 @@ after(() => t.close());
 
 /** A raw request; the answer's status and parsed JSON body. */
 async function raw(request: string): Promise<{ status: number; body: { statusCode: number; code: string; error: string; message: string } }> {
-  const s = connect(port, '127.0.0.1');
-  await once(s, 'connect');
-  s.write(request);
-  let text = '';
-  s.on('data', (d: Buffer) => (text += d.toString('utf8')));
-  await Promise.race([once(s, 'close'), new Promise((r) => setTimeout(r, 3000))]);
-  s.destroy();
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-  return { status, body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) };
+  const answer = await rawRequest(port, request);
+  return { status: answer.status, body: JSON.parse(answer.body) };
 }
 
 function inShape(r: { status: number; body: { statusCode: number; code: string; error: string; message: string } }, status: number, code: string): void {
@@ -81,4 +73,23 @@ test('an HTTP/1.1 request without Host is a 400 in the documented shape; with Ho
   assert.equal(withHost.status, 200);
   const old = await raw('GET /v1/jobs HTTP/1.0\r\n\r\n');
   assert.equal(old.status, 200);
+});
+
+test('CONNECT and an Expect other than 100-continue, which Node answers itself, are answered in the error shape', async () => {
+  // Node closes a CONNECT without a word when nothing listens for it; hookd is no proxy.
+  const queued = t.producer.enqueued.length;
+  const connectAnswer = await raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+  inShape(connectAnswer, 404, 'HOOKD_ROUTE_NOT_FOUND');
+  assert.match(connectAnswer.body.message, /^route CONNECT example\.com:443 not found$/);
+  // Node's own 417 has an empty body.
+  const expectation = await raw('POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}');
+  assert.equal(expectation.status, 417);
+  assert.equal(expectation.body.statusCode, 417);
+  assert.equal(expectation.body.code, 'HOOKD_REQUEST_BAD');
+  assert.match(expectation.body.message, /Expect: "teapot" is not supported \(only 100-continue\)/);
+  assert.equal(t.producer.enqueued.length, queued, 'nothing was queued');
+  // 100-continue still works: the interim answer, then the request's own.
+  const cont = await rawRequest(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+  assert.equal(cont.status, 100);
+  assert.match(cont.body, /^HTTP\/1\.1 200 /);
 });

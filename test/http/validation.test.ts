@@ -166,6 +166,35 @@ describe('invalid input: a 4xx with the field named, never a 5xx', () => {
   });
 });
 
+test('names and values a caller sent are quoted in messages in part, never in full', async () => {
+  const long = (c: string) => c.repeat(3000);
+  const requests: Array<{ name: string; method?: 'GET' | 'POST'; url?: string; headers?: Record<string, string>; body?: unknown; status: number; message: RegExp }> = [
+    { name: 'an unknown body field', body: { pods, [long('z')]: 1 }, status: 400, message: /^body\["z{64}"\.\.\. \(3000 characters\)\]: unknown field \(allowed: / },
+    {
+      name: 'a bad value under a key of the caller (matchLabels)',
+      body: { pods, hooks: { resources: [{ name: 'r', labelSelector: { matchLabels: { [long('k')]: 5 } }, postHooks: [] }] } },
+      status: 400,
+      message: /^body\.hooks\.resources\[0\]\.labelSelector\.matchLabels\["k{64}"\.\.\. \(3000 characters\)\]: must be string/,
+    },
+    { name: 'an unknown query parameter', method: 'GET', url: `/v1/jobs?${long('q')}=1`, status: 400, message: /^querystring\["q{64}"\.\.\. \(3000 characters\)\]: unknown field/ },
+    { name: 'an unknown route', method: 'GET', url: `/${long('r')}`, status: 404, message: /^route GET \/r{119}\.\.\. not found$/ },
+    { name: 'a content type', headers: { 'content-type': `text/${long('t')}` }, body: 'x', status: 415, message: /^content-type "text\/t{72}\.\.\." is not supported/ },
+    { name: 'a list cursor', method: 'GET', url: `/v1/jobs?cursor=${'c'.repeat(1000)}`, status: 400, message: /^querystring\.cursor: "c{64}\.\.\." is not a cursor/ },
+  ];
+  for (const r of requests) {
+    const payload = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+    const res = await t.app.inject({
+      method: r.method ?? 'POST',
+      url: r.url ?? '/v1/jobs',
+      headers: r.headers ?? (payload !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(payload !== undefined ? { payload } : {}),
+    });
+    assert.equal(res.statusCode, r.status, `${r.name}: ${res.body.slice(0, 200)}`);
+    assert.match(res.json().message, r.message, r.name);
+    assert.ok(res.body.length < 500, `${r.name}: ${res.body.length} bytes`);
+  }
+});
+
 test('a rejected body is not echoed into the log', async () => {
   const secret = `pw-${Date.now()}`;
   const res = await t.app.inject({ method: 'POST', url: '/v1/jobs', headers: { 'content-type': 'application/json' }, payload: `{"pods":[{"namespace":"db","name":"x"}],"hooks":{"resources":[{"name":"r","postHooks":[{"exec":{"command":["sh","-c","login ${secret}"],"waitTimeout":"${secret}"}}]}]}}` });

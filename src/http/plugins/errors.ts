@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as E from '../../errors.ts';
+import { capped } from '../capped.ts';
 import { validationMessage, type SchemaError } from '../validation-message.ts';
 
 interface HookdError {
@@ -41,7 +42,7 @@ function toHookd(err: FastifyError, request: FastifyRequest, bodyLimit: number):
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new E.RequestTooLarge(String(bodyLimit));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new E.RequestUnsupportedMediaType(JSON.stringify(request.headers['content-type'] ?? ''));
+      return new E.RequestUnsupportedMediaType(JSON.stringify(capped(request.headers['content-type'] ?? '')));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new E.RequestMalformedJson('the body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -84,5 +85,6 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, new E.Internal());
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, new E.RouteNotFound(request.method, request.url.split('?')[0] ?? '')));
+  // A path is up to Node's 16 KiB of headers long: quoted up to 120 characters (the router's errors too).
+  app.setNotFoundHandler((request, reply) => sendError(reply, new E.RouteNotFound(request.method, capped(request.url.split('?')[0] ?? '', 123))));
 }
