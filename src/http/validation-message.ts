@@ -60,6 +60,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
+  // JSON.parse reads 1e999 as Infinity, which JSON.stringify would show as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `number ${String(value)}`;
   const json = JSON.stringify(value);
   return json.length > 80 ? `${typeof value} ${json.slice(0, 77)}...` : `${typeof value} ${json}`;
 }

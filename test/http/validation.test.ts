@@ -123,6 +123,7 @@ const cases: Case[] = [
   { name: 'list: limit 501', method: 'GET', url: '/v1/jobs?limit=501', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^querystring\.limit: must be <= 500/ },
   { name: 'list: limit not a number', method: 'GET', url: '/v1/jobs?limit=ten', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^querystring\.limit: must be integer, not string "ten"$/ },
   { name: 'list: unknown status', method: 'GET', url: '/v1/jobs?status=done', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^querystring\.status: string "done" is not one of: queued, running/ },
+  { name: 'a number too large for a double', raw: '{"pods": [{"namespace": "db", "name": "pg-0"}], "failFast": 1e999}', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^body\.failFast: must be boolean, not number Infinity$/ },
   { name: 'list: limit with a fraction', method: 'GET', url: '/v1/jobs?limit=1.5', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^querystring\.limit: must be integer, not string "1\.5"$/ },
   { name: 'list: limit in hex', method: 'GET', url: '/v1/jobs?limit=0x3', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^querystring\.limit: must be integer, not string "0x3"$/ },
   { name: 'list: limit with a space', method: 'GET', url: '/v1/jobs?limit=%201', status: 400, code: 'HOOKD_REQUEST_INVALID', message: /^querystring\.limit: must be integer, not string " 1"$/ },
