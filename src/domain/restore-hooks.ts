@@ -118,6 +118,9 @@ export function initHookCount(raw: unknown): number {
   return n;
 }
 
+/** Warnings kept from one reading: a Restore may hold thousands of the same finding, and a job's warnings are stored and served. */
+export const MAX_READING_WARNINGS = 20;
+
 /** `raw`: spec.hooks whose JSON types have been checked; `where` names it in messages. */
 export function readRestoreHooks(raw: unknown, where: string): RestoreHooksReading {
   const warnings: string[] = [];
@@ -126,5 +129,7 @@ export function readRestoreHooks(raw: unknown, where: string): RestoreHooksReadi
   unknownFields(raw, new Set(['resources']), where, warnings);
   const entries = Array.isArray(raw['resources']) ? raw['resources'] : [];
   const resources = entries.filter(isJson).map((entry, i) => readEntry(entry, `${where}.resources[${i}]`, warnings, errors));
-  return { hooks: { resources }, warnings, errors };
+  const more = warnings.length - MAX_READING_WARNINGS;
+  const kept = more > 0 ? [...warnings.slice(0, MAX_READING_WARNINGS), `${where}: ${more} more warning${more === 1 ? '' : 's'} of the kinds above, not listed`] : warnings;
+  return { hooks: { resources }, warnings: kept, errors };
 }

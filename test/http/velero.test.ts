@@ -159,4 +159,22 @@ describe('the Velero trigger', () => {
       `${where}.postHooks[1]: no exec; Velero skips it`,
     ]);
   });
+
+  test("hookd's bounds count what the Restore holds, before the reading drops anything, and the reading's warnings are capped", async () => {
+    t.restores.restores.set('velero/many-empty', { hooks: { resources: [{ name: 'x', postHooks: [{}, {}, {}, {}, {}, {}] }] } as never });
+    const before = t.producer.enqueued.length;
+    const over = await t.app.inject({ method: 'POST', url: url('velero', 'many-empty') });
+    assert.equal(over.statusCode, 400, over.body);
+    assert.equal(over.json().code, 'HOOKD_LIMIT_HOOKS');
+    assert.equal(t.producer.enqueued.length, before);
+
+    const name = `noisy-${randomUUID().slice(0, 8)}`;
+    const unknown = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`field${i}`, i]));
+    t.restores.restores.set(`velero/${name}`, { hooks: { resources: [{ name: 'x', ...unknown, postHooks: [exec] }] } as never });
+    const res = await t.app.inject({ method: 'POST', url: url('velero', name) });
+    assert.equal(res.statusCode, 202, res.body);
+    const job = (await t.app.inject({ url: `/v1/jobs/${res.json().id}` })).json();
+    assert.equal(job.warnings.length, 21);
+    assert.equal(job.warnings[20], `Restore velero/${name} spec.hooks: 10 more warnings of the kinds above, not listed`);
+  });
 });

@@ -109,6 +109,9 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
         if (!hooksCheck.Check(raw)) {
           throw new E.RestoreHooksInvalid(validationMessage(hooksCheck.Errors(raw) as SchemaError[], where, RestoreSpecHooksSchema, raw));
         }
+        // hookd's bounds on what was written, before the reading drops anything (a post hook
+        // without exec is skipped, yet still counts: it was read).
+        checkHookLimits(raw as RestoreHooks, where, deps.limits);
         const dropped = initHookCount(raw);
         if (dropped > 0) {
           warnings.push(`${where}: ${dropped} init hook${dropped === 1 ? '' : 's'} left out: Velero injects init hooks when it restores a pod; hookd runs exec post hooks only`);
@@ -119,7 +122,6 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
           const more = reading.errors.length - 1;
           throw new E.RestoreHooksInvalid(`${first}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}`);
         }
-        checkHookLimits(reading.hooks, where, deps.limits);
         warnings.push(...reading.warnings);
         hooks = reading.hooks;
       }
