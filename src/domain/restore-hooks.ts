@@ -8,7 +8,8 @@
 // - an empty container is the pod's first container (the plan resolves it per pod);
 // - an empty name is kept: podexec refuses such a hook with "hookName is required" once its
 //   container is up, and so does hookd (exec-result.ts);
-// - a namespace pattern that does not compile matches nothing (namespaces.ts);
+// - a namespace pattern that does not compile matches nothing, nor does any pattern of its
+//   list sorted after it (namespaces.ts);
 // - a field Velero does not know is ignored (its decoder drops it; a CRD prunes it).
 // Durations are checked: one that is not a Go duration would not even decode in Velero, so
 // the Restore's hooks could not run there; that, and a label selector Velero cannot turn into
@@ -17,6 +18,7 @@
 
 import { parseGoDurationNs } from './duration.ts';
 import { compileGlob } from './glob.ts';
+import { compareGoStrings } from './namespaces.ts';
 import { labelKeyProblem, labelValueProblem } from './label-syntax.ts';
 import { requirementProblem } from './selector.ts';
 import type { ExecRestoreHook, LabelSelector, OnError, RestoreHooks, RestoreResourceHook, RestoreResourceHookSpec } from './types.ts';
@@ -78,6 +80,17 @@ function readExec(raw: Json, path: string, warnings: string[], errors: string[])
   };
 }
 
+/** The first pattern, in Velero's order (deduplicated, sorted), that does not compile, and the ones it hides. */
+function brokenPattern(list: readonly string[]): { readonly pattern: string; readonly index: number; readonly error: string; readonly after: readonly string[] } | null {
+  const sorted = [...new Set(list)].sort(compareGoStrings);
+  for (let i = 0; i < sorted.length; i++) {
+    const pattern = sorted[i] ?? '';
+    const g = compileGlob(pattern);
+    if (!g.ok) return { pattern, index: list.indexOf(pattern), error: g.error, after: sorted.slice(i + 1) };
+  }
+  return null;
+}
+
 function readEntry(raw: Json, path: string, warnings: string[], errors: string[]): RestoreResourceHookSpec {
   unknownFields(raw, ENTRY_FIELDS, path, warnings);
   const name = text(raw['name']) ?? '';
@@ -88,10 +101,13 @@ function readEntry(raw: Json, path: string, warnings: string[], errors: string[]
     if (list === undefined) continue;
     lists[field] = list;
     if (field === 'includedNamespaces' || field === 'excludedNamespaces') {
-      list.forEach((pattern, k) => {
-        const g = compileGlob(pattern);
-        if (!g.ok) warnings.push(`${path}.${field}[${k}]: ${JSON.stringify(pattern)} is not a valid glob pattern (${g.error}); it matches no namespace, as in Velero`);
-      });
+      const broken = brokenPattern(list);
+      if (broken !== null) {
+        const after = broken.after.length === 0 ? '' : ` and every pattern sorted after it (${broken.after.slice(0, 5).map((p) => JSON.stringify(p)).join(', ')}${broken.after.length > 5 ? ', ...' : ''})`;
+        warnings.push(
+          `${path}.${field}[${broken.index}]: ${JSON.stringify(broken.pattern)} is not a valid glob pattern (${broken.error}); as in Velero, which tries the patterns in sorted order and stops at the first that does not compile, it${after} match${after === '' ? 'es' : ''} no namespace`,
+        );
+      }
     }
   }
   const selector = isJson(raw['labelSelector']) ? (raw['labelSelector'] as LabelSelector) : undefined;

@@ -357,6 +357,8 @@ export function createPodWatchHub(deps: PodWatchHubDeps): PodWatchHub {
       release: () => {
         const entry = entries.get(ref.namespace);
         entry?.expected.delete(ref.name); // read: its expectation is used up
+        // Whoever still waits for it (a read-ahead that gave up at its deadline) waits no longer.
+        if (entry !== undefined) wakeAwaiting(entry, ref.name);
         unsubscribe(ref.namespace, ref.name, sub);
       },
     };

@@ -47,8 +47,14 @@ test('restore hooks: an empty name, a broken pattern and a post hook without exe
     r.warnings[1],
     'R spec.hooks.resources[0].postHooks[0]: no exec; Velero skips it',
   ]);
-  assert.match(r.warnings[1] ?? '', /^R spec\.hooks\.resources\[0\]\.includedNamespaces\[0\]: "\[a" is not a valid glob pattern .*it matches no namespace, as in Velero$/);
+  assert.match(r.warnings[1] ?? '', /^R spec\.hooks\.resources\[0\]\.includedNamespaces\[0\]: "\[a" is not a valid glob pattern .*stops at the first that does not compile, it matches no namespace$/);
   assert.deepEqual(r.hooks.resources?.[0], { name: '', includedNamespaces: ['[a'], postHooks: [{ exec: { command: ['x'] } }] });
   assert.equal(r.errors.length, 1);
   assert.match(r.errors[0] ?? '', /^R spec\.hooks\.resources\[1\]\.labelSelector\.matchLabels\["bad key!"\]: .*\(Velero fails the Restore's hooks\)$/);
+});
+
+test('restore hooks: a broken namespace pattern hides every pattern sorted after it, and the warning names them', () => {
+  const r = readRestoreHooks({ resources: [{ name: 'a', excludedNamespaces: ['prod', '[', 'a-*'], postHooks: [{ exec: { command: ['x'] } }] }] }, W);
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0] ?? '', /^R spec\.hooks\.resources\[0\]\.excludedNamespaces\[1\]: "\[" is not a valid glob pattern .* it and every pattern sorted after it \("a-\*", "prod"\) match no namespace$/);
 });

@@ -73,6 +73,8 @@ test('an HTTP/1.1 request without Host is a 400 in the documented shape; with Ho
   assert.equal(withHost.status, 200);
   const old = await raw('GET /v1/jobs HTTP/1.0\r\n\r\n');
   assert.equal(old.status, 200);
+  const older = await rawRequest(port, 'GET /v1/jobs HTTP/0.9\r\n\r\n');
+  assert.doesNotMatch(older.body, /Host header/, 'HTTP/0.9 has no Host either');
 });
 
 test('CONNECT and an Expect other than 100-continue, which Node answers itself, are answered in the error shape', async () => {

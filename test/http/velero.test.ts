@@ -154,7 +154,7 @@ describe('the Velero trigger', () => {
     const where = `Restore velero/${name} spec.hooks.resources[0]`;
     assert.deepEqual(job.warnings, [
       `${where}.name: empty; Velero fails each of its hooks with "hookName is required" once its container is up, without running it, and so does hookd`,
-      `${where}.excludedNamespaces[0]: "[broken" is not a valid glob pattern (unexpected end of input); it matches no namespace, as in Velero`,
+      `${where}.excludedNamespaces[0]: "[broken" is not a valid glob pattern (unexpected end of input); as in Velero, which tries the patterns in sorted order and stops at the first that does not compile, it matches no namespace`,
       `${where}.postHooks[0].exec.retries: unknown field, ignored (Velero ignores it too)`,
       `${where}.postHooks[1]: no exec; Velero skips it`,
     ]);

@@ -211,4 +211,20 @@ describe('PodWatchHub read-ahead', () => {
     await Promise.race([own.known({ namespace: ns, name: 'p5' }), new Promise((_, reject) => setTimeout(() => reject(new Error('p5 not at once')), 50))]);
     await Promise.race([own.known({ namespace: ns, name: 'other' }), new Promise((_, reject) => setTimeout(() => reject(new Error('other not at once')), 50))]);
   });
+
+  test('known: a pod read (its track released) while its list still runs no longer holds a waiter', async (t) => {
+    const ns = namespace();
+    env.sim.createPod(ns, manualPod('a'));
+    const own = createPodWatchHub({ kc: env.kc, log: logSink('warn').log, lingerMs: 60_000 });
+    t.after(() => own.stop());
+    const id = env.sim.faults.add({ kind: 'latency', ms: 2_000, match: { verb: 'list', resource: 'pods', namespace: ns } });
+    t.after(() => env.sim.faults.remove(id));
+    void own.expect(ns, ['a']);
+    let woken = false;
+    void own.known({ namespace: ns, name: 'a' }).then(() => (woken = true));
+    // The pod's run gave up waiting and read it itself; its track is released.
+    own.track?.({ namespace: ns, name: 'a' }).release();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(woken, true, 'released before its list ended');
+  });
 });

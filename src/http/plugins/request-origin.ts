@@ -51,9 +51,9 @@ function originProblem(request: FastifyRequest): string | null {
 
 export function registerRequestOrigin(app: FastifyInstance, allowed: AllowedHosts): void {
   app.addHook('onRequest', async (request) => {
-    // HTTP/1.1 requires Host (RFC 9112, section 3.2); HTTP/1.0 predates it.
+    // HTTP/1.1 requires Host (RFC 9112, section 3.2); HTTP/1.0 and 0.9 predate it.
     const { httpVersionMajor, httpVersionMinor } = request.raw;
-    if (request.headers.host === undefined && (httpVersionMajor > 1 || httpVersionMinor >= 1)) {
+    if (request.headers.host === undefined && (httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1))) {
       throw new RequestBad(`an HTTP/${httpVersionMajor}.${httpVersionMinor} request needs a Host header`);
     }
     const path = pathOf(request);

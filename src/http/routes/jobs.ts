@@ -236,10 +236,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics: Ht
       if (result === 'already_cancelled') {
         // Not ended yet (an exec it let finish still runs): the same answer, and nothing changes.
         request.log.info({ jobId: id }, 'job already cancelled; its running exec is still finishing');
-        return reply.code(202).send({ id, status: 'cancelled', links: { self: jobLink(id) } });
+      } else {
+        deps.audit.write({ event: 'job.cancelled', ...auditWho(request), jobId: id });
       }
-      deps.audit.write({ event: 'job.cancelled', ...auditWho(request), jobId: id });
-      // Workers wake the pods that wait, so they skip their hooks now rather than at their deadline.
+      // Workers wake the pods that wait, so they skip their hooks now rather than at their
+      // deadline; a repeated DELETE publishes again, in case the first publish was lost.
       await deps.notifier.publishStop(id).catch((err: unknown) => request.log.warn({ err: String(err) }, 'stop not published; workers see it on their next look'));
       return reply.code(202).send({ id, status: 'cancelled', links: { self: jobLink(id) } });
     },
