@@ -338,7 +338,9 @@ const MAX_COMPILED = 256;
  * Velero builds with, compiles it to its PrefixSuffix matcher, whose Match is
  * `strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix)`. The two may overlap, so
  * `prod*od` matches "prod", which the pattern's own meaning does not allow; Velero's answer is
- * what counts. (The same shape inside `{...}` alternatives is matched by its meaning here.)
+ * what counts. Inside `{...}` alternatives v0.2.3 diverges from a pattern's meaning in more
+ * ways (the same prefix-and-suffix test; AnyOf.Len() taking a later alternative's fixed length
+ * for the group's, so `{prod-*,qa}-db` rejects "prod-x-db"): not reproduced, matched by meaning.
  */
 export function prefixSuffixOf(root: GlobPattern): { readonly prefix: string; readonly suffix: string } | null {
   const [a, any, b] = root.nodes;
