@@ -63,7 +63,7 @@ test('a Last-Event-ID Redis would refuse is a 400 before Redis sees it', async (
   assert.equal(isEventId('0-0'), true);
 });
 
-test('an HTTP/1.1 request without Host is a 400 in the documented shape; with Host, or in HTTP/1.0, it is served', async () => {
+test('an HTTP/1.1 request without Host, or with two, is a 400 in the documented shape; with one, or in HTTP/1.0, it is served', async () => {
   const missing = await raw('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
   inShape(missing, 400, 'HOOKD_REQUEST_BAD');
   assert.match(missing.body.message, /Host header/);
@@ -73,6 +73,9 @@ test('an HTTP/1.1 request without Host is a 400 in the documented shape; with Ho
   assert.equal(withHost.status, 200);
   const old = await raw('GET /v1/jobs HTTP/1.0\r\n\r\n');
   assert.equal(old.status, 200);
+  const twice = await raw('GET /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nhost: evil.example\r\nConnection: close\r\n\r\n');
+  inShape(twice, 400, 'HOOKD_REQUEST_BAD');
+  assert.match(twice.body.message, /one Host header/);
   const older = await rawRequest(port, 'GET /v1/jobs HTTP/0.9\r\n\r\n');
   assert.doesNotMatch(older.body, /Host header/, 'HTTP/0.9 has no Host either');
 });

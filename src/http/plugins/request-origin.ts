@@ -24,6 +24,13 @@ export function hostName(hostHeader: string): string {
   return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
 }
 
+/** How many Host headers a request carries (rawHeaders: name, value, name, value, ...). */
+function hostHeaders(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'host') n++;
+  return n;
+}
+
 /** null: any Host is served. */
 export type AllowedHosts = ReadonlySet<string> | null;
 
@@ -56,6 +63,9 @@ export function registerRequestOrigin(app: FastifyInstance, allowed: AllowedHost
     if (request.headers.host === undefined && (httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1))) {
       throw new RequestBad(`an HTTP/${httpVersionMajor}.${httpVersionMinor} request needs a Host header`);
     }
+    // Node keeps the first of several Host headers; a proxy in front may have read another.
+    // RFC 9112 (section 3.2) answers such a request with 400, and so does hookd.
+    if (hostHeaders(request.raw.rawHeaders) > 1) throw new RequestBad('a request may carry one Host header, not several');
     const path = pathOf(request);
     if (allowed !== null && !PROBES.has(path)) {
       const name = hostName(request.headers.host ?? '');
