@@ -134,6 +134,21 @@ export function initHookCount(raw: unknown): number {
   return n;
 }
 
+/**
+ * Velero's hook tracker keys a hook by pod, container, source, entry name and its index in the
+ * entry's postHooks: entries that share a name and have hooks at one index on one container
+ * are counted once in its restore status, with the first result kept. hookd counts and
+ * reports each hook; the warning says where the two differ.
+ */
+function sharedNames(resources: readonly RestoreResourceHookSpec[], where: string, warnings: string[]): void {
+  const first = new Map<string, number>();
+  resources.forEach((entry, i) => {
+    const at = first.get(entry.name);
+    if (at === undefined) first.set(entry.name, i);
+    else warnings.push(`${where}.resources[${i}].name: ${JSON.stringify(entry.name.slice(0, 64))} is also the name of resources[${at}]; Velero counts hooks of the two at the same position on one container once in its restore status, keeping the first result; hookd reports each`);
+  });
+}
+
 /** Warnings kept from one reading: a Restore may hold thousands of the same finding, and a job's warnings are stored and served. */
 export const MAX_READING_WARNINGS = 20;
 
@@ -145,6 +160,7 @@ export function readRestoreHooks(raw: unknown, where: string): RestoreHooksReadi
   unknownFields(raw, new Set(['resources']), where, warnings);
   const entries = Array.isArray(raw['resources']) ? raw['resources'] : [];
   const resources = entries.filter(isJson).map((entry, i) => readEntry(entry, `${where}.resources[${i}]`, warnings, errors));
+  sharedNames(resources, where, warnings);
   const more = warnings.length - MAX_READING_WARNINGS;
   const kept = more > 0 ? [...warnings.slice(0, MAX_READING_WARNINGS), `${where}: ${more} more warning${more === 1 ? '' : 's'} of the kinds above, not listed`] : warnings;
   return { hooks: { resources }, warnings: kept, errors };

@@ -58,3 +58,11 @@ test('restore hooks: a broken namespace pattern hides every pattern sorted after
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0] ?? '', /^R spec\.hooks\.resources\[0\]\.excludedNamespaces\[1\]: "\[" is not a valid glob pattern .* it and every pattern sorted after it \("a-\*", "prod"\) match no namespace$/);
 });
+
+test("restore hooks: entries sharing a name are warned about (Velero's tracker counts their hooks at one position once)", () => {
+  const r = readRestoreHooks({ resources: [{ name: 'db', postHooks: [{ exec: { command: ['x'] } }] }, { name: 'web' }, { name: 'db', postHooks: [{ exec: { command: ['y'] } }] }] }, W);
+  assert.deepEqual(r.warnings, [
+    'R spec.hooks.resources[2].name: "db" is also the name of resources[0]; Velero counts hooks of the two at the same position on one container once in its restore status, keeping the first result; hookd reports each',
+  ]);
+  assert.equal(r.hooks.resources?.length, 3, 'both run');
+});
