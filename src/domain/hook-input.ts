@@ -11,9 +11,8 @@
 import { parseGoDurationNs } from './duration.ts';
 import { MAX_EXEC_TIMEOUT_MS } from './exec-timeout.ts';
 import { compileGlob } from './glob.ts';
-import { labelKeyProblem, labelValueProblem } from './label-syntax.ts';
-import { requirementProblem } from './selector.ts';
-import type { ExecRestoreHook, LabelSelector, RestoreHooks, RestoreResourceHookSpec } from './types.ts';
+import { selectorProblems } from './selector.ts';
+import type { ExecRestoreHook, RestoreHooks, RestoreResourceHookSpec } from './types.ts';
 
 export interface HookInputProblem {
   readonly path: string;
@@ -47,17 +46,6 @@ function execProblems(exec: ExecRestoreHook, path: string, out: HookInputProblem
   }
 }
 
-function selectorProblems(selector: LabelSelector, path: string, out: HookInputProblem[]): void {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    const p = labelKeyProblem(key) ?? labelValueProblem(value);
-    if (p) out.push({ path: `${path}.matchLabels[${JSON.stringify(key)}]`, kind: 'invalid', message: p });
-  }
-  (selector.matchExpressions ?? []).forEach((req, k) => {
-    const p = requirementProblem(req);
-    if (p) out.push({ path: `${path}.matchExpressions[${k}]`, kind: 'invalid', message: p });
-  });
-}
-
 function entryProblems(entry: RestoreResourceHookSpec, path: string, out: HookInputProblem[]): void {
   if (entry.name === '') out.push({ path: `${path}.name`, kind: 'invalid', message: 'must not be empty (Velero: hookName is required)' });
   for (const field of ['includedNamespaces', 'excludedNamespaces'] as const) {
@@ -68,7 +56,9 @@ function entryProblems(entry: RestoreResourceHookSpec, path: string, out: HookIn
       }
     });
   }
-  if (entry.labelSelector) selectorProblems(entry.labelSelector, `${path}.labelSelector`, out);
+  if (entry.labelSelector) {
+    for (const p of selectorProblems(entry.labelSelector, `${path}.labelSelector`)) out.push({ ...p, kind: 'invalid' });
+  }
   (entry.postHooks ?? []).forEach((hook, j) => {
     const hookPath = `${path}.postHooks[${j}]`;
     if (hook.init !== undefined && hook.init !== null) {

@@ -19,8 +19,7 @@
 import { parseGoDurationNs } from './duration.ts';
 import { compileGlob } from './glob.ts';
 import { compareGoStrings } from './namespaces.ts';
-import { labelKeyProblem, labelValueProblem } from './label-syntax.ts';
-import { requirementProblem } from './selector.ts';
+import { selectorProblems } from './selector.ts';
 import type { ExecRestoreHook, LabelSelector, OnError, RestoreHooks, RestoreResourceHook, RestoreResourceHookSpec } from './types.ts';
 
 export interface RestoreHooksReading {
@@ -44,17 +43,6 @@ function unknownFields(o: Json, known: ReadonlySet<string>, path: string, warnin
   for (const key of Object.keys(o)) {
     if (!known.has(key)) warnings.push(`${path}.${key.length > 64 ? `${key.slice(0, 64)}...` : key}: unknown field, ignored (Velero ignores it too)`);
   }
-}
-
-function selectorErrors(selector: LabelSelector, path: string, errors: string[]): void {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    const p = labelKeyProblem(key) ?? labelValueProblem(value);
-    if (p) errors.push(`${path}.matchLabels[${JSON.stringify(key)}]: ${p} (Velero fails the Restore's hooks)`);
-  }
-  (selector.matchExpressions ?? []).forEach((req, k) => {
-    const p = requirementProblem(req);
-    if (p) errors.push(`${path}.matchExpressions[${k}]: ${p} (Velero fails the Restore's hooks)`);
-  });
 }
 
 function readExec(raw: Json, path: string, warnings: string[], errors: string[]): ExecRestoreHook {
@@ -111,7 +99,9 @@ function readEntry(raw: Json, path: string, warnings: string[], errors: string[]
     }
   }
   const selector = isJson(raw['labelSelector']) ? (raw['labelSelector'] as LabelSelector) : undefined;
-  if (selector !== undefined) selectorErrors(selector, `${path}.labelSelector`, errors);
+  for (const p of selector === undefined ? [] : selectorProblems(selector, `${path}.labelSelector`)) {
+    errors.push(`${p.path}: ${p.message} (Velero fails the Restore's hooks)`);
+  }
   const postHooks: RestoreResourceHook[] = [];
   (Array.isArray(raw['postHooks']) ? raw['postHooks'] : []).forEach((hook: unknown, j) => {
     const hookPath = `${path}.postHooks[${j}]`;

@@ -53,6 +53,20 @@ function requirementMatches(req: LabelSelectorRequirement, labels: Readonly<Reco
   }
 }
 
+/** Each part of a selector that metav1.LabelSelectorAsSelector refuses, with its path under `path`. */
+export function selectorProblems(selector: LabelSelector, path: string): { readonly path: string; readonly message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    const p = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (p) out.push({ path: `${path}.matchLabels[${JSON.stringify(key)}]`, message: p });
+  }
+  (selector.matchExpressions ?? []).forEach((req, k) => {
+    const p = requirementProblem(req);
+    if (p) out.push({ path: `${path}.matchExpressions[${k}]`, message: p });
+  });
+  return out;
+}
+
 /** Whether a hook entry's labelSelector selects a pod with these labels. */
 export function matchesLabelSelector(
   selector: LabelSelector | null | undefined,

@@ -189,7 +189,8 @@ export class NamespaceInformer {
         this.emit(() => this.opts.handlers.delete(name));
       }
     }
-    for (const [name, pod] of items) this.upsertIfChanged(name, pod);
+    // A first list emitted its pods page by page already.
+    if (!fresh) for (const [name, pod] of items) this.upsertIfChanged(name, pod);
     this.resourceVersion = rv;
     if (!this.syncedOnce) {
       this.syncedOnce = true;
