@@ -5,6 +5,8 @@
 // The first meaningful error is reported: one clear fix at a time beats a list of echoes
 // (a failed union reports every branch; "schema is false" repeats additionalProperties).
 
+import { capped } from './capped.ts';
+
 export interface SchemaError {
   readonly keyword: string;
   readonly instancePath: string;
@@ -62,8 +64,7 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   // JSON.parse reads 1e999 as Infinity, which JSON.stringify would show as null.
   if (typeof value === 'number' && !Number.isFinite(value)) return `number ${String(value)}`;
-  const json = JSON.stringify(value);
-  return json.length > 80 ? `${typeof value} ${json.slice(0, 77)}...` : `${typeof value} ${json}`;
+  return `${typeof value} ${capped(JSON.stringify(value))}`;
 }
 
 function typeName(t: unknown): string {
