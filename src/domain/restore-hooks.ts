@@ -27,6 +27,15 @@ export interface RestoreHooksReading {
   readonly warnings: readonly string[];
   /** Problems that keep Velero from running the Restore's hooks at all; empty when none. */
   readonly errors: readonly string[];
+  /** Init hooks left out (Velero injected them when it restored the pod). */
+  readonly initHooks: number;
+}
+
+/** What a reading collects as it walks the Restore. */
+interface Findings {
+  readonly warnings: string[];
+  readonly errors: string[];
+  initHooks: number;
 }
 
 type Json = Record<string, unknown>;
@@ -79,7 +88,8 @@ function brokenPattern(list: readonly string[]): { readonly pattern: string; rea
   return null;
 }
 
-function readEntry(raw: Json, path: string, warnings: string[], errors: string[]): RestoreResourceHookSpec {
+function readEntry(raw: Json, path: string, found: Findings): RestoreResourceHookSpec {
+  const { warnings, errors } = found;
   unknownFields(raw, ENTRY_FIELDS, path, warnings);
   const name = text(raw['name']) ?? '';
   if (name === '') warnings.push(`${path}.name: empty; Velero fails each of its hooks with "hookName is required" once its container is up, without running it, and so does hookd`);
@@ -107,21 +117,12 @@ function readEntry(raw: Json, path: string, warnings: string[], errors: string[]
     const hookPath = `${path}.postHooks[${j}]`;
     if (!isJson(hook)) return;
     unknownFields(hook, POST_HOOK_FIELDS, hookPath, warnings);
+    const init = hook['init'] !== undefined && hook['init'] !== null;
+    if (init) found.initHooks++;
     if (isJson(hook['exec'])) postHooks.push({ exec: readExec(hook['exec'], `${hookPath}.exec`, warnings, errors) });
-    else if (hook['init'] === undefined || hook['init'] === null) warnings.push(`${hookPath}: no exec; Velero skips it`);
+    else if (!init) warnings.push(`${hookPath}: no exec; Velero skips it`);
   });
   return { name, ...lists, ...(selector !== undefined ? { labelSelector: selector } : {}), postHooks };
-}
-
-/** The count of init hooks in a Restore's raw spec.hooks (left out: Velero injected them). */
-export function initHookCount(raw: unknown): number {
-  if (!isJson(raw) || !Array.isArray(raw['resources'])) return 0;
-  let n = 0;
-  for (const entry of raw['resources']) {
-    if (!isJson(entry) || !Array.isArray(entry['postHooks'])) continue;
-    for (const hook of entry['postHooks']) if (isJson(hook) && hook['init'] !== undefined && hook['init'] !== null) n++;
-  }
-  return n;
 }
 
 /**
@@ -144,14 +145,14 @@ export const MAX_READING_WARNINGS = 20;
 
 /** `raw`: spec.hooks whose JSON types have been checked; `where` names it in messages. */
 export function readRestoreHooks(raw: unknown, where: string): RestoreHooksReading {
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  if (!isJson(raw)) return { hooks: {}, warnings, errors };
+  const found: Findings = { warnings: [], errors: [], initHooks: 0 };
+  const { warnings, errors } = found;
+  if (!isJson(raw)) return { hooks: {}, warnings, errors, initHooks: 0 };
   unknownFields(raw, new Set(['resources']), where, warnings);
   const entries = Array.isArray(raw['resources']) ? raw['resources'] : [];
-  const resources = entries.filter(isJson).map((entry, i) => readEntry(entry, `${where}.resources[${i}]`, warnings, errors));
+  const resources = entries.filter(isJson).map((entry, i) => readEntry(entry, `${where}.resources[${i}]`, found));
   sharedNames(resources, where, warnings);
   const more = warnings.length - MAX_READING_WARNINGS;
   const kept = more > 0 ? [...warnings.slice(0, MAX_READING_WARNINGS), `${where}: ${more} more warning${more === 1 ? '' : 's'} of the kinds above, not listed`] : warnings;
-  return { hooks: { resources }, warnings: kept, errors };
+  return { hooks: { resources }, warnings: kept, errors, initHooks: found.initHooks };
 }

@@ -27,7 +27,7 @@ export class SseStream {
    * reads nothing would otherwise hold its stream's slot, and every frame written to it, in
    * this process for as long as it keeps the connection open.
    */
-  constructor(private readonly res: ServerResponse, private readonly stallMs: number) {
+  constructor(private readonly res: ServerResponse, readonly stallMs: number) {
     this.done = new Promise<void>((resolve) => {
       res.once('close', () => {
         this.closed = true;

@@ -109,7 +109,7 @@ async function follow(deps: RouteDeps, jobId: string, lastEventId: string | null
   } finally {
     off();
     stream.end();
-    if (stream.stalled) log.warn({ jobId, stallMs: deps.sseWriteStallMs ?? DEFAULT_WRITE_STALL_MS }, 'event stream ended: the client took nothing it was sent for stallMs');
+    if (stream.stalled) log.warn({ jobId, stallMs: stream.stallMs }, 'event stream ended: the client took nothing it was sent for stallMs');
   }
 }
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Compile } from 'typebox/compile';
-import { initHookCount, readRestoreHooks } from '../../domain/restore-hooks.ts';
+import { readRestoreHooks } from '../../domain/restore-hooks.ts';
 import type { RestoreHooks } from '../../domain/types.ts';
 import * as E from '../../errors.ts';
 import type { RouteDeps } from '../deps.ts';
@@ -112,15 +112,15 @@ export const veleroRoutes: FastifyPluginAsyncTypebox<{ deps: RouteDeps; metrics:
         // hookd's bounds on what was written, before the reading drops anything (a post hook
         // without exec is skipped, yet still counts: it was read).
         checkHookLimits(raw as RestoreHooks, where, deps.limits);
-        const dropped = initHookCount(raw);
-        if (dropped > 0) {
-          warnings.push(`${where}: ${dropped} init hook${dropped === 1 ? '' : 's'} left out: Velero injects init hooks when it restores a pod; hookd runs exec post hooks only`);
-        }
         const reading = readRestoreHooks(raw, where);
         const [first] = reading.errors;
         if (first !== undefined) {
           const more = reading.errors.length - 1;
           throw new E.RestoreHooksInvalid(`${first}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}`);
+        }
+        const dropped = reading.initHooks;
+        if (dropped > 0) {
+          warnings.push(`${where}: ${dropped} init hook${dropped === 1 ? '' : 's'} left out: Velero injects init hooks when it restores a pod; hookd runs exec post hooks only`);
         }
         warnings.push(...reading.warnings);
         hooks = reading.hooks;
